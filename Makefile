@@ -1,0 +1,57 @@
+# Crossroads: `make demo` sets everything up and runs the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+BUNDLE := src/crossroads/web/static/build/app.js
+FRONTEND_SOURCES := $(shell find frontend/src -name '*.ts' 2>/dev/null) frontend/build.mjs frontend/package-lock.json
+CATALOGUES := $(wildcard src/crossroads/locale/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: setup demo test lint format chromium clean
+
+setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(INSTALLED): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+$(BUNDLE): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+%.mo: %.po $(INSTALLED)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+# Debian's Chromium for the browser tests; never a downloaded browser build.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+demo: setup
+	$(BIN)/crossroads demo
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench hatch_build.py
+	$(BIN)/ruff format --check src tests bench hatch_build.py
+	cd frontend && npm run typecheck && npm run lint
+
+format: setup
+	$(BIN)/ruff format src tests bench hatch_build.py
+	$(BIN)/ruff check --fix src tests bench hatch_build.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules src/crossroads/web/static/build dist build

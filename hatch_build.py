@@ -1,0 +1,39 @@
+"""Hatchling build hook: build the front-end bundle into the package's static folder.
+
+A wheel must carry the built JavaScript and CSS so that installing it needs no node. The hook
+runs `npm ci` and `npm run build` in `frontend/` when node is available; without node it
+accepts an already built bundle (as in an sdist) and fails with a clear message otherwise.
+Editable installs skip the build: `make` builds the front end for the working tree.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+BUNDLE = Path("src/crossroads/web/static/build")
+
+
+class FrontendBuildHook(BuildHookInterface):  # type: ignore[type-arg]  # hatchling is untyped
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        if version == "editable":
+            return
+        root = Path(self.root)
+        frontend = root / "frontend"
+        bundle = root / BUNDLE
+        npm = shutil.which("npm")
+        if npm and (frontend / "package.json").exists():
+            if not (frontend / "node_modules").exists():
+                subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=frontend, check=True)
+            subprocess.run([npm, "run", "build"], cwd=frontend, check=True)
+        if not (bundle / "app.js").exists():
+            raise RuntimeError(
+                f"{BUNDLE}/app.js is missing and npm is not available to build it; "
+                "install Node.js 20 or build from an sdist that carries the bundle"
+            )

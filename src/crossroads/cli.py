@@ -1,0 +1,170 @@
+"""The `crossroads` command: serve, migrate, create-host, demo (and pair, from pairing)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from crossroads.convenings.errors import ConveningError
+from crossroads.log import configure_logging
+from crossroads.settings import Settings
+from crossroads.store.errors import StoreError
+
+app = typer.Typer(
+    help="Crossroads: online community calls for coalitions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from crossroads.web.app import create_app
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=True,
+        ws_max_size=1024 * 1024,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web server (migrates the database first)."""
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    _serve(Settings(**overrides))  # type: ignore[arg-type]  # pydantic-settings init kwargs
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    from crossroads.store.database import Database
+
+    settings = Settings()
+
+    async def run() -> None:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("Database is up to date.")
+
+
+@app.command("create-host")
+def create_host(
+    email: Annotated[str, typer.Option(help="The host's email, used to log in.")],
+    name: Annotated[str, typer.Option(help="The host's name as shown in pages.")],
+) -> None:
+    """Create a host account. The password is read from CROSSROADS_HOST_PASSWORD or asked for."""
+    from crossroads.convenings import hosts
+    from crossroads.store.database import Database
+
+    password = os.environ.get("CROSSROADS_HOST_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    settings = Settings()
+
+    async def run() -> None:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            await hosts.create_host(
+                db, email=email, display_name=name, password=password, now=datetime.now(UTC)
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except (ConveningError, StoreError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Host account created for {email}.")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder for the demo database (recreated on every run).")
+    ] = Path("data/demo"),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    setup_only: Annotated[
+        bool, typer.Option("--setup-only", help="Create the demo data and exit without serving.")
+    ] = False,
+) -> None:
+    """Create a demo convening with sample participants, print its links, and serve it."""
+    from crossroads.convenings.invitations import InviteLinks
+    from crossroads.demo import DemoLinks, create_demo
+    from crossroads.store.database import Database
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    base_url = os.environ.get("CROSSROADS_PUBLIC_BASE_URL", f"http://{host}:{port}")
+    settings = Settings(data_dir=data_dir, host=host, port=port, public_base_url=base_url)
+    links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
+
+    async def run() -> DemoLinks:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            return await create_demo(db, links)
+        finally:
+            await db.dispose()
+
+    made = asyncio.run(run())
+    typer.echo("")
+    typer.echo("Crossroads demo is ready.")
+    typer.echo(f"  Host link:      {made.host_login_url}")
+    typer.echo(f"  Host email:     {made.host_email}")
+    typer.echo(f"  Host password:  {made.host_password}")
+    typer.echo(f"  Shared invite:  {made.shared_invite_url}")
+    for name, url in made.personal_invite_urls:
+        typer.echo(f"  Participant link for {name}: {url}")
+    typer.echo("")
+    if setup_only:
+        return
+    _serve(settings)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from crossroads.commands import pair
+    except ImportError:  # the pairing command lands separately; the CLI works without it
+        return
+    pair.register(app)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""CLI commands too large for cli.py; each module has ``register(cli)``."""

@@ -1,0 +1,52 @@
+"""Errors raised by the use cases; ``web/errors.py`` maps each to a status and a page.
+
+ConveningError
+ ├── FieldInvalid        a submitted field breaks a rule (field, message)
+ ├── RosterRowInvalid    a roster CSV row is malformed (line, field, message)
+ ├── InviteNotFound      unknown, expired or revoked invite link
+ ├── LoginFailed         wrong email or password
+ ├── SetupClosed         the first-run setup was already done
+ └── NotAllowed          the requester may not do this
+Store errors (NotFound, Conflict, StoreUnavailable) pass through unchanged.
+"""
+
+from __future__ import annotations
+
+
+class ConveningError(Exception):
+    code = "convening_error"
+
+
+class FieldInvalid(ConveningError):
+    code = "field_invalid"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class RosterRowInvalid(ConveningError):
+    code = "roster_row_invalid"
+
+    def __init__(self, line: int, field: str, message: str) -> None:
+        super().__init__(f"line {line}: {field} {message}")
+        self.line = line
+        self.field = field
+        self.message = message
+
+
+class InviteNotFound(ConveningError):
+    code = "invite_not_found"
+
+
+class LoginFailed(ConveningError):
+    code = "login_failed"
+
+
+class SetupClosed(ConveningError):
+    code = "setup_closed"
+
+
+class NotAllowed(ConveningError):
+    code = "not_allowed"

@@ -1,0 +1,108 @@
+"""A participant joins from an invite link, and sees the lobby."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.invitations import open_invite
+from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.tokens import new_public_id
+from crossroads.store import participants as participant_store
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound
+from crossroads.store.participants import ProfileFields
+from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode
+
+
+async def join_convening(
+    db: Database, token: str, profile: ProfileFields, *, coc_accepted: bool, now: datetime
+) -> ParticipantRecord:
+    """Join from a link. A personal link always maps to one participant: joining again from
+    it (a new phone, a lost cookie) updates that profile instead of adding a second person."""
+    if not coc_accepted:
+        raise FieldInvalid("coc_accepted", "Please read and accept the code of conduct to join.")
+    opened = await open_invite(db, token, now=now)
+    invite = opened.invite
+    unknown = set(profile.languages) - set(opened.plan.convening.languages)
+    if unknown:
+        raise FieldInvalid("languages", "Choose languages offered by this convening.")
+    async with db.transaction() as tx:
+        if invite.kind is InviteKind.PERSONAL:
+            existing = await participant_store.find_participant_by_invite(tx, invite.id)
+            if existing is not None:
+                return await participant_store.update_participant(tx, existing.id, profile)
+        return await participant_store.insert_participant(
+            tx,
+            convening_id=invite.convening_id,
+            public_id=new_public_id(),
+            invite_id=invite.id,
+            email=invite.email if invite.kind is InviteKind.PERSONAL else "",
+            profile=profile,
+            now=now,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LobbyPerson:
+    """What others may see of a participant; ``organisation`` is empty in Chatham House mode."""
+
+    public_id: str
+    display_name: str
+    organisation: str
+    about: str
+    movements: tuple[str, ...]
+    region: str
+    languages: tuple[str, ...]
+    is_you: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lobby:
+    plan: Plan
+    you: ParticipantRecord
+    people: tuple[LobbyPerson, ...]
+    total_here: int
+
+
+def visible_people(
+    participants: list[ParticipantRecord], mode: PrivacyMode, *, you_id: int | None
+) -> tuple[LobbyPerson, ...]:
+    """Only people who consented to be listed (and the viewer themself)."""
+    chatham = mode is PrivacyMode.CHATHAM_HOUSE
+    return tuple(
+        LobbyPerson(
+            public_id=p.public_id,
+            display_name=p.display_name,
+            organisation="" if chatham else p.organisation,
+            about=p.about,
+            movements=p.movements,
+            region=p.region,
+            languages=p.languages,
+            is_you=p.id == you_id,
+        )
+        for p in participants
+        if p.consent_listed or p.id == you_id
+    )
+
+
+async def lobby_for(db: Database, participant: ParticipantRecord, public_id: str) -> Lobby:
+    """The lobby of the participant's own convening; any other convening's id is not found."""
+    plan = await get_plan_by_id(db, participant.convening_id)
+    if plan.convening.public_id != public_id:
+        raise NotFound("convening")
+    async with db.transaction() as tx:
+        everyone = await participant_store.list_participants(tx, participant.convening_id)
+    return Lobby(
+        plan=plan,
+        you=participant,
+        people=visible_people(everyone, plan.convening.privacy_mode, you_id=participant.id),
+        total_here=len(everyone),
+    )
+
+
+async def participants_for_host(db: Database, plan: Plan) -> list[ParticipantRecord]:
+    """Everyone who joined; the caller already holds the host-scoped plan."""
+    async with db.transaction() as tx:
+        return await participant_store.list_participants(tx, plan.convening.id)

@@ -1,0 +1,215 @@
+"""Planning a convening: its details and its agenda of rounds and prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.tokens import new_public_id
+from crossroads.store import agenda as agenda_store
+from crossroads.store import convenings as convening_store
+from crossroads.store.convenings import ConveningFields
+from crossroads.store.database import Database
+from crossroads.store.records import ConveningRecord, HostRecord, RoundKind, RoundRecord
+
+# Group sizes a round may ask for; pairs are 2, small groups 3 to 6 (the pairing engine's range).
+GROUP_SIZES = {RoundKind.PAIRS: (2, 2), RoundKind.SMALL_GROUPS: (3, 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A convening with its agenda, as the host and the lobby show it."""
+
+    convening: ConveningRecord
+    rounds: tuple[RoundRecord, ...]
+
+    @property
+    def prompt_count(self) -> int:
+        return sum(len(r.prompts) for r in self.rounds)
+
+
+def _check_round(kind: RoundKind, group_size: int) -> int:
+    if kind is RoundKind.PLENARY:
+        return 0
+    low, high = GROUP_SIZES.get(kind, (2, 6))
+    if not low <= group_size <= high:
+        raise FieldInvalid("group_size", f"Choose a group size from {low} to {high}.")
+    return group_size
+
+
+async def create_convening(
+    db: Database, host: HostRecord, fields: ConveningFields, *, now: datetime
+) -> ConveningRecord:
+    async with db.transaction() as tx:
+        return await convening_store.insert_convening(
+            tx, host_id=host.id, public_id=new_public_id(), fields=fields, now=now
+        )
+
+
+async def update_convening(
+    db: Database, host: HostRecord, public_id: str, fields: ConveningFields
+) -> ConveningRecord:
+    async with db.transaction() as tx:
+        return await convening_store.update_convening(
+            tx, host_id=host.id, public_id=public_id, fields=fields
+        )
+
+
+async def list_convenings(db: Database, host: HostRecord) -> list[ConveningRecord]:
+    async with db.transaction() as tx:
+        return await convening_store.list_convenings_for_host(tx, host.id)
+
+
+async def get_plan_for_host(db: Database, host: HostRecord, public_id: str) -> Plan:
+    async with db.transaction() as tx:
+        convening = await convening_store.get_convening_for_host(
+            tx, host_id=host.id, public_id=public_id
+        )
+        rounds = await agenda_store.list_rounds(tx, convening.id)
+    return Plan(convening=convening, rounds=tuple(rounds))
+
+
+async def get_plan_by_id(db: Database, convening_id: int) -> Plan:
+    async with db.transaction() as tx:
+        convening = await convening_store.get_convening_by_id(tx, convening_id)
+        rounds = await agenda_store.list_rounds(tx, convening.id)
+    return Plan(convening=convening, rounds=tuple(rounds))
+
+
+AgendaChange = Callable[[AsyncSession, ConveningRecord], Awaitable[None]]
+
+
+async def _edit_agenda(
+    db: Database, host: HostRecord, public_id: str, change: AgendaChange
+) -> Plan:
+    """Apply one agenda change inside the host's scope and return the agenda after it."""
+    async with db.transaction() as tx:
+        convening = await convening_store.get_convening_for_host(
+            tx, host_id=host.id, public_id=public_id
+        )
+        await change(tx, convening)
+        rounds = await agenda_store.list_rounds(tx, convening.id)
+    return Plan(convening=convening, rounds=tuple(rounds))
+
+
+async def add_round(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    title: str,
+    kind: RoundKind,
+    group_size: int,
+    duration_minutes: int,
+) -> Plan:
+    group_size = _check_round(kind, group_size)
+
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.insert_round(
+            tx,
+            convening_id=convening.id,
+            public_id=new_public_id(),
+            title=title,
+            kind=kind,
+            group_size=group_size,
+            duration_minutes=duration_minutes,
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+async def update_round(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    round_id: str,
+    title: str,
+    kind: RoundKind,
+    group_size: int,
+    duration_minutes: int,
+) -> Plan:
+    group_size = _check_round(kind, group_size)
+
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.update_round(
+            tx,
+            convening_id=convening.id,
+            round_public_id=round_id,
+            title=title,
+            kind=kind,
+            group_size=group_size,
+            duration_minutes=duration_minutes,
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+async def move_round(
+    db: Database, host: HostRecord, public_id: str, *, round_id: str, offset: int
+) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.move_round(
+            tx, convening_id=convening.id, round_public_id=round_id, offset=offset
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+async def remove_round(db: Database, host: HostRecord, public_id: str, *, round_id: str) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.delete_round(tx, convening_id=convening.id, round_public_id=round_id)
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+def _check_texts(convening: ConveningRecord, texts: Mapping[str, str]) -> dict[str, str]:
+    cleaned = {lang: text.strip() for lang, text in texts.items() if lang in convening.languages}
+    cleaned = {lang: text for lang, text in cleaned.items() if text}
+    if not cleaned:
+        raise FieldInvalid(
+            "texts", "Write the prompt in at least one of the convening's languages."
+        )
+    if any(len(text) > 1000 for text in cleaned.values()):
+        raise FieldInvalid("texts", "Keep each prompt under 1,000 characters.")
+    return cleaned
+
+
+async def add_prompt(
+    db: Database, host: HostRecord, public_id: str, *, round_id: str, texts: Mapping[str, str]
+) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.insert_prompt(
+            tx,
+            convening_id=convening.id,
+            round_public_id=round_id,
+            public_id=new_public_id(),
+            texts=_check_texts(convening, texts),
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+async def update_prompt(
+    db: Database, host: HostRecord, public_id: str, *, prompt_id: str, texts: Mapping[str, str]
+) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.update_prompt(
+            tx,
+            convening_id=convening.id,
+            prompt_public_id=prompt_id,
+            texts=_check_texts(convening, texts),
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
+async def remove_prompt(db: Database, host: HostRecord, public_id: str, *, prompt_id: str) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.delete_prompt(tx, convening_id=convening.id, prompt_public_id=prompt_id)
+
+    return await _edit_agenda(db, host, public_id, change)

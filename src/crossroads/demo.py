@@ -1,0 +1,232 @@
+"""The demo convening: a host, an agenda, sample participants and links to try."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from crossroads.convenings import hosts, invitations, joining, planning
+from crossroads.convenings.invitations import InviteLinks
+from crossroads.store.convenings import ConveningFields
+from crossroads.store.database import Database
+from crossroads.store.participants import ProfileFields
+from crossroads.store.records import PrivacyMode, RoundKind
+
+DEMO_HOST_EMAIL = "host@demo.crossroads.local"
+
+SAMPLE_PEOPLE: tuple[ProfileFields, ...] = tuple(
+    ProfileFields(
+        display_name=name,
+        organisation=org,
+        movements=tuple(movements.split(";")),
+        region=region,
+        languages=tuple(languages.split(";")),
+        about=about,
+        consent_listed=True,
+        consent_quoted=index % 3 != 0,
+    )
+    for index, (name, org, movements, region, languages, about) in enumerate(
+        [
+            (
+                "Amara",
+                "Coastal Women's Network",
+                "climate;gender",
+                "West Africa",
+                "en;fr",
+                "Organising fisherwomen against offshore drilling.",
+            ),
+            (
+                "Bilal",
+                "Tenants Together",
+                "housing",
+                "Europe",
+                "en",
+                "Fighting evictions with tenant unions.",
+            ),
+            (
+                "Camila",
+                "Red de Semillas Libres",
+                "food sovereignty;land",
+                "South America",
+                "es;en",
+                "Seed banks run by small farmers.",
+            ),
+            (
+                "Dinh",
+                "Mekong Watch",
+                "water;climate",
+                "South-East Asia",
+                "en",
+                "Monitoring dams on the Mekong.",
+            ),
+            (
+                "Élodie",
+                "Solidarité Migrants",
+                "migration",
+                "Europe",
+                "fr;en",
+                "Legal aid at the border.",
+            ),
+            (
+                "Farid",
+                "Digital Rights Collective",
+                "digital rights",
+                "Middle East",
+                "en;fr",
+                "Protecting activists' phones.",
+            ),
+            (
+                "Grace",
+                "Care Workers United",
+                "labour;gender",
+                "East Africa",
+                "en",
+                "Unionising domestic workers.",
+            ),
+            (
+                "Hugo",
+                "Cooperativa La Minga",
+                "solidarity economy",
+                "Central America",
+                "es",
+                "Worker-owned coffee cooperatives.",
+            ),
+            (
+                "Inés",
+                "Observatorio Minero",
+                "land;extractivism",
+                "South America",
+                "es;en",
+                "Documenting mining conflicts.",
+            ),
+            (
+                "Jae",
+                "Green Transit Alliance",
+                "climate;transport",
+                "East Asia",
+                "en",
+                "Free public transport campaigns.",
+            ),
+            (
+                "Kofi",
+                "Youth for Debt Justice",
+                "debt justice",
+                "West Africa",
+                "en;fr",
+                "Campaigning to cancel illegitimate debt.",
+            ),
+            (
+                "Lucía",
+                "Casa de las Mujeres",
+                "gender;migration",
+                "North America",
+                "es;en",
+                "Shelter and organising for migrant women.",
+            ),
+        ]
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLinks:
+    host_login_url: str
+    host_email: str
+    host_password: str
+    convening_url: str
+    shared_invite_url: str
+    personal_invite_urls: tuple[tuple[str, str], ...]
+
+
+async def create_demo(
+    db: Database, links: InviteLinks, *, now: datetime | None = None
+) -> DemoLinks:
+    now = now or datetime.now(UTC)
+    password = secrets.token_urlsafe(12)
+    host = await hosts.create_host(
+        db, email=DEMO_HOST_EMAIL, display_name="Demo host", password=password, now=now
+    )
+    convening = await planning.create_convening(
+        db,
+        host,
+        ConveningFields(
+            title="Crossroads demo: where does our work meet?",
+            description="A 90-minute call of the coalition: two rounds in pairs, then a plenary.",
+            starts_at=(now + timedelta(minutes=5)).replace(second=0, microsecond=0),
+            timezone="UTC",
+            duration_minutes=90,
+            languages=("en", "es", "fr"),
+            plenary_url="https://meet.jit.si/crossroads-demo-plenary",
+            code_of_conduct="Listen generously. Speak from your own experience. "
+            "What is said here stays here unless the speaker agreed to be quoted.",
+            privacy_mode=PrivacyMode.NAMED,
+        ),
+        now=now,
+    )
+    pid = convening.public_id
+    agenda = [
+        (
+            "Meet someone new",
+            RoundKind.PAIRS,
+            2,
+            12,
+            [
+                {
+                    "en": "What brought you to this work?",
+                    "es": "¿Qué te trajo a este trabajo?",
+                    "fr": "Qu'est-ce qui vous a amené à ce travail ?",
+                },
+                {
+                    "en": "What is one win from this year?",
+                    "es": "¿Cuál es un logro de este año?",
+                    "fr": "Quelle est une victoire de cette année ?",
+                },
+            ],
+        ),
+        (
+            "Where our work meets",
+            RoundKind.SMALL_GROUPS,
+            3,
+            15,
+            [
+                {
+                    "en": "Where does your work intersect with your partners'?",
+                    "es": "¿Dónde se cruza tu trabajo con el de tus compañeras?",
+                    "fr": "Où votre travail croise-t-il celui de vos partenaires ?",
+                },
+            ],
+        ),
+        ("Closing plenary", RoundKind.PLENARY, 0, 15, []),
+    ]
+    for title, kind, size, minutes, prompts in agenda:
+        plan = await planning.add_round(
+            db, host, pid, title=title, kind=kind, group_size=size, duration_minutes=minutes
+        )
+        round_id = plan.rounds[-1].public_id
+        for texts in prompts:
+            await planning.add_prompt(db, host, pid, round_id=round_id, texts=texts)
+
+    shared = await invitations.shared_invite(db, host, pid, links, now=now, days=30)
+    shared_token = links.token(shared)
+    for person in SAMPLE_PEOPLE:
+        await joining.join_convening(db, shared_token, person, coc_accepted=True, now=now)
+    roster = b"name,email,organisation,language\n" + b"".join(
+        f"{name},{name.lower()}@demo.crossroads.local,{org},{lang}\n".encode()
+        for name, org, lang in [
+            ("Noor", "Water Commons", "en"),
+            ("Olivia", "Fair Trade Network", "en"),
+            ("Pablo", "Sindicato Verde", "es"),
+        ]
+    )
+    await invitations.import_roster(db, host, pid, links, roster, now=now, days=30, max_rows=100)
+    personal = await invitations.personal_invites(db, host, pid)
+    base = links.base_url.rstrip("/")
+    return DemoLinks(
+        host_login_url=f"{base}/login?next=/host/convenings/{pid}",
+        host_email=DEMO_HOST_EMAIL,
+        host_password=password,
+        convening_url=f"{base}/host/convenings/{pid}",
+        shared_invite_url=links.url(shared),
+        personal_invite_urls=tuple((invite.name, links.url(invite)) for invite in personal),
+    )

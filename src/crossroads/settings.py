@@ -1,0 +1,89 @@
+"""One table of settings, read from ``CROSSROADS_*`` environment variables.
+
+Every field carries a description; ``tests/unit/test_settings.py`` checks that each one is
+documented in ``docs/configuration.md`` so the table there stays complete.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CROSSROADS_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Folder for the SQLite database and the generated secret key.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy async URL. Defaults to a SQLite file `crossroads.db` in the data folder; "
+            "use `postgresql+asyncpg://...` for several nodes."
+        ),
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Secret for signing. Generated on first run and kept in `<data_dir>/secret_key` "
+            "when unset; set it explicitly when running several nodes."
+        ),
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL people reach the server at; used in invite links and the .ics file.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `crossroads serve` listens on.")
+    port: int = Field(default=8000, description="Port `crossroads serve` listens on.")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure; turn on when served over https.",
+    )
+    session_days: int = Field(
+        default=14, description="How long a login or participant session lasts."
+    )
+    invite_days: int = Field(
+        default=30, description="How long a newly created invite link stays valid, in days."
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    log_json: bool = Field(default=False, description="Write logs as JSON lines instead of text.")
+    rate_limit_login: str = Field(
+        default="10/minute",
+        description="Login attempts allowed per client address and email (`limits` notation).",
+    )
+    rate_limit_join: str = Field(
+        default="30/minute", description="Joins allowed per client address (`limits` notation)."
+    )
+    rate_limit_roster: str = Field(
+        default="20/hour", description="Roster uploads allowed per host (`limits` notation)."
+    )
+    max_roster_rows: int = Field(default=20000, description="Largest roster CSV accepted, in rows.")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'crossroads.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured secret, else the one kept in the data folder (created once)."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            # Written with O_EXCL so two processes starting together agree on one key.
+            try:
+                with path.open("x", encoding="utf-8") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+                path.chmod(0o600)
+            except FileExistsError:
+                pass
+        return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,1 @@
+"""The only package that knows table shapes; hands back plain records."""

@@ -1,0 +1,49 @@
+"""The handle use cases hold: an engine plus transactions that translate driver errors."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from crossroads.store.engine import create_engine, session_factory
+from crossroads.store.errors import Conflict, StoreUnavailable
+from crossroads.store.migrate import upgrade_to_head
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_engine(url)
+        self._sessions = session_factory(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def migrate(self) -> None:
+        await upgrade_to_head(self.engine)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any error."""
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            raise Conflict(_constraint_field(exc)) from exc
+        except (OperationalError, PoolTimeout) as exc:
+            raise StoreUnavailable(str(exc.orig if hasattr(exc, "orig") else exc)) from exc
+
+
+def _constraint_field(exc: IntegrityError) -> str:
+    # "UNIQUE constraint failed: host_account.email" -> "email"
+    text = str(exc.orig)
+    tail = text.rsplit(":", 1)[-1].strip()
+    return tail.rsplit(".", 1)[-1] or "value"

@@ -1,0 +1,121 @@
+"""Table shapes. Nothing outside ``crossroads.store`` imports this module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from crossroads.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012  read once by SQLAlchemy, never mutated
+
+
+class HostAccount(Base):
+    __tablename__ = "host_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A login (host) or a joined participant's browser; the cookie holds the raw token."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("host_account.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Convening(Base):
+    __tablename__ = "convening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host_account.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    languages: Mapped[list[str]]
+    plenary_url: Mapped[str] = mapped_column(String(500), default="")
+    code_of_conduct: Mapped[str] = mapped_column(Text, default="")
+    privacy_mode: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+
+
+class Round(Base):
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    convening_id: Mapped[int] = mapped_column(ForeignKey("convening.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    group_size: Mapped[int]
+    duration_minutes: Mapped[int]
+
+
+class Prompt(Base):
+    __tablename__ = "prompt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    # {"en": "What ...?", "es": "¿Qué ...?"}: one text per convening language.
+    texts: Mapped[dict[str, Any]]
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(ForeignKey("convening.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token is derived from this salt with the server secret (see convenings/tokens.py),
+    # so the host can see a link again while the database alone cannot rebuild it.
+    salt: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(10), default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    convening_id: Mapped[int] = mapped_column(ForeignKey("convening.id", ondelete="CASCADE"))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invite.id", ondelete="SET NULL"))
+    display_name: Mapped[str] = mapped_column(String(80))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    movements: Mapped[list[str]]
+    region: Mapped[str] = mapped_column(String(80), default="")
+    languages: Mapped[list[str]]
+    about: Mapped[str] = mapped_column(String(200), default="")
+    consent_listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_quoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    coc_accepted_at: Mapped[datetime]
+    joined_at: Mapped[datetime]

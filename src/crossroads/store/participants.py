@@ -1,0 +1,114 @@
+"""Participants of a convening."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.store.errors import NotFound
+from crossroads.store.models import Participant
+from crossroads.store.records import ParticipantRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFields:
+    display_name: str
+    organisation: str
+    movements: tuple[str, ...]
+    region: str
+    languages: tuple[str, ...]
+    about: str
+    consent_listed: bool
+    consent_quoted: bool
+
+
+def _record(row: Participant) -> ParticipantRecord:
+    return ParticipantRecord(
+        id=row.id,
+        public_id=row.public_id,
+        convening_id=row.convening_id,
+        invite_id=row.invite_id,
+        display_name=row.display_name,
+        email=row.email,
+        organisation=row.organisation,
+        movements=tuple(row.movements),
+        region=row.region,
+        languages=tuple(row.languages),
+        about=row.about,
+        consent_listed=row.consent_listed,
+        consent_quoted=row.consent_quoted,
+        coc_accepted_at=row.coc_accepted_at,
+        joined_at=row.joined_at,
+    )
+
+
+def _apply(row: Participant, profile: ProfileFields) -> None:
+    row.display_name = profile.display_name
+    row.organisation = profile.organisation
+    row.movements = list(profile.movements)
+    row.region = profile.region
+    row.languages = list(profile.languages)
+    row.about = profile.about
+    row.consent_listed = profile.consent_listed
+    row.consent_quoted = profile.consent_quoted
+
+
+async def insert_participant(
+    tx: AsyncSession,
+    *,
+    convening_id: int,
+    public_id: str,
+    invite_id: int | None,
+    email: str,
+    profile: ProfileFields,
+    now: datetime,
+) -> ParticipantRecord:
+    row = Participant(
+        convening_id=convening_id,
+        public_id=public_id,
+        invite_id=invite_id,
+        email=email,
+        coc_accepted_at=now,
+        joined_at=now,
+    )
+    _apply(row, profile)
+    tx.add(row)
+    await tx.flush()
+    return _record(row)
+
+
+async def update_participant(
+    tx: AsyncSession, participant_id: int, profile: ProfileFields
+) -> ParticipantRecord:
+    row = await tx.get(Participant, participant_id)
+    if row is None:
+        raise NotFound("participant")
+    _apply(row, profile)
+    await tx.flush()
+    return _record(row)
+
+
+async def get_participant(tx: AsyncSession, participant_id: int) -> ParticipantRecord:
+    row = await tx.get(Participant, participant_id)
+    if row is None:
+        raise NotFound("participant")
+    return _record(row)
+
+
+async def find_participant_by_invite(tx: AsyncSession, invite_id: int) -> ParticipantRecord | None:
+    row = await tx.scalar(
+        select(Participant).where(Participant.invite_id == invite_id).order_by(Participant.id)
+    )
+    return None if row is None else _record(row)
+
+
+async def list_participants(tx: AsyncSession, convening_id: int) -> list[ParticipantRecord]:
+    rows = await tx.scalars(
+        select(Participant)
+        .where(Participant.convening_id == convening_id)
+        .order_by(Participant.joined_at, Participant.id)
+    )
+    return [_record(row) for row in rows]

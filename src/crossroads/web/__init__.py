@@ -1,0 +1,1 @@
+"""HTTP and WebSocket edge: parse input, call one use case, render."""

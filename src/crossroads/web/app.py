@@ -1,0 +1,106 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from crossroads import __version__
+from crossroads.convenings.errors import ConveningError
+from crossroads.settings import Settings
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound, StoreError
+from crossroads.web import i18n
+from crossroads.web.errors import WebError, handle_error
+from crossroads.web.ratelimit import RateLimits
+from crossroads.web.routers import accounts, host, participant
+from crossroads.web.security import SecurityMiddleware
+from crossroads.web.templating import create_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LANGUAGE_COOKIE = "crossroads_lang"
+log = structlog.get_logger(__name__)
+
+
+class LanguageMiddleware:
+    """Activates the request's language (cookie, then Accept-Language) for gettext."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = dict(scope.get("headers", []))
+            chosen = None
+            for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
+                name, _sep, value = part.strip().partition("=")
+                if name == LANGUAGE_COOKIE:
+                    chosen = value
+            accept = headers.get(b"accept-language", b"").decode("latin-1")
+            i18n.activate(i18n.negotiate(accept, chosen))
+        await self.app(scope, receive, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths get the same friendly 404 page as unknown ids."""
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
+        return await handle_error(request, NotFound("page"))
+    return await http_exception_handler(request, exc)  # type: ignore[arg-type]  # is HTTPException
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.resolved_database_url)
+        await db.migrate()
+        app.state.db = db
+        log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(
+        title="Crossroads",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.templates = create_templates()
+    app.state.rate_limits = RateLimits(
+        login=settings.rate_limit_login,
+        join=settings.rate_limit_join,
+        roster=settings.rate_limit_roster,
+    )
+    for error in (ConveningError, StoreError, WebError):
+        app.add_exception_handler(error, handle_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.include_router(accounts.router)
+    app.include_router(host.router)
+    app.include_router(participant.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.add_middleware(LanguageMiddleware)
+    app.add_middleware(
+        SecurityMiddleware,
+        secret_key=settings.resolved_secret_key,
+        secure_cookies=settings.secure_cookies,
+    )
+    return app

@@ -1,0 +1,136 @@
+"""The one table from error class to HTTP status (and WebSocket close code), and its handler.
+
+WebError
+ ├── CsrfFailed        a state-changing request without a matching CSRF token
+ ├── NotAuthenticated  a host page without a host session (redirects to the login page)
+ └── RateLimited       too many attempts from one place
+
+Routes just raise; the most specific class in ``ERROR_TABLE`` decides the response. JSON
+requests (``/api/`` or ``Accept: application/json``) get ``{"ok": false, "code", "error",
+"status"}`` plus the error's fields; pages get ``error.html``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from crossroads.convenings.errors import (
+    ConveningError,
+    FieldInvalid,
+    InviteNotFound,
+    LoginFailed,
+    NotAllowed,
+    RosterRowInvalid,
+    SetupClosed,
+)
+from crossroads.store.errors import Conflict, NotFound, StoreError, StoreUnavailable
+from crossroads.web.i18n import gettext as _
+
+log = structlog.get_logger(__name__)
+
+
+class WebError(Exception):
+    code = "web_error"
+
+
+class CsrfFailed(WebError):
+    code = "csrf_failed"
+
+
+class NotAuthenticated(WebError):
+    code = "not_authenticated"
+
+
+class RateLimited(WebError):
+    code = "rate_limited"
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRule:
+    status: int
+    close_code: int
+    title: str  # a gettext message id, translated when rendered
+
+
+# Most specific first is not needed: lookup walks each class's MRO and takes the first hit.
+ERROR_TABLE: dict[type[Exception], ErrorRule] = {
+    CsrfFailed: ErrorRule(403, 1008, "This form has expired"),
+    NotAllowed: ErrorRule(403, 1008, "Not allowed"),
+    NotAuthenticated: ErrorRule(401, 4401, "Please log in"),
+    RateLimited: ErrorRule(429, 1013, "Too many attempts"),
+    InviteNotFound: ErrorRule(404, 4404, "This invite link does not work"),
+    NotFound: ErrorRule(404, 4404, "Not found"),
+    LoginFailed: ErrorRule(400, 1008, "Login failed"),
+    SetupClosed: ErrorRule(409, 1008, "Setup is already done"),
+    RosterRowInvalid: ErrorRule(422, 1007, "The roster was not imported"),
+    FieldInvalid: ErrorRule(422, 1007, "Please check the form"),
+    Conflict: ErrorRule(409, 1008, "Already taken"),
+    StoreUnavailable: ErrorRule(503, 1011, "Please try again in a moment"),
+    ConveningError: ErrorRule(400, 1008, "Something is wrong with this request"),
+    StoreError: ErrorRule(500, 1011, "Something went wrong"),
+    WebError: ErrorRule(400, 1008, "Something is wrong with this request"),
+}
+
+
+def rule_for(exc: Exception) -> ErrorRule:
+    for cls in type(exc).__mro__:
+        rule = ERROR_TABLE.get(cls)
+        if rule is not None:
+            return rule
+    return ErrorRule(500, 1011, "Something went wrong")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, RosterRowInvalid):
+        return _("Line {line}: {field} {message}. Nothing was imported.").format(
+            line=exc.line, field=exc.field, message=exc.message
+        )
+    if isinstance(exc, FieldInvalid):
+        return f"{exc.field}: {exc.message}"
+    if isinstance(exc, InviteNotFound):
+        return _(
+            "The link may have a typo, or it has expired. Ask the host of the call for a new one."
+        )
+    if isinstance(exc, NotFound):
+        return _("We could not find that page.")
+    if isinstance(exc, LoginFailed):
+        return _("Wrong email or password.")
+    if isinstance(exc, CsrfFailed):
+        return _("Please go back, reload the page and try again.")
+    return str(exc)
+
+
+def _fields(exc: Exception) -> dict[str, Any]:
+    return {name: getattr(exc, name) for name in ("line", "field", "kind") if hasattr(exc, name)}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, NotAuthenticated) and not _wants_json(request):
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    rule = rule_for(exc)
+    code = getattr(exc, "code", "internal_error")
+    if rule.status >= 500:
+        log.error("request_failed", path=request.url.path, code=code, exc_info=exc)
+    message = _message(exc)
+    if _wants_json(request):
+        body = {"ok": False, "code": code, "error": message, "status": rule.status}
+        body.update(_fields(exc))
+        return JSONResponse(body, status_code=rule.status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": _(rule.title), "message": message, "status": rule.status, "code": code},
+        status_code=rule.status,
+    )

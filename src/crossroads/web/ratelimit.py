@@ -1,0 +1,38 @@
+"""Rate limits for login and joining, with the ``limits`` library (moving window, in memory).
+
+In memory is per process; behind several nodes the same limits apply per node.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from crossroads.web.errors import RateLimited
+
+
+class RateLimits:
+    def __init__(self, *, login: str, join: str, roster: str) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._login: RateLimitItem = parse(login)
+        self._join: RateLimitItem = parse(join)
+        self._roster: RateLimitItem = parse(roster)
+
+    @staticmethod
+    def _client(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
+
+    def _hit(self, item: RateLimitItem, *keys: str) -> None:
+        if not self._limiter.hit(item, *keys):
+            raise RateLimited("too many attempts; wait a minute and try again")
+
+    def hit_login(self, request: Request, email: str) -> None:
+        self._hit(self._login, "login", self._client(request), email.strip().lower())
+
+    def hit_join(self, request: Request) -> None:
+        self._hit(self._join, "join", self._client(request))
+
+    def hit_roster(self, request: Request, host_id: int) -> None:
+        self._hit(self._roster, "roster", str(host_id))

@@ -1,0 +1,1 @@
+"""Route modules; each router carries the CSRF dependency for its state changes."""

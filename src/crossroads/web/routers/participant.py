@@ -1,0 +1,97 @@
+"""Participant pages: the invite link, the profile form, and the lobby."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from crossroads.convenings import access, joining
+from crossroads.convenings.calendar import calendar_file
+from crossroads.convenings.invitations import open_invite
+from crossroads.web.auth import (
+    PARTICIPANT_COOKIE,
+    DbDep,
+    NowDep,
+    ParticipantDep,
+    SettingsDep,
+    set_session_cookie,
+)
+from crossroads.web.forms import ProfileForm, field_errors, form_values
+from crossroads.web.responses import ics_download, render
+from crossroads.web.security import verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+
+@router.get("/join/{token}")
+async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Response:
+    opened = await open_invite(db, token, now=now)
+    invite = opened.invite
+    values: dict[str, Any] = {
+        "display_name": invite.name,
+        "organisation": invite.organisation,
+        "languages": [invite.language] if invite.language else [],
+    }
+    return render(
+        request,
+        "participant/join.html",
+        {"plan": opened.plan, "token": token, "values": values, "errors": {}},
+    )
+
+
+@router.post("/join/{token}")
+async def join_submit(
+    request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    request.app.state.rate_limits.hit_join(request)
+    opened = await open_invite(db, token, now=now)
+    values = form_values(await request.form())
+    try:
+        form = ProfileForm.model_validate(values)
+        errors: dict[str, str] = {}
+    except ValidationError as exc:
+        errors = field_errors(exc)
+    if not errors and not form.coc_accepted:
+        errors["coc_accepted"] = "Please read and accept the code of conduct to join."
+    if errors:
+        return render(
+            request,
+            "participant/join.html",
+            {"plan": opened.plan, "token": token, "values": values, "errors": errors},
+            status=422,
+        )
+    participant = await joining.join_convening(
+        db, token, form.to_fields(), coc_accepted=form.coc_accepted, now=now
+    )
+    session = await access.start_session(
+        db, now=now, days=settings.session_days, participant_id=participant.id
+    )
+    response = RedirectResponse(f"/c/{opened.plan.convening.public_id}/lobby", status_code=303)
+    set_session_cookie(response, PARTICIPANT_COOKIE, session, settings)
+    return response
+
+
+@router.get("/c/{public_id}/lobby")
+async def lobby(request: Request, public_id: str, db: DbDep, you: ParticipantDep) -> Response:
+    view = await joining.lobby_for(db, you, public_id)
+    return render(request, "participant/lobby.html", {"lobby": view})
+
+
+@router.get("/c/{public_id}/people")
+async def lobby_people(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep
+) -> Response:
+    view = await joining.lobby_for(db, you, public_id)
+    return render(request, "participant/_people.html", {"lobby": view})
+
+
+@router.get("/c/{public_id}/calendar.ics")
+async def participant_calendar(
+    public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    view = await joining.lobby_for(db, you, public_id)
+    join_url = f"{settings.public_base_url.rstrip('/')}/c/{public_id}/lobby"
+    return ics_download(calendar_file(view.plan, join_url=join_url, now=now))

@@ -1,0 +1,104 @@
+"""Roster CSV upload: personal links back as CSV; a bad row refuses the whole file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.integration.conftest import Browserish, client_for, create_convening
+from tests.servers import LiveServer
+
+pytestmark = pytest.mark.integration
+
+
+def _upload(host: Browserish, public_id: str, content: bytes):  # type: ignore[no-untyped-def]
+    page = f"/host/convenings/{public_id}"
+    return host.post(
+        f"{page}/roster",
+        data={"csrf_token": host.csrf(page)},
+        files={"roster": ("roster.csv", content, "text/csv")},
+    )
+
+
+def _links(host: Browserish, public_id: str) -> list[dict[str, str]]:
+    text = host.get(f"/host/convenings/{public_id}/personal-links.csv").text
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_roster_upload_returns_one_working_personal_link_per_row(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = create_convening(host, "Roster call")
+    roster = (
+        b"name,email,organisation,language\n"
+        b"Ana,ana@example.org,Tierra Viva,es\n"
+        b"Bilal,bilal@example.org,Tenants Together,en\n"
+    )
+
+    response = _upload(host, convening.public_id, roster)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["name"], r["email"], r["language"]) for r in rows] == [
+        ("Ana", "ana@example.org", "es"),
+        ("Bilal", "bilal@example.org", "en"),
+    ]
+    join_page = client_for(server).get(rows[0]["link"])
+    assert join_page.status_code == 200
+    assert 'value="Ana"' in join_page.text
+    assert _links(host, convening.public_id) == rows
+
+
+def test_roster_with_malformed_row_is_refused_with_line_number_and_imports_nothing(
+    host: Browserish,
+) -> None:
+    convening = create_convening(host, "Bad roster call")
+    roster = (
+        b"name,email,organisation,language\n"
+        b"Ana,ana@example.org,Tierra Viva,es\n"
+        b"Bilal,not-an-email,Tenants Together,en\n"
+        b"Chen,chen@example.org,,en\n"
+    )
+
+    response = _upload(host, convening.public_id, roster)
+
+    assert response.status_code == 422
+    assert "Line 3: email is not an email address. Nothing was imported." in response.text
+    assert _links(host, convening.public_id) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"name,organisation\nAna,X\n", "Line 1: email column is missing from the header."),
+        (b"name,email\nAna,ana@example.org\n,bo@example.org\n", "Line 3: name is empty."),
+        (b"name,email\nAna,a@example.org\nBo,a@example.org\n", "Line 3: email repeats line 2."),
+        (b"name,email,language\nAna,a@example.org,de\n", "Line 2: language is not one of"),
+        (b"name,email\nAna,a@example.org,extra\n", "Line 2: row has more cells than the header."),
+        (b"name,email\n\xff\xfeAna,a@example.org\n", "Line 2: file is not UTF-8 text."),
+    ],
+)
+def test_roster_errors_name_the_line_and_field(
+    host: Browserish, content: bytes, message: str
+) -> None:
+    convening = create_convening(host, "Roster errors call")
+
+    response = _upload(host, convening.public_id, content)
+
+    assert response.status_code == 422
+    assert message in response.text
+    assert _links(host, convening.public_id) == []
+
+
+def test_personal_links_csv_neutralises_formula_cells(host: Browserish) -> None:
+    convening = create_convening(host, "Formula call")
+    roster = b'name,email,organisation\n"=HYPERLINK(""http://evil"")",f@example.org,+SUM(A1)\n'
+
+    response = _upload(host, convening.public_id, roster)
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["organisation"] == "'+SUM(A1)"

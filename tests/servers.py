@@ -1,0 +1,114 @@
+"""A real Crossroads server: `crossroads serve` in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST_PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    data_dir: Path
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "crossroads.db"
+
+    def cli(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "crossroads.cli", *args],
+            env={**self.env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"crossroads {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def create_host(self, email: str, name: str) -> None:
+        self.cli(
+            "create-host",
+            "--email",
+            email,
+            "--name",
+            name,
+            extra_env={"CROSSROADS_HOST_PASSWORD": HOST_PASSWORD},
+        )
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "crossroads.cli", "serve"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.logs()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start in 30 s:\n{self.logs()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def make_server(data_dir: Path, **settings: str) -> LiveServer:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSROADS_")}
+    env.update(
+        {
+            "CROSSROADS_DATA_DIR": str(data_dir),
+            "CROSSROADS_PORT": str(port),
+            "CROSSROADS_HOST": "127.0.0.1",
+            "CROSSROADS_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "CROSSROADS_LOG_LEVEL": "warning",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+    )
+    env.update({f"CROSSROADS_{k.upper()}": v for k, v in settings.items()})
+    return LiveServer(data_dir=data_dir, port=port, env=env)
