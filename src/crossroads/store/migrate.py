@@ -24,7 +24,8 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
 
     def _upgrade(connection: object) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        # "heads": feature branches may add revisions off the same parent until merged.
+        command.upgrade(config, "heads")
 
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)

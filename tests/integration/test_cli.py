@@ -1,0 +1,101 @@
+"""The `crossroads` command: help everywhere, one-line errors, and the demo's links."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from crossroads.cli import app
+from tests.servers import make_server
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["create-host"], ["demo"]])
+def test_cli_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_cli_migrate_creates_the_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+
+    result = runner.invoke(app, ["migrate"])
+
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "crossroads.db") as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert {"host_account", "convening", "round", "prompt", "invite", "participant"} <= tables
+
+
+def test_cli_create_host_with_short_password_fails_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CROSSROADS_HOST_PASSWORD", "short")
+
+    result = runner.invoke(app, ["create-host", "--email", "a@example.org", "--name", "A"])
+
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: password: Use at least 10 characters for the password."
+
+
+def test_cli_create_host_twice_reports_the_taken_email(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CROSSROADS_HOST_PASSWORD", "long enough password")
+    args = ["create-host", "--email", "a@example.org", "--name", "A"]
+
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 2
+    assert second.output.strip() == "Error: email is already taken"
+
+
+def test_demo_prints_links_that_work_on_the_served_demo(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "demo-serve")
+    setup = server.cli(
+        "demo", "--setup-only", "--data-dir", str(server.data_dir), "--port", str(server.port)
+    )
+    password = re.search(r"Host password:\s+(\S+)", setup)
+    host_link = re.search(r"Host link:\s+(\S+)", setup)
+    participant_links = re.findall(r"Participant link for \w+: (\S+)", setup)
+    assert password and host_link
+    assert len(participant_links) == 3
+
+    server.start()
+    try:
+        with httpx.Client(follow_redirects=True, timeout=30) as client:
+            login_page = client.get(host_link.group(1))
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', login_page.text)
+            assert csrf
+            convening = client.post(
+                f"{server.url}/login",
+                data={
+                    "email": "host@demo.crossroads.local",
+                    "password": password.group(1),
+                    "csrf_token": csrf.group(1),
+                    "next": host_link.group(1).split("next=")[1],
+                },
+            )
+            join_page = httpx.get(participant_links[0], timeout=30)
+    finally:
+        server.stop()
+
+    assert convening.status_code == 200
+    assert "Crossroads demo: where does our work meet?" in convening.text
+    assert convening.text.count('class="participant"') == 12
+    assert join_page.status_code == 200
+    assert 'value="Noor"' in join_page.text
