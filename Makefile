@@ -10,6 +10,8 @@ FRONTEND_SOURCES := $(shell find frontend/src -name '*.ts' 2>/dev/null) frontend
 CATALOGUES := $(wildcard src/crossroads/locale/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
+PY_PATHS := src tests hatch_build.py $(wildcard bench)
+
 .PHONY: setup demo test lint format chromium clean
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
@@ -45,13 +47,13 @@ test: setup chromium
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check src tests bench hatch_build.py
-	$(BIN)/ruff format --check src tests bench hatch_build.py
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
 	cd frontend && npm run typecheck && npm run lint
 
 format: setup
-	$(BIN)/ruff format src tests bench hatch_build.py
-	$(BIN)/ruff check --fix src tests bench hatch_build.py
+	$(BIN)/ruff format $(PY_PATHS)
+	$(BIN)/ruff check --fix $(PY_PATHS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/crossroads/web/static/build dist build
