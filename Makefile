@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test lint format chromium clean
+.PHONY: setup demo test lint format chromium clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -32,7 +32,14 @@ $(BUNDLE): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
 %.mo: %.po $(INSTALLED)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
+
+# Re-extract user-facing strings and merge them into the es and fr catalogues.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ \
+	  -o src/crossroads/locale/messages.pot --no-location --sort-output --project=Crossroads .
+	$(BIN)/pybabel update -i src/crossroads/locale/messages.pot -d src/crossroads/locale \
+	  --no-fuzzy-matching --ignore-obsolete
 
 # Debian's Chromium for the browser tests; never a downloaded browser build.
 chromium:

@@ -16,6 +16,19 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLE = Path("src/crossroads/web/static/build")
+LOCALE = Path("src/crossroads/locale")
+
+
+def compile_catalogues(root: Path) -> None:
+    """Compile every messages.po to messages.mo so the wheel carries working translations."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (root / LOCALE).glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
 
 
 class FrontendBuildHook(BuildHookInterface):  # type: ignore[type-arg]  # hatchling is untyped
@@ -25,6 +38,7 @@ class FrontendBuildHook(BuildHookInterface):  # type: ignore[type-arg]  # hatchl
         if version == "editable":
             return
         root = Path(self.root)
+        compile_catalogues(root)
         frontend = root / "frontend"
         bundle = root / BUNDLE
         npm = shutil.which("npm")

@@ -38,6 +38,8 @@ def test_wheel_contains_bundle_templates_and_migrations(wheel: Path) -> None:
         "crossroads/web/templates/base.html",
         "crossroads/web/templates/participant/lobby.html",
         "crossroads/store/migrations/env.py",
+        "crossroads/locale/es/LC_MESSAGES/messages.mo",
+        "crossroads/locale/fr/LC_MESSAGES/messages.mo",
         "crossroads/store/migrations/versions/0001_initial_schema.py",
     ):
         assert expected in names, expected

@@ -22,12 +22,11 @@ from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
-from crossroads.web.routers import accounts, host, participant
+from crossroads.web.routers import accounts, host, participant, preferences
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-LANGUAGE_COOKIE = "crossroads_lang"
 log = structlog.get_logger(__name__)
 
 
@@ -43,7 +42,7 @@ class LanguageMiddleware:
             chosen = None
             for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
                 name, _sep, value = part.strip().partition("=")
-                if name == LANGUAGE_COOKIE:
+                if name == i18n.LANGUAGE_COOKIE:
                     chosen = value
             accept = headers.get(b"accept-language", b"").decode("latin-1")
             i18n.activate(i18n.negotiate(accept, chosen))
@@ -91,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(host.router)
     app.include_router(participant.router)
+    app.include_router(preferences.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -17,6 +17,7 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "crossroads_lang"
 
 _ENGLISH = NullTranslations()
 _current: ContextVar[gettext_module.NullTranslations | None] = ContextVar(

@@ -1,0 +1,33 @@
+"""The language switcher: remembered in a cookie for a year, for hosts and participants."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from crossroads.web.auth import SettingsDep
+from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from crossroads.web.security import verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+
+
+@router.post("/language")
+async def choose_language(request: Request, settings: SettingsDep) -> Response:
+    form = await request.form()
+    language = str(form.get("language", ""))
+    back = str(form.get("next", "/"))
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    response = RedirectResponse(back, status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+    return response
