@@ -107,6 +107,39 @@ def create_host(
 
 
 @app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="File to write the backup to.")],
+) -> None:
+    """Back up the database while the server runs (SQLite online backup, or pg_dump)."""
+    from crossroads.store.backup import backup_database
+
+    try:
+        backup_database(Settings().resolved_database_url, destination)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Backup written to {destination}.")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="Backup file made by `crossroads backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the current database without asking.")
+    ] = False,
+) -> None:
+    """Replace the database with a backup. Stop the server first."""
+    from crossroads.store.backup import restore_database
+
+    if not yes:
+        typer.confirm("This replaces the current database. Go on?", abort=True)
+    try:
+        restore_database(Settings().resolved_database_url, source)
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Database restored from {source}.")
+
+
+@app.command()
 def demo(
     data_dir: Annotated[
         Path, typer.Option(help="Folder for the demo database (recreated on every run).")
