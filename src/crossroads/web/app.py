@@ -12,6 +12,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crossroads import __version__
@@ -91,7 +92,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(host.router)
     app.include_router(participant.router)
     app.include_router(preferences.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Only static files are compressed: pages carry CSRF tokens next to user text, and
+    # compressing those together is what BREACH-style attacks measure.
+    app.mount(
+        "/static",
+        GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=500),
+        name="static",
+    )
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,0 +1,119 @@
+"""Accessibility: axe-core on every page, and the participant journey by keyboard alone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.axe import audit, serious
+from tests.integration.conftest import create_convening, join, login
+from tests.servers import LiveServer, make_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str, str]]:
+    """A server with a planned convening (two rounds, prompts) and two people in the lobby."""
+    server = make_server(tmp_path_factory.mktemp("a11y"))
+    server.cli("migrate")
+    server.create_host("host@example.org", "Hana Host")
+    server.start()
+    try:
+        host = login(server, "host@example.org")
+        convening = create_convening(host, "Accessible call")
+        base = f"/host/convenings/{convening.public_id}"
+        host.submit(
+            f"{base}/rounds",
+            {"kind": "pairs", "group_size": "2", "duration_minutes": "12"},
+            form_page=base,
+        )
+        (round_id,) = re.findall(r'data-round-id="([^"]+)"', host.get(base).text)
+        host.submit(
+            f"{base}/rounds/{round_id}/prompts",
+            {"text_en": "What brought you here?"},
+            form_page=base,
+        )
+        join(server, convening.invite_url, "Bilal")
+        yield server, convening.public_id, convening.invite_url
+    finally:
+        server.stop()
+
+
+def _log_in(page: Page, server: LiveServer) -> None:
+    from tests.servers import HOST_PASSWORD
+
+    page.goto(f"{server.url}/login")
+    page.fill("#email", "host@example.org")
+    page.fill("#password", HOST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{server.url}/host")
+
+
+def test_every_page_has_no_serious_axe_violations(
+    site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext]
+) -> None:
+    server, public_id, invite_url = site
+    host = new_context(bypass_csp=True).new_page()
+    participant = new_context(bypass_csp=True).new_page()
+    found: dict[str, list[str]] = {}
+
+    for path in ("/login", "/join/not-a-real-token"):
+        participant.goto(f"{server.url}{path}")
+        found[path] = serious(audit(participant))
+    _log_in(host, server)
+    for path in (
+        "/host",
+        "/host/convenings/new",
+        f"/host/convenings/{public_id}",
+        f"/host/convenings/{public_id}/edit",
+    ):
+        host.goto(f"{server.url}{path}")
+        found[path] = serious(audit(host))
+    participant.goto(invite_url)
+    found["/join/<token>"] = serious(audit(participant))
+    participant.fill("#display_name", "Ana")
+    participant.check("input[name=coc_accepted]")
+    participant.get_by_role("button", name="Join").click()
+    found["/c/<id>/lobby"] = serious(audit(participant))
+    print({page: len(v) for page, v in found.items()})
+
+    assert {page: v for page, v in found.items() if v} == {}
+
+
+def test_participant_joins_by_keyboard_alone(
+    site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext]
+) -> None:
+    server, public_id, invite_url = site
+    page = new_context().new_page()
+    page.goto(invite_url)
+
+    # Tab from the top of the page to the name field, type, and tab on through the form.
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "display_name":
+            break
+        page.keyboard.press("Tab")
+    expect(page.locator("#display_name")).to_be_focused()
+    page.keyboard.type("Keyboard Kim")
+    focused: list[str] = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.name || document.activeElement.id")
+        focused.append(name)
+        if name in ("consent_listed", "coc_accepted"):
+            page.keyboard.press("Space")
+        if name == "coc_accepted":
+            break
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Join")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("status")).to_contain_text("Welcome, Keyboard Kim.")
+    expect(page.locator("#people .person-name", has_text="Keyboard Kim")).to_be_visible()
+    assert {"organisation", "languages", "about", "consent_listed", "coc_accepted"} <= set(focused)

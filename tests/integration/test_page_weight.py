@@ -1,0 +1,50 @@
+"""Participant pages stay light: HTML, CSS and JavaScript at most 150 KB gzipped in all."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.integration.conftest import Browserish, create_convening, join
+from tests.servers import LiveServer
+
+pytestmark = pytest.mark.integration
+BUDGET = 150 * 1024
+ASSET = re.compile(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"')
+
+
+def _transferred(client: httpx.Client, path: str) -> int:
+    response = client.get(path, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200, path
+    return response.num_bytes_downloaded
+
+
+def _page_weight(client: httpx.Client, path: str) -> tuple[int, list[str]]:
+    html = client.get(path, headers={"accept-encoding": "gzip"})
+    assets = sorted(set(ASSET.findall(html.text)))
+    return html.num_bytes_downloaded + sum(_transferred(client, a) for a in assets), assets
+
+
+def test_participant_pages_weigh_under_budget(server: LiveServer, host: Browserish) -> None:
+    convening = create_convening(host, "Light call")
+    ana = join(server, convening.invite_url, "Ana")
+
+    join_weight, join_assets = _page_weight(ana, convening.invite_url.removeprefix(server.url))
+    lobby_weight, lobby_assets = _page_weight(ana, f"/c/{convening.public_id}/lobby")
+    print(f"join page {join_weight} B, lobby {lobby_weight} B (gzipped, with assets)")
+
+    assert "/static/build/app.js" in lobby_assets
+    assert "/static/build/pico.min.css" in join_assets
+    assert join_weight <= BUDGET
+    assert lobby_weight <= BUDGET
+
+
+def test_static_assets_are_served_gzipped(server: LiveServer) -> None:
+    response = httpx.get(
+        f"{server.url}/static/build/pico.min.css", headers={"accept-encoding": "gzip"}
+    )
+
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.num_bytes_downloaded < len(response.content) / 3
