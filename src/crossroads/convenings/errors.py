@@ -18,22 +18,28 @@ class ConveningError(Exception):
 
 
 class FieldInvalid(ConveningError):
+    """``message`` is a translatable template (marked ``N_``) filled from ``params``."""
+
     code = "field_invalid"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(f"{field}: {message.format(**params)}")
         self.field = field
         self.message = message
+        self.params = params
 
 
 class RosterRowInvalid(ConveningError):
+    """``message`` is a translatable template (marked ``N_``) filled from ``params``."""
+
     code = "roster_row_invalid"
 
-    def __init__(self, line: int, field: str, message: str) -> None:
-        super().__init__(f"line {line}: {field} {message}")
+    def __init__(self, line: int, field: str, message: str, **params: object) -> None:
+        super().__init__(f"line {line}: {field} {message.format(**params)}")
         self.line = line
         self.field = field
         self.message = message
+        self.params = params
 
 
 class InviteNotFound(ConveningError):

@@ -7,6 +7,7 @@ from datetime import datetime
 from pwdlib import PasswordHash
 
 from crossroads.convenings.errors import FieldInvalid, LoginFailed, SetupClosed
+from crossroads.messages import N_
 from crossroads.store import hosts as host_store
 from crossroads.store.database import Database
 from crossroads.store.records import HostRecord
@@ -21,12 +22,12 @@ def _check_new_host(email: str, display_name: str, password: str) -> tuple[str, 
     email = email.strip().lower()
     display_name = display_name.strip()
     if "@" not in email or len(email) > 320:
-        raise FieldInvalid("email", "Enter a valid email address.")
+        raise FieldInvalid("email", N_("Enter a valid email address."))
     if not display_name or len(display_name) > 120:
-        raise FieldInvalid("display_name", "Enter a name of 1 to 120 characters.")
+        raise FieldInvalid("display_name", N_("Enter a name of 1 to 120 characters."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise FieldInvalid(
-            "password", f"Use at least {MIN_PASSWORD_LENGTH} characters for the password."
+            "password", N_("Use at least {n} characters for the password."), n=MIN_PASSWORD_LENGTH
         )
     return email, display_name
 

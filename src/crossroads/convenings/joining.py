@@ -9,6 +9,7 @@ from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import open_invite
 from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.convenings.tokens import new_public_id
+from crossroads.messages import N_
 from crossroads.store import participants as participant_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
@@ -22,12 +23,14 @@ async def join_convening(
     """Join from a link. A personal link always maps to one participant: joining again from
     it (a new phone, a lost cookie) updates that profile instead of adding a second person."""
     if not coc_accepted:
-        raise FieldInvalid("coc_accepted", "Please read and accept the code of conduct to join.")
+        raise FieldInvalid(
+            "coc_accepted", N_("Please read and accept the code of conduct to join.")
+        )
     opened = await open_invite(db, token, now=now)
     invite = opened.invite
     unknown = set(profile.languages) - set(opened.plan.convening.languages)
     if unknown:
-        raise FieldInvalid("languages", "Choose languages offered by this convening.")
+        raise FieldInvalid("languages", N_("Choose languages offered by this convening."))
     async with db.transaction() as tx:
         if invite.kind is InviteKind.PERSONAL:
             existing = await participant_store.find_participant_by_invite(tx, invite.id)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.tokens import new_public_id
+from crossroads.messages import N_
 from crossroads.store import agenda as agenda_store
 from crossroads.store import convenings as convening_store
 from crossroads.store.convenings import ConveningFields
@@ -37,7 +38,9 @@ def _check_round(kind: RoundKind, group_size: int) -> int:
         return 0
     low, high = GROUP_SIZES.get(kind, (2, 6))
     if not low <= group_size <= high:
-        raise FieldInvalid("group_size", f"Choose a group size from {low} to {high}.")
+        raise FieldInvalid(
+            "group_size", N_("Choose a group size from {low} to {high}."), low=low, high=high
+        )
     return group_size
 
 
@@ -172,10 +175,10 @@ def _check_texts(convening: ConveningRecord, texts: Mapping[str, str]) -> dict[s
     cleaned = {lang: text for lang, text in cleaned.items() if text}
     if not cleaned:
         raise FieldInvalid(
-            "texts", "Write the prompt in at least one of the convening's languages."
+            "texts", N_("Write the prompt in at least one of the convening's languages.")
         )
     if any(len(text) > 1000 for text in cleaned.values()):
-        raise FieldInvalid("texts", "Keep each prompt under 1,000 characters.")
+        raise FieldInvalid("texts", N_("Keep each prompt under 1,000 characters."))
     return cleaned
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from crossroads.convenings.errors import RosterRowInvalid
+from crossroads.messages import N_
 
 REQUIRED = ("name", "email")
 OPTIONAL = ("organisation", "language")
@@ -37,12 +38,12 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise RosterRowInvalid(line, "file", "is not UTF-8 text") from exc
+        raise RosterRowInvalid(line, "file", N_("is not UTF-8 text")) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     for column in REQUIRED:
         if column not in header:
-            raise RosterRowInvalid(1, column, "column is missing from the header")
+            raise RosterRowInvalid(1, column, N_("column is missing from the header"))
     reader.fieldnames = header
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
@@ -53,17 +54,21 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
             cells = [v for v in record.values() if isinstance(v, str)]
             line = reader.line_num - sum(cell.count("\n") for cell in cells)
             if None in record:
-                raise RosterRowInvalid(line, "row", "has more cells than the header")
+                raise RosterRowInvalid(line, "row", N_("has more cells than the header"))
             values = {key: (value or "").strip() for key, value in record.items()}
             if not any(values.values()):
                 continue
             rows.append(_check_row(line, values, languages, seen))
             if len(rows) > max_rows:
-                raise RosterRowInvalid(line, "file", f"has more than {max_rows} rows")
+                raise RosterRowInvalid(
+                    line, "file", N_("has more than {max_rows} rows"), max_rows=max_rows
+                )
     except csv.Error as exc:
-        raise RosterRowInvalid(reader.line_num, "row", f"is not valid CSV ({exc})") from exc
+        raise RosterRowInvalid(
+            reader.line_num, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
+        ) from exc
     if not rows:
-        raise RosterRowInvalid(2, "file", "has no rows")
+        raise RosterRowInvalid(2, "file", N_("has no rows"))
     return rows
 
 
@@ -75,20 +80,23 @@ def _check_row(
     organisation = values.get("organisation", "")
     language = values.get("language", "").lower()
     if not name:
-        raise RosterRowInvalid(line, "name", "is empty")
+        raise RosterRowInvalid(line, "name", N_("is empty"))
     if len(name) > 80:
-        raise RosterRowInvalid(line, "name", "is longer than 80 characters")
+        raise RosterRowInvalid(line, "name", N_("is longer than {n} characters"), n=80)
     if not email:
-        raise RosterRowInvalid(line, "email", "is empty")
+        raise RosterRowInvalid(line, "email", N_("is empty"))
     if not _EMAIL.match(email) or len(email) > 320:
-        raise RosterRowInvalid(line, "email", "is not an email address")
+        raise RosterRowInvalid(line, "email", N_("is not an email address"))
     if email in seen:
-        raise RosterRowInvalid(line, "email", f"repeats line {seen[email]}")
+        raise RosterRowInvalid(line, "email", N_("repeats line {first}"), first=seen[email])
     if len(organisation) > 120:
-        raise RosterRowInvalid(line, "organisation", "is longer than 120 characters")
+        raise RosterRowInvalid(line, "organisation", N_("is longer than {n} characters"), n=120)
     if language and language not in languages:
         raise RosterRowInvalid(
-            line, "language", f"is not one of the convening's languages ({', '.join(languages)})"
+            line,
+            "language",
+            N_("is not one of the convening's languages ({languages})"),
+            languages=", ".join(languages),
         )
     seen[email] = line
     return RosterRow(line, name, email, organisation, language)

@@ -88,10 +88,10 @@ def rule_for(exc: Exception) -> ErrorRule:
 def _message(exc: Exception) -> str:
     if isinstance(exc, RosterRowInvalid):
         return _("Line {line}: {field} {message}. Nothing was imported.").format(
-            line=exc.line, field=exc.field, message=exc.message
+            line=exc.line, field=exc.field, message=_(exc.message).format(**exc.params)
         )
     if isinstance(exc, FieldInvalid):
-        return f"{exc.field}: {exc.message}"
+        return _(exc.message).format(**exc.params)
     if isinstance(exc, InviteNotFound):
         return _(
             "The link may have a typo, or it has expired. Ask the host of the call for a new one."

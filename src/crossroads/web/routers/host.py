@@ -14,6 +14,7 @@ from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.planning import Plan
+from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
@@ -277,7 +278,7 @@ async def upload_roster(
     request.app.state.rate_limits.hit_roster(request, host.id)
     data = await roster.read(MAX_ROSTER_BYTES + 1)
     if len(data) > MAX_ROSTER_BYTES:
-        raise FieldInvalid("roster", "The file is larger than 5 MB.")
+        raise FieldInvalid("roster", N_("The file is larger than 5 MB."))
     text = await invitations.import_roster(
         db,
         host,

@@ -20,6 +20,7 @@ from crossroads.web.auth import (
     set_session_cookie,
 )
 from crossroads.web.forms import ProfileForm, field_errors, form_values
+from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import ics_download, render
 from crossroads.web.security import verify_csrf
 
@@ -55,7 +56,7 @@ async def join_submit(
     except ValidationError as exc:
         errors = field_errors(exc)
     if not errors and not form.coc_accepted:
-        errors["coc_accepted"] = "Please read and accept the code of conduct to join."
+        errors["coc_accepted"] = _("Please read and accept the code of conduct to join.")
     if errors:
         return render(
             request,
