@@ -87,7 +87,7 @@ def test_every_page_has_no_serious_axe_violations(
 def test_participant_joins_by_keyboard_alone(
     site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext]
 ) -> None:
-    server, public_id, invite_url = site
+    _server, _public_id, invite_url = site
     page = new_context().new_page()
     page.goto(invite_url)
 

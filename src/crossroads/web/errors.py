@@ -28,6 +28,7 @@ from crossroads.convenings.errors import (
     RosterRowInvalid,
     SetupClosed,
 )
+from crossroads.messages import N_
 from crossroads.store.errors import Conflict, NotFound, StoreError, StoreUnavailable
 from crossroads.web.i18n import gettext as _
 
@@ -59,21 +60,21 @@ class ErrorRule:
 
 # Most specific first is not needed: lookup walks each class's MRO and takes the first hit.
 ERROR_TABLE: dict[type[Exception], ErrorRule] = {
-    CsrfFailed: ErrorRule(403, 1008, "This form has expired"),
-    NotAllowed: ErrorRule(403, 1008, "Not allowed"),
-    NotAuthenticated: ErrorRule(401, 4401, "Please log in"),
-    RateLimited: ErrorRule(429, 1013, "Too many attempts"),
-    InviteNotFound: ErrorRule(404, 4404, "This invite link does not work"),
-    NotFound: ErrorRule(404, 4404, "Not found"),
-    LoginFailed: ErrorRule(400, 1008, "Login failed"),
-    SetupClosed: ErrorRule(409, 1008, "Setup is already done"),
-    RosterRowInvalid: ErrorRule(422, 1007, "The roster was not imported"),
-    FieldInvalid: ErrorRule(422, 1007, "Please check the form"),
-    Conflict: ErrorRule(409, 1008, "Already taken"),
-    StoreUnavailable: ErrorRule(503, 1011, "Please try again in a moment"),
-    ConveningError: ErrorRule(400, 1008, "Something is wrong with this request"),
-    StoreError: ErrorRule(500, 1011, "Something went wrong"),
-    WebError: ErrorRule(400, 1008, "Something is wrong with this request"),
+    CsrfFailed: ErrorRule(403, 1008, N_("This form has expired")),
+    NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
+    NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
+    RateLimited: ErrorRule(429, 1013, N_("Too many attempts")),
+    InviteNotFound: ErrorRule(404, 4404, N_("This invite link does not work")),
+    NotFound: ErrorRule(404, 4404, N_("Not found")),
+    LoginFailed: ErrorRule(400, 1008, N_("Login failed")),
+    SetupClosed: ErrorRule(409, 1008, N_("Setup is already done")),
+    RosterRowInvalid: ErrorRule(422, 1007, N_("The roster was not imported")),
+    FieldInvalid: ErrorRule(422, 1007, N_("Please check the form")),
+    Conflict: ErrorRule(409, 1008, N_("Already taken")),
+    StoreUnavailable: ErrorRule(503, 1011, N_("Please try again in a moment")),
+    ConveningError: ErrorRule(400, 1008, N_("Something is wrong with this request")),
+    StoreError: ErrorRule(500, 1011, N_("Something went wrong")),
+    WebError: ErrorRule(400, 1008, N_("Something is wrong with this request")),
 }
 
 
@@ -82,7 +83,7 @@ def rule_for(exc: Exception) -> ErrorRule:
         rule = ERROR_TABLE.get(cls)
         if rule is not None:
             return rule
-    return ErrorRule(500, 1011, "Something went wrong")
+    return ErrorRule(500, 1011, N_("Something went wrong"))
 
 
 def _message(exc: Exception) -> str:
