@@ -10,7 +10,7 @@ const out = resolve(here, "../src/crossroads/web/static/build");
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { app: resolve(here, "src/app.ts") },
+  entryPoints: { app: resolve(here, "src/app.ts"), live: resolve(here, "src/live.ts") },
   bundle: true,
   minify: true,
   sourcemap: false,

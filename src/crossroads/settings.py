@@ -64,6 +64,20 @@ class Settings(BaseSettings):
         default="20/hour", description="Roster uploads allowed per host (`limits` notation)."
     )
     max_roster_rows: int = Field(default=20000, description="Largest roster CSV accepted, in rows.")
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for the live event bus across nodes; unset: in-process (one node).",
+    )
+    wrap_up_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="Grace period after a round's time is up, shown as 'time to wrap up'.",
+    )
+    partner_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a disconnected person keeps their group before re-pairing partners.",
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -119,3 +119,95 @@ class Participant(Base):
     consent_quoted: Mapped[bool] = mapped_column(Boolean, default=False)
     coc_accepted_at: Mapped[datetime]
     joined_at: Mapped[datetime]
+
+
+# --- Live rounds -----------------------------------------------------------------------------
+# Round state lives here, not in memory: any node rebuilds a participant's view from these rows.
+
+
+class LiveState(Base):
+    """One row per convening that went live: the event sequence and the round being run."""
+
+    __tablename__ = "live_state"
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    current_run_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    ended_at: Mapped[datetime | None]
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoundRun(Base):
+    """One running of an agenda round: when it started and when its conversation time ends."""
+
+    __tablename__ = "round_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    started_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class LiveGroup(Base):
+    __tablename__ = "live_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("round_run.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    topic: Mapped[str] = mapped_column(String(120), default="")
+    shared_languages: Mapped[list[str]]
+    needs_interpretation: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[str]]
+    compromises: Mapped[list[str]]
+
+
+class LiveMember(Base):
+    """A participant's seat in a group; ``away`` keeps the seat of someone who dropped out so
+    the group is theirs again when they come back."""
+
+    __tablename__ = "live_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("round_run.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("live_group.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    away: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LiveBroadcast(Base):
+    __tablename__ = "live_broadcast"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int]
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class HelpCall(Base):
+    __tablename__ = "help_call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("round_run.id", ondelete="SET NULL"))
+    group_number: Mapped[int | None]
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class SittingOut(Base):
+    """Participants who chose to sit the next rounds out (until they come back in)."""
+
+    __tablename__ = "sitting_out"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[datetime]

@@ -23,7 +23,7 @@ from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
-from crossroads.web.routers import accounts, host, participant, preferences
+from crossroads.web.routers import accounts, host, live, participant, preferences
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
@@ -65,10 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.resolved_database_url)
         await db.migrate()
         app.state.db = db
+        app.state.hub = live.create_hub(db, settings)
         log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
         try:
             yield
         finally:
+            await app.state.hub.close()
+            await app.state.hub.bus.close()
             await db.dispose()
 
     app = FastAPI(
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(host.router)
     app.include_router(participant.router)
     app.include_router(preferences.router)
+    app.include_router(live.router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

@@ -105,6 +105,13 @@ async def convening_page(
     )
 
 
+@router.get("/convenings/{public_id}/live")
+async def live_console(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
+    """The host console; everything on it runs over the host's live socket."""
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    return render(request, "host/console.html", {"host": host, "plan": plan})
+
+
 @router.get("/convenings/{public_id}/edit")
 async def edit_convening(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     plan = await planning.get_plan_for_host(db, host, public_id)

@@ -1,0 +1,43 @@
+// Small DOM helpers: every piece of user text goes through textContent.
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: { text?: string; cls?: string; attrs?: Record<string, string> } = {},
+  children: Node[] = [],
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (options.text !== undefined) node.textContent = options.text;
+  if (options.cls) node.className = options.cls;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) node.setAttribute(name, value);
+  for (const child of children) node.appendChild(child);
+  return node;
+}
+
+export function replaceChildren(parent: Element, children: Node[]): void {
+  while (parent.firstChild) parent.removeChild(parent.firstChild);
+  for (const child of children) parent.appendChild(child);
+}
+
+/** Translated strings the page rendered for us (a JSON script block, never executed). */
+export function loadStrings(id: string): Record<string, string> {
+  const block = document.getElementById(id);
+  if (block === null) return {};
+  try {
+    return JSON.parse(block.textContent ?? "{}") as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** "{name} and {n}" style templates filled with values. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (match, key: string) =>
+    key in values ? String(values[key]) : match,
+  );
+}
+
+export function formatClock(totalSeconds: number): string {
+  const seconds = Math.max(0, Math.floor(totalSeconds));
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+}

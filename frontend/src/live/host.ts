@@ -1,0 +1,160 @@
+// The host console: run the rounds, see every group and who is connected, answer help calls.
+import { LiveSocket, type Message } from "./socket";
+import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+
+interface Card {
+  id: string;
+  name: string;
+  organisation: string;
+  connected?: boolean;
+  sitting_out?: boolean;
+}
+interface HostGroup {
+  number: number;
+  members: Card[];
+  away: string[];
+  shared_languages: string[];
+  needs_interpretation: boolean;
+  compromises: string[];
+}
+interface HostSnapshot extends Message {
+  phase: string;
+  now: string;
+  round: { number: number; title: string; ends_at: string; wrap_up_until: string } | null;
+  next_round: { id: string; title: string; kind: string } | null;
+  groups: HostGroup[];
+  people: Card[];
+  connected: number;
+  help_calls: { id: number; group: number | null; name: string }[];
+}
+
+export function startHost(root: HTMLElement): void {
+  const t = loadStrings("console-strings");
+  const q = <T extends Element>(selector: string): T | null => root.querySelector<T>(selector);
+  const phase = q<HTMLElement>("[data-console-phase]");
+  const clock = q<HTMLElement>("[data-console-clock]");
+  const groups = q<HTMLElement>("[data-console-groups]");
+  const people = q<HTMLElement>("[data-console-people]");
+  const help = q<HTMLElement>("[data-console-help]");
+  const status = q<HTMLElement>("[data-console-status]");
+  const startButton = q<HTMLButtonElement>("[data-command=start_round]");
+  let view: HostSnapshot | null = null;
+  let offset = 0;
+
+  const socket = new LiveSocket({
+    url: root.dataset.liveUrl ?? "",
+    onMessage(message) {
+      if (message.type === "snapshot") render(message as HostSnapshot);
+      else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
+      else if (message.type === "done" && status) status.textContent = t.done ?? "";
+    },
+    onStatus(online) {
+      root.dataset.online = online ? "yes" : "no";
+      if (status && !online) status.textContent = t.offline ?? "";
+    },
+    onRefused() {
+      if (status) status.textContent = t.refused ?? "";
+    },
+  });
+
+  root.querySelectorAll<HTMLButtonElement>("button[data-command]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const command = button.dataset.command ?? "";
+      const message: Record<string, unknown> = { type: command };
+      if (command === "extend") message.minutes = Number(button.dataset.minutes ?? "1");
+      if (command === "end_call" && !window.confirm(t.confirm_end ?? "")) return;
+      socket.send(message);
+    });
+  });
+  q<HTMLFormElement>("[data-console-broadcast]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = q<HTMLInputElement>("[data-console-broadcast] input[name=text]");
+    if (input && input.value.trim() && socket.send({ type: "broadcast", text: input.value.trim() })) input.value = "";
+  });
+  q<HTMLFormElement>("[data-console-move]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const who = q<HTMLSelectElement>("[data-console-move] select[name=participant]");
+    const group = q<HTMLInputElement>("[data-console-move] input[name=group]");
+    if (!who || !who.value) return;
+    const number = group && group.value ? Number(group.value) : null;
+    socket.send({ type: "move", participant: who.value, group: number });
+  });
+
+  function render(next: HostSnapshot): void {
+    view = next;
+    offset = Date.parse(next.now) - Date.now();
+    root.dataset.phase = next.phase;
+    if (phase) phase.textContent = fill(t[`phase_${next.phase}`] ?? next.phase, { n: next.round?.number ?? 0 });
+    if (startButton) {
+      startButton.disabled = next.next_round === null || next.phase === "ended";
+      startButton.textContent = next.next_round
+        ? fill(t.start ?? "{title}", { title: next.next_round.title || next.next_round.kind })
+        : (t.no_more ?? "");
+    }
+    renderGroups(next);
+    renderPeople(next);
+    renderHelp(next);
+    tick();
+  }
+
+  function renderGroups(v: HostSnapshot): void {
+    if (!groups) return;
+    const byId = new Map(v.people.map((p) => [p.id, p]));
+    const rows = v.groups.map((g) => {
+      const names = g.members.map((m) => {
+        const person = byId.get(m.id);
+        const here = person?.connected ? "" : ` (${t.disconnected ?? ""})`;
+        return `${m.name}${here}`;
+      });
+      return el("tr", { attrs: { "data-group": String(g.number) } }, [
+        el("td", { text: String(g.number) }),
+        el("td", { text: names.join(", ") }),
+        el("td", { text: g.shared_languages.join(", ") || (t.interpretation ?? "") }),
+        el("td", { text: g.compromises.join("; ") }),
+      ]);
+    });
+    replaceChildren(groups, rows);
+  }
+
+  function renderPeople(v: HostSnapshot): void {
+    if (people) people.textContent = fill(t.connected ?? "{n}", { n: v.connected, total: v.people.length });
+    const select = q<HTMLSelectElement>("[data-console-move] select[name=participant]");
+    if (select) {
+      const chosen = select.value;
+      replaceChildren(select, [
+        el("option", { text: t.choose_person ?? "", attrs: { value: "" } }),
+        ...v.people.map((p) => el("option", { text: p.name, attrs: { value: p.id } })),
+      ]);
+      select.value = chosen;
+    }
+  }
+
+  function renderHelp(v: HostSnapshot): void {
+    if (!help) return;
+    replaceChildren(
+      help,
+      v.help_calls.map((call) => {
+        const button = el("button", { text: t.resolve ?? "", cls: "small secondary", attrs: { type: "button" } });
+        button.addEventListener("click", () => socket.send({ type: "resolve_help", id: call.id }));
+        const where = call.group === null ? "" : fill(t.in_group ?? "{n}", { n: call.group });
+        return el("li", { attrs: { "data-help": String(call.id) } }, [
+          el("span", { text: `${call.name} ${where} ` }),
+          button,
+        ]);
+      }),
+    );
+  }
+
+  function tick(): void {
+    if (!clock) return;
+    if (!view || !view.round || !["running", "wrap_up"].includes(view.phase)) {
+      clock.textContent = "";
+      return;
+    }
+    const left = (Date.parse(view.round.ends_at) - (Date.now() + offset)) / 1000;
+    clock.textContent = left > 0 ? formatClock(left) : (t.wrap_up ?? "");
+  }
+
+  window.setInterval(tick, 1000);
+  socket.start();
+}

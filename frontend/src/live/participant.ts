@@ -1,0 +1,209 @@
+// The participant's live view: who you meet, the prompts, the clock, and the host's messages.
+// Announcements (pairing, the one-minute warning, broadcasts) go to a polite live region.
+import { LiveSocket, type Message } from "./socket";
+import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+
+interface Card {
+  id: string;
+  name: string;
+  organisation: string;
+  about: string;
+  languages: string[];
+  you: boolean;
+}
+interface Group {
+  number: number;
+  topic: string;
+  members: Card[];
+  shared_languages: string[];
+  needs_interpretation: boolean;
+  reasons: string[];
+  compromises: string[];
+}
+interface Round {
+  number: number;
+  title: string;
+  kind: string;
+  ends_at: string;
+  wrap_up_until: string;
+  prompts: { id: string; text: string }[];
+}
+interface Snapshot extends Message {
+  phase: "lobby" | "running" | "wrap_up" | "over" | "plenary" | "ended";
+  now: string;
+  plenary_url: string;
+  round: Round | null;
+  group: Group | null;
+  you: { id: string; sitting_out: boolean };
+  broadcasts: { seq: number; text: string }[];
+}
+
+export function startParticipant(root: HTMLElement): void {
+  const t = loadStrings("live-strings");
+  const url = root.dataset.liveUrl ?? "";
+  const stage = root.querySelector<HTMLElement>("[data-live-stage]") ?? root;
+  const clock = root.querySelector<HTMLElement>("[data-live-clock]");
+  const announcer = root.querySelector<HTMLElement>("[data-live-announce]");
+  const status = root.querySelector<HTMLElement>("[data-live-status]");
+  const messages = root.querySelector<HTMLElement>("[data-live-messages]");
+  const helpButton = root.querySelector<HTMLButtonElement>("[data-live-help]");
+  const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
+
+  let view: Snapshot | null = null;
+  let offset = 0; // server clock minus ours, so the countdown agrees with the server
+  let lastGroupKey = "";
+  let warned = false;
+  let wrapAnnounced = false;
+  const seenBroadcasts = new Set<number>();
+
+  const announce = (text: string): void => {
+    if (announcer) announcer.textContent = text;
+  };
+
+  const showBroadcast = (seq: number, text: string, fresh: boolean): void => {
+    if (seenBroadcasts.has(seq) || messages === null) return;
+    seenBroadcasts.add(seq);
+    messages.prepend(el("p", { text, cls: "broadcast" }));
+    if (fresh) announce(fill(t.broadcast ?? "{text}", { text }));
+  };
+
+  const socket = new LiveSocket({
+    url,
+    onMessage(message) {
+      if (message.type === "snapshot") render(message as Snapshot);
+      else if (message.type === "broadcast")
+        showBroadcast(Number(message.seq), String(message.text ?? ""), true);
+      else if (message.type === "help_sent") announce(t.help_sent ?? "");
+      else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
+    },
+    onStatus(online) {
+      root.dataset.online = online ? "yes" : "no";
+      if (status) status.textContent = online ? "" : (t.offline ?? "");
+    },
+    onRefused(code) {
+      if (status) status.textContent = code === 4410 ? (t.removed ?? "") : (t.refused ?? "");
+    },
+  });
+
+  helpButton?.addEventListener("click", () => {
+    if (socket.send({ type: "help" })) helpButton.disabled = true;
+    window.setTimeout(() => (helpButton.disabled = false), 10000);
+  });
+  sitOut?.addEventListener("change", () => socket.send({ type: "sit_out", sitting_out: sitOut.checked }));
+
+  function render(next: Snapshot): void {
+    view = next;
+    offset = Date.parse(next.now) - Date.now();
+    root.dataset.phase = next.phase;
+    if (sitOut) sitOut.checked = next.you.sitting_out;
+    for (const b of next.broadcasts) showBroadcast(b.seq, b.text, false);
+    const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
+    if (key && key !== lastGroupKey) {
+      const others = next.group!.members.filter((m) => !m.you).map((m) => m.name);
+      announce(
+        others.length
+          ? fill(t.paired ?? "{names}", { names: others.join(", ") })
+          : (t.waiting_partner ?? ""),
+      );
+      warned = false;
+      wrapAnnounced = false;
+    }
+    lastGroupKey = key;
+    replaceChildren(stage, stageContent(next));
+    tick();
+  }
+
+  function stageContent(v: Snapshot): Node[] {
+    if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" })];
+    if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
+    if (v.phase === "plenary") {
+      const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];
+      if (v.plenary_url)
+        nodes.push(
+          el("a", {
+            text: t.open_plenary ?? "",
+            attrs: { href: v.plenary_url, target: "_blank", rel: "noopener noreferrer" },
+          }),
+        );
+      return nodes;
+    }
+    const round = v.round;
+    const nodes: Node[] = [];
+    if (round)
+      nodes.push(
+        el("h2", {
+          text: round.title ? fill(t.round_titled ?? "", { n: round.number, title: round.title }) : fill(t.round ?? "", { n: round.number }),
+        }),
+      );
+    if (v.phase === "over") nodes.push(el("p", { text: t.over ?? "" }));
+    if (v.group) nodes.push(groupSection(v.group));
+    else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
+    else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
+    if (round && round.prompts.length) {
+      const list = el("ol", { cls: "live-prompts" });
+      for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text }));
+      nodes.push(el("section", { attrs: { "aria-labelledby": "live-prompts-heading" } }, [
+        el("h3", { text: t.prompts ?? "", attrs: { id: "live-prompts-heading" } }),
+        list,
+      ]));
+    }
+    return nodes;
+  }
+
+  function groupSection(group: Group): HTMLElement {
+    const others = group.members.filter((m) => !m.you);
+    const cards = others.map((m) =>
+      el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
+        el("h3", { text: m.name }),
+        ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation" })] : []),
+        ...(m.about ? [el("p", { text: m.about })] : []),
+      ]),
+    );
+    const why: Node[] = [];
+    if (group.shared_languages.length)
+      why.push(el("p", { text: fill(t.shared_languages ?? "", { languages: group.shared_languages.join(", ") }) }));
+    if (group.reasons.length) why.push(el("p", { text: fill(t.why ?? "", { reasons: group.reasons.join("; ") }) }));
+    for (const compromise of group.compromises) why.push(el("p", { text: compromise, cls: "compromise" }));
+    return el("section", { cls: "live-group", attrs: { "aria-labelledby": "live-group-heading", "data-group": String(group.number) } }, [
+      el("h3", {
+        text: others.length ? fill(t.you_meet ?? "", { n: group.number }) : (t.waiting_partner ?? ""),
+        attrs: { id: "live-group-heading" },
+      }),
+      el("div", { cls: "partner-cards" }, cards),
+      ...why,
+    ]);
+  }
+
+  function tick(): void {
+    if (clock === null) return;
+    const v = view;
+    if (v === null || v.round === null || !["running", "wrap_up", "over"].includes(v.phase)) {
+      clock.textContent = "";
+      return;
+    }
+    const now = Date.now() + offset;
+    const left = (Date.parse(v.round.ends_at) - now) / 1000;
+    const wrapLeft = (Date.parse(v.round.wrap_up_until) - now) / 1000;
+    root.dataset.clock = left > 0 ? "running" : wrapLeft > 0 ? "wrap_up" : "over";
+    if (left > 0) {
+      clock.textContent = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
+      if (left <= 60 && !warned) {
+        warned = true;
+        announce(t.one_minute ?? "");
+      }
+    } else if (wrapLeft > 0) {
+      // Soft end: never cut anyone off; the group sees it is time to wrap up.
+      clock.textContent = t.wrap_up ?? "";
+      if (!wrapAnnounced) {
+        wrapAnnounced = true;
+        announce(t.wrap_up ?? "");
+      }
+    } else {
+      clock.textContent = t.over ?? "";
+    }
+  }
+
+  window.setInterval(tick, 1000);
+  socket.start();
+  (window as unknown as { crossroadsLive?: LiveSocket }).crossroadsLive = socket;
+}

@@ -1,0 +1,206 @@
+"""What each person sees live, built from a ``LiveState`` (the database's truth).
+
+Participant views hold only what that person may see: their own group's cards (organisation
+hidden in Chatham House mode), the round's prompts in their language, and the clock. Host
+views hold every group, who is connected and open help calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from crossroads.convenings.rounds import LiveState, Phase
+from crossroads.messages import N_
+from crossroads.store.live import GroupRecord
+from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
+
+Translate = Callable[[str], str]
+
+REASON_TEXT: dict[str, str] = {
+    "shared_language": N_("you share a language"),
+    "different_organisations": N_("you work in different organisations"),
+    "different_movements": N_("you come from different movements"),
+    "different_regions": N_("you work in different regions"),
+    "new_faces": N_("you have not met before"),
+    "same_topic": N_("you chose the same topic"),
+    "host_fixed": N_("the host put you together"),
+}
+COMPROMISE_TEXT: dict[str, str] = {
+    "repeat": N_("you met earlier in this call: there was no one new left to meet"),
+    "no_shared_language": N_("no shared language: interpretation may help"),
+    "same_organisation": N_("you are from the same organisation"),
+    "same_movement": N_("you come from the same movement"),
+    "met_in_series": N_("you met in an earlier call of this series"),
+}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _prompt_text(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
+    for lang in (language, *fallbacks):
+        text = texts.get(lang)
+        if text:
+            return str(text)
+    return next((str(t) for t in texts.values() if t), "")
+
+
+def _round(
+    state: LiveState, round_: RoundRecord, language: str, grace: timedelta
+) -> dict[str, Any]:
+    assert state.run is not None
+    return {
+        "number": state.run.number,
+        "position": round_.position,
+        "title": round_.title,
+        "kind": str(round_.kind),
+        "group_size": round_.group_size,
+        "started_at": _iso(state.run.started_at),
+        "ends_at": _iso(state.run.ends_at),
+        "wrap_up_until": _iso(state.run.ends_at + grace),
+        "prompts": [
+            {
+                "id": p.public_id,
+                "text": _prompt_text(p.texts, language, state.plan.convening.languages),
+            }
+            for p in round_.prompts
+        ],
+    }
+
+
+def _card(person: ParticipantRecord, mode: PrivacyMode, *, you: bool) -> dict[str, Any]:
+    return {
+        "id": person.public_id,
+        "name": person.display_name,
+        "organisation": "" if mode is PrivacyMode.CHATHAM_HOUSE else person.organisation,
+        "about": person.about,
+        "languages": list(person.languages),
+        "you": you,
+    }
+
+
+def _group(
+    state: LiveState, group: GroupRecord, viewer_id: int | None, translate: Translate
+) -> dict[str, Any]:
+    mode = state.plan.convening.privacy_mode
+    return {
+        "number": group.number,
+        "topic": group.topic,
+        "members": [
+            _card(state.people[m], mode, you=m == viewer_id)
+            for m in group.present
+            if m in state.people
+        ],
+        "shared_languages": list(group.shared_languages),
+        "needs_interpretation": group.needs_interpretation,
+        "reasons": [translate(REASON_TEXT[r]) for r in group.reasons if r in REASON_TEXT],
+        "compromises": [
+            translate(COMPROMISE_TEXT[c]) for c in group.compromises if c in COMPROMISE_TEXT
+        ],
+    }
+
+
+def _common(state: LiveState, now: datetime, grace: timedelta, language: str) -> dict[str, Any]:
+    phase = state.phase(now, grace)
+    return {
+        "v": 1,
+        "type": "snapshot",
+        "seq": state.seq,
+        "now": now.isoformat(),
+        "phase": str(phase),
+        "title": state.plan.convening.title,
+        "plenary_url": state.plan.convening.plenary_url,
+        "round": (
+            _round(state, state.round, language, grace)
+            if state.round is not None and phase is not Phase.LOBBY
+            else None
+        ),
+        "next_round": _next(state, language),
+        "broadcasts": [
+            {"seq": b.seq, "text": b.text, "at": _iso(b.created_at)} for b in state.broadcasts
+        ],
+    }
+
+
+def _next(state: LiveState, language: str) -> dict[str, Any] | None:
+    upcoming = state.next_round()
+    if upcoming is None:
+        return None
+    return {"id": upcoming.public_id, "title": upcoming.title, "kind": str(upcoming.kind)}
+
+
+def participant_view(
+    state: LiveState,
+    participant_id: int,
+    *,
+    now: datetime,
+    grace: timedelta,
+    language: str,
+    translate: Translate,
+) -> dict[str, Any]:
+    view = _common(state, now, grace, language)
+    group = state.group_of(participant_id)
+    if group is not None and participant_id in group.away:
+        group = None
+    view["you"] = {
+        "id": state.people[participant_id].public_id if participant_id in state.people else "",
+        "sitting_out": participant_id in state.sitting_out,
+    }
+    view["group"] = (
+        _group(state, group, participant_id, translate)
+        if group is not None and view["round"] is not None
+        else None
+    )
+    return view
+
+
+def host_view(
+    state: LiveState,
+    *,
+    now: datetime,
+    grace: timedelta,
+    language: str,
+    translate: Translate,
+    connected: Collection[int],
+) -> dict[str, Any]:
+    view = _common(state, now, grace, language)
+    connected_set = set(connected)
+    view["groups"] = [
+        {
+            **_group(state, g, None, translate),
+            "away": [state.people[m].public_id for m in g.away if m in state.people],
+        }
+        for g in state.groups
+    ]
+    mode = state.plan.convening.privacy_mode
+    view["people"] = [
+        {
+            **_card(p, mode, you=False),
+            # The host always sees who is who: safety needs it (remove, mute, help).
+            "name": p.display_name,
+            "organisation": p.organisation,
+            "connected": p.id in connected_set,
+            "sitting_out": p.id in state.sitting_out,
+        }
+        for p in state.people.values()
+    ]
+    view["connected"] = len(connected_set & set(state.people))
+    view["help_calls"] = [
+        {
+            "id": h.id,
+            "group": h.group_number,
+            "name": state.people[h.participant_id].display_name
+            if h.participant_id in state.people
+            else "",
+            "at": _iso(h.created_at),
+        }
+        for h in state.help_calls
+    ]
+    view["rounds"] = [
+        {"id": r.public_id, "title": r.title, "kind": str(r.kind), "position": r.position}
+        for r in state.plan.rounds
+    ]
+    return view

@@ -1,0 +1,467 @@
+"""Running the call: start, extend and end rounds, place late joiners, re-pair after drops.
+
+Every change happens in one transaction that also takes the next event number, so the
+database alone says what everyone should see; the live layer only announces that it changed.
+Phases follow from the clock, not from a timer task: a round is *running* until ``ends_at``,
+then *wrapping up* for a grace period (nobody is cut off mid-sentence), then *over* until the
+host starts the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from crossroads import pairing
+from crossroads.convenings.errors import FieldInvalid, NotAllowed
+from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.messages import N_
+from crossroads.store import live as live_store
+from crossroads.store import participants as participant_store
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound
+from crossroads.store.live import GroupRecord, NewGroup, RunRecord
+from crossroads.store.records import ParticipantRecord, RoundKind, RoundRecord
+
+MAX_EXTEND_MINUTES = 30
+MAX_BROADCAST_CHARS = 500
+
+
+class Phase(StrEnum):
+    LOBBY = "lobby"
+    RUNNING = "running"
+    WRAP_UP = "wrap_up"
+    OVER = "over"
+    PLENARY = "plenary"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a use case changed: the new event number and whom it concerns (None: everyone)."""
+
+    convening_id: int
+    seq: int
+    kind: str
+    participants: frozenset[int] | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """Everything a participant's or host's live view is built from, read in one go."""
+
+    plan: Plan
+    seq: int
+    run: RunRecord | None
+    round: RoundRecord | None
+    groups: tuple[GroupRecord, ...]
+    people: dict[int, ParticipantRecord]
+    broadcasts: tuple[live_store.BroadcastRecord, ...]
+    help_calls: tuple[live_store.HelpRecord, ...]
+    sitting_out: frozenset[int]
+    ended_at: datetime | None
+    locked: bool
+
+    def phase(self, now: datetime, grace: timedelta) -> Phase:
+        if self.ended_at is not None:
+            return Phase.ENDED
+        if self.run is None or self.round is None:
+            return Phase.LOBBY
+        if self.round.kind is RoundKind.PLENARY:
+            return Phase.PLENARY
+        if self.run.closed_at is not None:
+            return Phase.OVER
+        if now < self.run.ends_at:
+            return Phase.RUNNING
+        if now < self.run.ends_at + grace:
+            return Phase.WRAP_UP
+        return Phase.OVER
+
+    def group_of(self, participant_id: int) -> GroupRecord | None:
+        for group in self.groups:
+            if participant_id in group.members:
+                return group
+        return None
+
+    def next_round(self) -> RoundRecord | None:
+        rounds = self.plan.rounds
+        if self.round is None:
+            return rounds[0] if rounds else None
+        later = [r for r in rounds if r.position > self.round.position]
+        return later[0] if later else None
+
+
+async def load_state(db: Database, convening_id: int) -> LiveState:
+    plan = await get_plan_by_id(db, convening_id)
+    async with db.transaction() as tx:
+        state = await live_store.get_state(tx, convening_id)
+        groups: list[GroupRecord] = []
+        if state.current_run is not None:
+            groups = await live_store.list_groups(tx, state.current_run.id)
+        everyone = await participant_store.list_participants(tx, convening_id)
+        broadcasts = await live_store.recent_broadcasts(tx, convening_id)
+        help_calls = await live_store.open_help_calls(tx, convening_id)
+        sitting_out = await live_store.sitting_out_ids(tx, (p.id for p in everyone))
+    round_ = None
+    if state.current_run is not None:
+        round_ = next((r for r in plan.rounds if r.id == state.current_run.round_id), None)
+    return LiveState(
+        plan=plan,
+        seq=state.seq,
+        run=state.current_run,
+        round=round_,
+        groups=tuple(groups),
+        people={p.id: p for p in everyone},
+        broadcasts=tuple(broadcasts),
+        help_calls=tuple(help_calls),
+        sitting_out=frozenset(sitting_out),
+        ended_at=state.ended_at,
+        locked=state.locked,
+    )
+
+
+# --- pairing adapters ---------------------------------------------------------------------
+
+
+def _person(p: ParticipantRecord) -> pairing.Person:
+    return pairing.Person(
+        id=str(p.id),
+        organisation=p.organisation.strip().casefold(),
+        movements=frozenset(m.casefold() for m in p.movements),
+        region=p.region.strip().casefold(),
+        languages=frozenset(p.languages),
+    )
+
+
+def _new_group(number: int, group: pairing.Group) -> NewGroup:
+    return NewGroup(
+        number=number,
+        members=tuple(int(m) for m in group.members),
+        topic=group.topic or "",
+        shared_languages=tuple(sorted(group.shared_languages)),
+        needs_interpretation=group.needs_interpretation,
+        reasons=tuple(str(r) for r in group.reasons),
+        compromises=tuple(str(c) for c in group.compromises),
+    )
+
+
+def _as_assignment(groups: Iterable[GroupRecord]) -> pairing.Assignment:
+    return pairing.Assignment(
+        groups=tuple(
+            pairing.Group(
+                members=tuple(str(m) for m in g.present),
+                shared_languages=frozenset(g.shared_languages),
+                needs_interpretation=g.needs_interpretation,
+                reasons=tuple(pairing.Reason(r) for r in g.reasons),
+                compromises=tuple(pairing.Compromise(c) for c in g.compromises),
+                topic=g.topic or None,
+            )
+            for g in groups
+            if g.present
+        )
+    )
+
+
+def _request(
+    people: Iterable[ParticipantRecord], size: int, met: set[frozenset[int]], seed: int
+) -> pairing.PairingRequest:
+    return pairing.PairingRequest(
+        people=tuple(_person(p) for p in people),
+        size=size,
+        met=frozenset(frozenset(str(i) for i in pair) for pair in met),
+        seed=seed,
+    )
+
+
+def _changed_groups(before: Iterable[GroupRecord], after: pairing.Assignment) -> list[NewGroup]:
+    """Groups of ``after`` that differ from ``before``, numbered like the group they grew out
+    of (so a pair that became a trio keeps its number and its call room)."""
+    old = list(before)
+    old_sets = {frozenset(g.present): g for g in old}
+    next_number = max((g.number for g in old), default=0) + 1
+    changed: list[NewGroup] = []
+    taken: set[int] = set()
+    for group in after.groups:
+        members = frozenset(int(m) for m in group.members)
+        if members in old_sets:
+            continue
+        origin = max(
+            (g for g in old if g.number not in taken and members & set(g.present)),
+            key=lambda g: len(members & set(g.present)),
+            default=None,
+        )
+        if origin is None:
+            number, next_number = next_number, next_number + 1
+        else:
+            number = origin.number
+        taken.add(number)
+        changed.append(_new_group(number, group))
+    return changed
+
+
+# --- use cases ------------------------------------------------------------------------------
+
+
+async def start_round(
+    db: Database,
+    convening_id: int,
+    *,
+    present: Collection[int],
+    now: datetime,
+    round_public_id: str | None = None,
+) -> Change:
+    """Start the next agenda round (or a chosen one) and pair everyone present."""
+    state = await load_state(db, convening_id)
+    if state.ended_at is not None:
+        raise NotAllowed("the call has ended")
+    if round_public_id is None:
+        round_ = state.next_round()
+        if round_ is None:
+            raise FieldInvalid("round", N_("There is no further round on the agenda."))
+    else:
+        round_ = next((r for r in state.plan.rounds if r.public_id == round_public_id), None)
+        if round_ is None:
+            raise NotFound("round")
+    groups: list[NewGroup] = []
+    if round_.kind is not RoundKind.PLENARY:
+        people = [
+            state.people[pid]
+            for pid in sorted(present)
+            if pid in state.people and pid not in state.sitting_out
+        ]
+        async with db.transaction() as tx:
+            met = await live_store.earlier_partners(tx, convening_id, None)
+        size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
+        seed = (convening_id * 1_000_003 + state.seq) % (2**31)
+        assignment = pairing.assign(_request(people, max(2, size), met, seed))
+        groups = [_new_group(i, g) for i, g in enumerate(assignment.groups, start=1)]
+    async with db.transaction() as tx:
+        await live_store.insert_run(
+            tx,
+            convening_id=convening_id,
+            round_id=round_.id,
+            started_at=now,
+            ends_at=now + timedelta(minutes=round_.duration_minutes),
+            groups=groups,
+        )
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "round_started")
+
+
+async def _current_run(db: Database, convening_id: int) -> RunRecord:
+    async with db.transaction() as tx:
+        state = await live_store.get_state(tx, convening_id)
+    if state.current_run is None or state.current_run.closed_at is not None:
+        raise NotAllowed("no round is running")
+    return state.current_run
+
+
+async def extend_round(db: Database, convening_id: int, *, minutes: int, now: datetime) -> Change:
+    if not 1 <= minutes <= MAX_EXTEND_MINUTES:
+        raise FieldInvalid("minutes", N_("Extend by 1 to {most} minutes."), most=MAX_EXTEND_MINUTES)
+    run = await _current_run(db, convening_id)
+    async with db.transaction() as tx:
+        # Extending during the wrap-up gives the full extra time from now.
+        await live_store.set_ends_at(tx, run.id, max(run.ends_at, now) + timedelta(minutes=minutes))
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "round_changed")
+
+
+async def end_round(db: Database, convening_id: int, *, now: datetime) -> Change:
+    """End early: the round goes into its wrap-up now, so groups can finish their sentence."""
+    run = await _current_run(db, convening_id)
+    async with db.transaction() as tx:
+        await live_store.set_ends_at(tx, run.id, min(run.ends_at, now))
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "round_changed")
+
+
+async def end_call(db: Database, convening_id: int, *, now: datetime) -> Change:
+    async with db.transaction() as tx:
+        state = await live_store.get_state(tx, convening_id)
+        if state.current_run is not None:
+            await live_store.close_run(tx, state.current_run.id, now)
+        await live_store.set_ended(tx, convening_id, now)
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "call_ended")
+
+
+async def broadcast(db: Database, convening_id: int, *, text: str, now: datetime) -> Change:
+    text = text.strip()
+    if not text:
+        raise FieldInvalid("text", N_("Write a message first."))
+    if len(text) > MAX_BROADCAST_CHARS:
+        raise FieldInvalid(
+            "text", N_("Keep the message under {most} characters."), most=MAX_BROADCAST_CHARS
+        )
+    async with db.transaction() as tx:
+        seq = await live_store.bump_seq(tx, convening_id)
+        await live_store.add_broadcast(tx, convening_id, seq, text, now)
+    return Change(convening_id, seq, "broadcast", participants=frozenset(), text=text)
+
+
+async def call_for_help(db: Database, participant: ParticipantRecord, *, now: datetime) -> Change:
+    state = await load_state(db, participant.convening_id)
+    group = state.group_of(participant.id)
+    async with db.transaction() as tx:
+        await live_store.add_help_call(
+            tx,
+            convening_id=participant.convening_id,
+            run_id=state.run.id if state.run else None,
+            group_number=group.number if group else None,
+            participant_id=participant.id,
+            now=now,
+        )
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    return Change(participant.convening_id, seq, "help", participants=frozenset())
+
+
+async def resolve_help(db: Database, convening_id: int, help_id: int, *, now: datetime) -> Change:
+    async with db.transaction() as tx:
+        await live_store.resolve_help_call(tx, convening_id, help_id, now)
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "help", participants=frozenset())
+
+
+async def sit_out(
+    db: Database, participant: ParticipantRecord, *, sitting_out: bool, now: datetime
+) -> Change:
+    """Sitting out applies from the next round; a running group is left to its own pace."""
+    async with db.transaction() as tx:
+        await live_store.set_sitting_out(tx, participant.id, sitting_out, now)
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    return Change(
+        participant.convening_id, seq, "sitting_out", participants=frozenset({participant.id})
+    )
+
+
+def _placeable(state: LiveState, now: datetime, grace: timedelta) -> bool:
+    return state.phase(now, grace) is Phase.RUNNING and state.run is not None
+
+
+async def arrive(
+    db: Database,
+    participant: ParticipantRecord,
+    *,
+    present: Collection[int],
+    now: datetime,
+    grace: timedelta,
+) -> Change | None:
+    """A participant (re)connected. Someone who kept their seat gets their group back;
+    someone new to this round is placed without moving anyone else."""
+    state = await load_state(db, participant.convening_id)
+    if not _placeable(state, now, grace) or participant.id in state.sitting_out:
+        return None
+    assert state.run is not None and state.round is not None
+    group = state.group_of(participant.id)
+    if group is not None:
+        others_here = [m for m in group.present if m != participant.id]
+        if participant.id not in group.away:
+            return None
+        if others_here:
+            async with db.transaction() as tx:
+                await live_store.set_away(tx, state.run.id, participant.id, False)
+                seq = await live_store.bump_seq(tx, participant.convening_id)
+            return Change(participant.convening_id, seq, "returned", frozenset(group.members))
+        # Their partners were re-paired meanwhile: place them afresh.
+    others = [g for g in state.groups if g is not group]
+    size = state.round.group_size if state.round.kind is not RoundKind.PAIRS else 2
+    people = [state.people[pid] for g in others for pid in g.present if pid in state.people]
+    async with db.transaction() as tx:
+        met = await live_store.earlier_partners(tx, participant.convening_id, state.run.id)
+    request = _request([*people, participant], max(2, size), met, state.seq)
+    # A late joiner may wait alone as a one-person group until someone else arrives.
+    waiting = [g for g in others if len(g.present) == 1]
+    current = _as_assignment(others)
+    placed = pairing.place_late_joiner(current, request, _person(participant))
+    changed = _changed_groups(others, placed)
+    async with db.transaction() as tx:
+        if group is not None:
+            await live_store.remove_seat(tx, state.run.id, participant.id)
+        for new in changed:
+            await live_store.update_group(tx, state.run.id, new)
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    touched = {participant.id} | {m for g in changed for m in g.members}
+    touched |= {m for g in waiting for m in g.members}
+    return Change(participant.convening_id, seq, "placed", frozenset(touched))
+
+
+async def depart(
+    db: Database,
+    participant_id: int,
+    convening_id: int,
+    *,
+    now: datetime,
+    grace: timedelta,
+) -> Change | None:
+    """A participant has been gone long enough: keep their seat (marked away) and give a
+    partner left alone someone new, moving nobody else."""
+    state = await load_state(db, convening_id)
+    if not _placeable(state, now, grace):
+        return None
+    assert state.run is not None and state.round is not None
+    group = state.group_of(participant_id)
+    if group is None or participant_id in group.away:
+        return None
+    left = [m for m in group.present if m != participant_id]
+    async with db.transaction() as tx:
+        await live_store.set_away(tx, state.run.id, participant_id, True)
+        if len(left) != 1:
+            seq = await live_store.bump_seq(tx, convening_id)
+            return Change(convening_id, seq, "away", frozenset(group.members))
+    size = state.round.group_size if state.round.kind is not RoundKind.PAIRS else 2
+    people = [state.people[pid] for g in state.groups for pid in g.present if pid in state.people]
+    async with db.transaction() as tx:
+        met = await live_store.earlier_partners(tx, convening_id, state.run.id)
+    request = _request(people, max(2, size), met, state.seq)
+    after = pairing.drop(_as_assignment(state.groups), request, str(participant_id))
+    others = [g for g in state.groups if g.number != group.number]
+    changed = _changed_groups(others, after)
+    async with db.transaction() as tx:
+        for new in changed:
+            await live_store.update_group(tx, state.run.id, new)
+        seq = await live_store.bump_seq(tx, convening_id)
+    touched = set(group.members) | {m for g in changed for m in g.members}
+    return Change(convening_id, seq, "repaired", frozenset(touched))
+
+
+async def move_person(
+    db: Database, convening_id: int, *, participant_public_id: str, group_number: int | None
+) -> Change:
+    """The host moves someone into another group (or a new one when ``group_number`` is None)."""
+    state = await load_state(db, convening_id)
+    if state.run is None or state.run.closed_at is not None:
+        raise NotAllowed("no round is running")
+    person = next((p for p in state.people.values() if p.public_id == participant_public_id), None)
+    if person is None:
+        raise NotFound("participant")
+    numbers = {g.number: g for g in state.groups}
+    if group_number is None:
+        group_number = max(numbers, default=0) + 1
+        target_members: tuple[int, ...] = ()
+        target = None
+    elif group_number in numbers:
+        target = numbers[group_number]
+        target_members = target.members
+    else:
+        raise FieldInvalid("group", N_("There is no group {number}."), number=group_number)
+    members = (*[m for m in target_members if m != person.id], person.id)
+    languages = set.intersection(*(set(state.people[m].languages) for m in members))
+    new = NewGroup(
+        number=group_number,
+        members=members,
+        topic=target.topic if target else "",
+        shared_languages=tuple(sorted(languages)),
+        needs_interpretation=not languages,
+        reasons=(str(pairing.Reason.HOST_FIXED),),
+        compromises=() if languages else (str(pairing.Compromise.NO_SHARED_LANGUAGE),),
+    )
+    old = state.group_of(person.id)
+    async with db.transaction() as tx:
+        await live_store.update_group(tx, state.run.id, new)
+        seq = await live_store.bump_seq(tx, convening_id)
+    touched = set(members) | (set(old.members) if old else set())
+    return Change(convening_id, seq, "moved", frozenset(touched))

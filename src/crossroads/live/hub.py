@@ -1,0 +1,255 @@
+"""One node's live connections: presence, fan-out of views, and drop detection.
+
+Each connection has one bounded send queue and one writer task: a slow client never holds up
+the others; when its queue is full it is closed and resyncs on reconnect (the snapshot comes
+from the database). Per convening, one refresher task turns bus events into views: however
+many events arrive while it works, it loads the state once and sends each person theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+
+from crossroads.live.bus import Event, EventBus
+
+log = structlog.get_logger(__name__)
+
+SEND_QUEUE = 64
+
+
+class Socket(Protocol):
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+@dataclass(eq=False)
+class Connection:
+    socket: Socket
+    convening_id: int
+    participant_id: int | None  # None for a host console
+    language: str
+    connected_at: datetime
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(SEND_QUEUE))
+    writer: asyncio.Task[None] | None = None
+    closed: bool = False
+
+    @property
+    def is_host(self) -> bool:
+        return self.participant_id is None
+
+    def send(self, message: dict[str, Any] | str) -> bool:
+        """Queue a message; False (and the socket closed) when the client cannot keep up."""
+        if self.closed:
+            return False
+        data = message if isinstance(message, str) else json.dumps(message)
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.close(1013, "too slow: reconnect to resync")
+            return False
+        return True
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        # The writer drains what is queued, then closes with this code.
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
+        self._close_code = (code, reason)
+
+    async def run_writer(self) -> None:
+        try:
+            while True:
+                data = await self.queue.get()
+                if data is None:
+                    code, reason = getattr(self, "_close_code", (1000, ""))
+                    with contextlib.suppress(Exception):
+                        await self.socket.close(code, reason)
+                    return
+                await self.socket.send_text(data)
+        except Exception:
+            self.closed = True
+
+
+# Callbacks the web layer provides, so this module stays free of the store and of HTTP.
+LoadState = Callable[[int], Awaitable[Any]]
+RenderParticipant = Callable[[Any, Connection], dict[str, Any]]
+RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
+OnDeparture = Callable[[int, int], Awaitable[None]]
+
+
+class LiveHub:
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        load_state: LoadState,
+        render_participant: RenderParticipant,
+        render_host: RenderHost,
+        on_departure: OnDeparture,
+        departure_grace: float,
+    ) -> None:
+        self.bus = bus
+        self._load_state = load_state
+        self._render_participant = render_participant
+        self._render_host = render_host
+        self._on_departure = on_departure
+        self._departure_grace = departure_grace
+        self._connections: dict[int, set[Connection]] = {}
+        self._listeners: dict[int, asyncio.Task[None]] = {}
+        self._refreshers: dict[int, asyncio.Task[None]] = {}
+        self._pending: dict[int, _Pending] = {}
+        self._departures: dict[tuple[int, int], asyncio.Task[None]] = {}
+        self._counter = itertools.count()
+
+    # --- presence -------------------------------------------------------------------------
+
+    def present(self, convening_id: int) -> set[int]:
+        return {
+            c.participant_id
+            for c in self._connections.get(convening_id, ())
+            if c.participant_id is not None and not c.closed
+        }
+
+    def connection_count(self) -> int:
+        return sum(len(c) for c in self._connections.values())
+
+    # --- connections ----------------------------------------------------------------------
+
+    def add(self, conn: Connection) -> None:
+        conn.writer = asyncio.create_task(conn.run_writer())
+        self._connections.setdefault(conn.convening_id, set()).add(conn)
+        if conn.participant_id is not None:
+            pending = self._departures.pop((conn.convening_id, conn.participant_id), None)
+            if pending is not None:
+                pending.cancel()
+        if conn.convening_id not in self._listeners:
+            self._listeners[conn.convening_id] = asyncio.create_task(
+                self._listen(conn.convening_id)
+            )
+
+    async def remove(self, conn: Connection) -> None:
+        conn.close()
+        group = self._connections.get(conn.convening_id, set())
+        group.discard(conn)
+        if conn.writer is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.writer, timeout=1)
+        pid = conn.participant_id
+        if pid is not None and pid not in self.present(conn.convening_id):
+            key = (conn.convening_id, pid)
+            self._departures[key] = asyncio.create_task(self._depart_later(key))
+        if not group:
+            self._connections.pop(conn.convening_id, None)
+
+    async def _depart_later(self, key: tuple[int, int]) -> None:
+        await asyncio.sleep(self._departure_grace)
+        self._departures.pop(key, None)
+        try:
+            await self._on_departure(*key)
+        except Exception:
+            log.exception("departure_failed", convening_id=key[0], participant_id=key[1])
+
+    def close_participant(self, convening_id: int, participant_id: int, code: int) -> None:
+        for conn in list(self._connections.get(convening_id, ())):
+            if conn.participant_id == participant_id:
+                conn.close(code, "removed by the host")
+
+    # --- events ---------------------------------------------------------------------------
+
+    async def publish(self, convening_id: int, event: Event) -> None:
+        await self.bus.publish(_channel(convening_id), event)
+
+    async def _listen(self, convening_id: int) -> None:
+        try:
+            async for event in self.bus.subscribe(_channel(convening_id)):
+                self._note(convening_id, event)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("live_listener_failed", convening_id=convening_id)
+
+    def _note(self, convening_id: int, event: Event) -> None:
+        pending = self._pending.setdefault(convening_id, _Pending())
+        pending.add(event)
+        task = self._refreshers.get(convening_id)
+        if task is None or task.done():
+            self._refreshers[convening_id] = asyncio.create_task(self._refresh(convening_id))
+
+    def refresh_now(self, convening_id: int, participants: set[int] | None = None) -> None:
+        """Rebuild views locally (e.g. after a reconnect, or when the bus was lost)."""
+        event: Event = {"kind": "resync"}
+        if participants is not None:
+            event["participants"] = sorted(participants)
+        self._note(convening_id, event)
+
+    async def _refresh(self, convening_id: int) -> None:
+        while convening_id in self._pending:
+            pending = self._pending.pop(convening_id)
+            conns = [c for c in self._connections.get(convening_id, ()) if not c.closed]
+            if not conns:
+                continue
+            try:
+                state = await self._load_state(convening_id)
+            except Exception:
+                log.exception("live_refresh_failed", convening_id=convening_id)
+                continue
+            present = self.present(convening_id)
+            for conn in conns:
+                if conn.is_host:
+                    conn.send(self._render_host(state, conn, present))
+                elif pending.concerns(conn.participant_id):
+                    conn.send(self._render_participant(state, conn))
+            for text_event in pending.broadcasts:
+                message = json.dumps({"v": 1, "type": "broadcast", **text_event})
+                for conn in conns:
+                    conn.send(message)
+
+    async def close(self) -> None:
+        for task in [
+            *self._listeners.values(),
+            *self._refreshers.values(),
+            *self._departures.values(),
+        ]:
+            task.cancel()
+        for conns in self._connections.values():
+            for conn in conns:
+                conn.close(1001, "server going away")
+
+
+@dataclass
+class _Pending:
+    everyone: bool = False
+    participants: set[int] = field(default_factory=set)
+    broadcasts: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        who = event.get("participants")
+        if who is None:
+            self.everyone = True
+        else:
+            self.participants.update(int(p) for p in who)
+        if event.get("kind") == "broadcast":
+            self.broadcasts.append({"seq": event.get("seq"), "text": event.get("text", "")})
+
+    def concerns(self, participant_id: int | None) -> bool:
+        return self.everyone or participant_id in self.participants
+
+
+def _channel(convening_id: int) -> str:
+    return f"live:{convening_id}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

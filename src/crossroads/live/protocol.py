@@ -1,0 +1,150 @@
+"""The live socket's messages: JSON objects with a ``type`` and a version ``v``.
+
+Client messages are validated with pydantic; anything else gets an ``error`` message (the
+connection stays open) or, for frames too large to read, close code 1009. Server messages are
+plain dicts built here so their shape is documented in one place (docs/live-protocol.md).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+VERSION = 1
+MAX_FRAME_BYTES = 4096
+
+# Close codes (4000-4999 are ours; see docs/live-protocol.md).
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_REMOVED = 4410
+CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    v: Literal[1] = 1
+
+
+class Hello(_Message):
+    """First message after connecting; ``last_seq`` lets the server skip an unchanged snapshot."""
+
+    type: Literal["hello"]
+    last_seq: int = Field(default=0, ge=0)
+
+
+class Ping(_Message):
+    type: Literal["ping"]
+
+
+class CallHelp(_Message):
+    type: Literal["help"]
+
+
+class SitOut(_Message):
+    type: Literal["sit_out"]
+    sitting_out: bool
+
+
+class StartRound(_Message):
+    type: Literal["start_round"]
+    round: str | None = Field(default=None, max_length=32)
+
+
+class Extend(_Message):
+    type: Literal["extend"]
+    minutes: int = Field(ge=1, le=30)
+
+
+class EndRound(_Message):
+    type: Literal["end_round"]
+
+
+class EndCall(_Message):
+    type: Literal["end_call"]
+
+
+class Broadcast(_Message):
+    type: Literal["broadcast"]
+    text: str = Field(min_length=1, max_length=500)
+
+
+class Move(_Message):
+    type: Literal["move"]
+    participant: str = Field(max_length=32)
+    group: int | None = Field(default=None, ge=1)
+
+
+class ResolveHelp(_Message):
+    type: Literal["resolve_help"]
+    id: int = Field(ge=1)
+
+
+ParticipantMessage = Annotated[Hello | Ping | CallHelp | SitOut, Field(discriminator="type")]
+HostMessage = Annotated[
+    Hello | Ping | StartRound | Extend | EndRound | EndCall | Broadcast | Move | ResolveHelp,
+    Field(discriminator="type"),
+]
+PARTICIPANT_TYPES = frozenset({"hello", "ping", "help", "sit_out"})
+HOST_TYPES = frozenset(
+    {
+        "hello",
+        "ping",
+        "start_round",
+        "extend",
+        "end_round",
+        "end_call",
+        "broadcast",
+        "move",
+        "resolve_help",
+    }
+)
+
+_participant = TypeAdapter(ParticipantMessage)
+_host = TypeAdapter(HostMessage)
+
+
+class BadMessage(ValueError):
+    """A frame we cannot act on; ``code`` names why for the error reply."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[str]) -> object:
+    import json
+
+    if len(raw) > MAX_FRAME_BYTES:
+        raise BadMessage("too_big", f"frames are limited to {MAX_FRAME_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadMessage("malformed", f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise BadMessage("malformed", "a message is a JSON object with a string 'type'")
+    if data["type"] not in allowed:
+        known = PARTICIPANT_TYPES | HOST_TYPES
+        code = "forbidden" if data["type"] in known else "unknown_type"
+        raise BadMessage(code, f"message type {data['type']!r} is not accepted here")
+    try:
+        return adapter.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+        raise BadMessage("invalid", f"{where}: {first['msg']}") from None
+
+
+def parse_participant(raw: str | bytes) -> Hello | Ping | CallHelp | SitOut:
+    return _parse(raw, _participant, PARTICIPANT_TYPES)  # type: ignore[return-value]
+
+
+def parse_host(raw: str | bytes) -> object:
+    return _parse(raw, _host, HOST_TYPES)
+
+
+def error(code: str, detail: str) -> dict[str, object]:
+    return {"v": VERSION, "type": "error", "code": code, "error": detail}

@@ -1,0 +1,36 @@
+"""Who meets whom: fair, random, fast pairs and small groups under real constraints.
+
+A pure package: it imports nothing from the web, the store, live or notes, so it can be
+tested, benchmarked and used offline (``crossroads pair``) on its own.
+"""
+
+from crossroads.pairing.engine import assign
+from crossroads.pairing.exact import exact_assign
+from crossroads.pairing.incremental import drop, place_late_joiner
+from crossroads.pairing.model import (
+    Assignment,
+    Compromise,
+    Group,
+    PairingRequest,
+    Person,
+    Reason,
+)
+from crossroads.pairing.schedule import plan_rounds
+from crossroads.pairing.scoring import random_assignment, score, summarise
+
+__all__ = [
+    "Assignment",
+    "Compromise",
+    "Group",
+    "PairingRequest",
+    "Person",
+    "Reason",
+    "assign",
+    "drop",
+    "exact_assign",
+    "place_late_joiner",
+    "plan_rounds",
+    "random_assignment",
+    "score",
+    "summarise",
+]

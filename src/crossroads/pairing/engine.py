@@ -1,0 +1,195 @@
+"""``assign``: everyone into pairs or small groups, by the rules, in one call."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from crossroads.pairing.explain import explain
+from crossroads.pairing.groups import form_groups
+from crossroads.pairing.matching import match
+from crossroads.pairing.model import Assignment, Group, PairingRequest, Person
+from crossroads.pairing.weights import Population, encode
+
+
+def population(request: PairingRequest) -> Population:
+    return encode(request.people, blocked=request.blocked, met=request.met, series=request.series)
+
+
+def _rng(request: PairingRequest) -> np.random.Generator:
+    return np.random.default_rng(request.seed & 0xFFFFFFFF)
+
+
+def best_home(pop: Population, person: int, groups: Sequence[list[int]], limit: int) -> int | None:
+    """The group with room whose members ``person`` would best meet; None if none can take
+    them (all full, or every open group holds someone they are blocked with)."""
+    best, best_gain = None, -math.inf
+    for g, members in enumerate(groups):
+        if not members or len(members) >= limit:
+            continue
+        w = pop.weights(np.full(len(members), person), np.asarray(members, dtype=np.int64))
+        gain = float(w.sum())
+        if math.isfinite(gain) and gain > best_gain:
+            best, best_gain = g, gain
+    return best
+
+
+def _most_blocked(pop: Population, members: list[int]) -> int:
+    """Position of the member in the most blocked pairs within ``members``."""
+    arr = np.asarray(members, dtype=np.int64)
+    counts = [
+        int(np.count_nonzero(~np.isfinite(pop.weights(np.full(arr.size, m), arr)) & (arr != m)))
+        for m in members
+    ]
+    return int(np.argmax(counts))
+
+
+SETTLE_SAMPLE = 400
+
+
+def _settle_trio(
+    pop: Population, groups: list[list[int]], trio: int, rng: np.random.Generator
+) -> None:
+    """Who should be the third: swap a trio member with someone in a pair when that scores
+    higher (matching first and adding the odd one out later can strand them in a repeat)."""
+    pairs = [g for g, members in enumerate(groups) if len(members) == 2]
+    if len(pairs) > SETTLE_SAMPLE:
+        pairs = rng.choice(pairs, SETTLE_SAMPLE, replace=False).tolist()
+    if not pairs:
+        return
+    ys = np.array([groups[g][k] for g in pairs for k in (0, 1)], dtype=np.int64)
+    zs = np.array([groups[g][1 - k] for g in pairs for k in (0, 1)], dtype=np.int64)
+    where = [g for g in pairs for _ in (0, 1)]
+    best_gain, best_move = 1e-9, None
+    members = groups[trio]
+    for pos, m in enumerate(members):
+        a, b = (x for i, x in enumerate(members) if i != pos)
+        full = np.full(ys.size, 1, dtype=np.int64)
+        gain = (
+            pop.weights(ys, full * a)
+            + pop.weights(ys, full * b)
+            + pop.weights(full * m, zs)
+            - pop.weights(full * m, full * a)
+            - pop.weights(full * m, full * b)
+            - pop.weights(ys, zs)
+        )
+        gain = np.where(np.isfinite(gain), gain, -np.inf)
+        k = int(np.argmax(gain))
+        if gain[k] > best_gain:
+            best_gain, best_move = float(gain[k]), (pos, k)
+    if best_move is not None:
+        pos, k = best_move
+        y, z, g = int(ys[k]), int(zs[k]), where[k]
+        groups[g] = [int(members[pos]), z]
+        groups[trio] = [*(x for i, x in enumerate(members) if i != pos), y]
+
+
+def _place(
+    pop: Population, people: list[int], size: int, rng: np.random.Generator
+) -> list[list[int]]:
+    arr = np.asarray(people, dtype=np.int64)
+    if size == 2:
+        pairs, left = match(pop, arr, rng)
+        groups = [list(p) for p in pairs]
+        for person in left:
+            home = best_home(pop, person, groups, size + 1)
+            if home is None:
+                groups.append([person])
+            else:
+                groups[home].append(person)
+                _settle_trio(pop, groups, home, rng)
+        return groups
+    else:
+        groups = form_groups(pop, arr, size, rng)
+        left = []
+        # Sizes were balanced, but a blocked pair may have landed together: move one out.
+        for members in groups:
+            while len(members) > 1 and not math.isfinite(pop.group_weight(members)):
+                left.append(members.pop(_most_blocked(pop, members)))
+    for person in left:
+        home = best_home(pop, person, groups, size + 1)
+        if home is None:
+            groups.append([person])  # waits alone: nobody can take them without breaking a rule
+        else:
+            groups[home].append(person)
+    return groups
+
+
+def _groups(
+    request: PairingRequest, pop: Population, people: Iterable[Person], topic: str | None
+) -> list[Group]:
+    return [
+        explain(
+            [request.people[i] for i in members],
+            met=request.met,
+            series=request.series,
+            topic=topic,
+        )
+        for members in _place(
+            pop, [pop.index[p.id] for p in people], request.size, _rng_for(request, topic)
+        )
+    ]
+
+
+def _rng_for(request: PairingRequest, topic: str | None) -> np.random.Generator:
+    # Each topic gets its own stream so adding a topic does not reshuffle the others.
+    salt = sum(ord(ch) * 131**i for i, ch in enumerate(topic or "")) % 2**31
+    return np.random.default_rng(((request.seed & 0xFFFFFFFF) << 32) | salt)
+
+
+def assign(request: PairingRequest) -> Assignment:
+    pop = population(request)
+    by_id = {p.id: p for p in request.people}
+    fixed: list[Group] = []
+    placed: set[str] = set()
+    for members in request.fixed_groups:
+        people = [by_id[m] for m in members if m in by_id and m not in placed]
+        if people:
+            placed.update(p.id for p in people)
+            fixed.append(explain(people, met=request.met, series=request.series, fixed=True))
+    pool = [p for p in request.people if p.id not in placed]
+    if not request.by_topic:
+        return Assignment(groups=(*fixed, *_groups(request, pop, pool, None)))
+    topics: dict[str, list[Person]] = {}
+    for person in pool:
+        topics.setdefault(person.topic or "", []).append(person)
+    groups: list[Group] = list(fixed)
+    strays: list[Person] = []
+    for topic, people in sorted(topics.items()):
+        if len(people) < 2:
+            strays.extend(people)  # a topic nobody else chose: they join another group
+            continue
+        groups.extend(_groups(request, pop, people, topic or None))
+    return _place_strays(request, pop, groups, strays)
+
+
+def _place_strays(
+    request: PairingRequest, pop: Population, groups: list[Group], strays: list[Person]
+) -> Assignment:
+    members = [[pop.index[m] for m in g.members] for g in groups]
+    topics = [g.topic for g in groups]
+    fixed = [any(str(r) == "host_fixed" for r in g.reasons) for g in groups]
+    for person in strays:
+        usable = [m if not fixed[i] else [] for i, m in enumerate(members)]
+        home = best_home(pop, pop.index[person.id], usable, request.size + 1)
+        if home is None:
+            members.append([pop.index[person.id]])
+            topics.append(person.topic)
+            fixed.append(False)
+        else:
+            members[home].append(pop.index[person.id])
+    return Assignment(
+        groups=tuple(
+            groups[i]
+            if i < len(groups) and len(m) == len(groups[i].members)
+            else explain(
+                [request.people[j] for j in m],
+                met=request.met,
+                series=request.series,
+                topic=topics[i],
+            )
+            for i, m in enumerate(members)
+        )
+    )

@@ -1,0 +1,414 @@
+"""Live round state: runs, groups, seats, broadcasts, help calls and the event sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.store.errors import NotFound
+from crossroads.store.models import (
+    HelpCall,
+    LiveBroadcast,
+    LiveGroup,
+    LiveMember,
+    LiveState,
+    RoundRun,
+    SittingOut,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    convening_id: int
+    round_id: int
+    number: int
+    started_at: datetime
+    ends_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    id: int
+    number: int
+    topic: str
+    shared_languages: tuple[str, ...]
+    needs_interpretation: bool
+    reasons: tuple[str, ...]
+    compromises: tuple[str, ...]
+    members: tuple[int, ...]
+    away: frozenset[int]
+
+    @property
+    def present(self) -> tuple[int, ...]:
+        return tuple(m for m in self.members if m not in self.away)
+
+
+@dataclass(frozen=True, slots=True)
+class StateRecord:
+    seq: int
+    current_run: RunRecord | None
+    ended_at: datetime | None
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewGroup:
+    number: int
+    members: tuple[int, ...]
+    topic: str
+    shared_languages: tuple[str, ...]
+    needs_interpretation: bool
+    reasons: tuple[str, ...]
+    compromises: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRecord:
+    seq: int
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRecord:
+    id: int
+    group_number: int | None
+    participant_id: int
+    created_at: datetime
+
+
+def _run(row: RoundRun) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        convening_id=row.convening_id,
+        round_id=row.round_id,
+        number=row.number,
+        started_at=row.started_at,
+        ends_at=row.ends_at,
+        closed_at=row.closed_at,
+    )
+
+
+async def _state_row(tx: AsyncSession, convening_id: int) -> LiveState:
+    row = await tx.get(LiveState, convening_id)
+    if row is None:
+        row = LiveState(convening_id=convening_id, seq=0, current_run_id=None, locked=False)
+        tx.add(row)
+        await tx.flush()
+    return row
+
+
+async def get_state(tx: AsyncSession, convening_id: int) -> StateRecord:
+    row = await tx.get(LiveState, convening_id)
+    if row is None:
+        return StateRecord(seq=0, current_run=None, ended_at=None, locked=False)
+    run = None
+    if row.current_run_id is not None:
+        run_row = await tx.get(RoundRun, row.current_run_id)
+        run = None if run_row is None else _run(run_row)
+    return StateRecord(seq=row.seq, current_run=run, ended_at=row.ended_at, locked=row.locked)
+
+
+async def bump_seq(tx: AsyncSession, convening_id: int) -> int:
+    """The next event number. Taken inside the transaction that makes the change, so the
+    sequence is monotonic across restarts and nodes (the row lock serialises writers)."""
+    row = await _state_row(tx, convening_id)
+    row.seq += 1
+    await tx.flush()
+    return row.seq
+
+
+async def set_ended(tx: AsyncSession, convening_id: int, now: datetime | None) -> None:
+    row = await _state_row(tx, convening_id)
+    row.ended_at = now
+
+
+async def set_locked(tx: AsyncSession, convening_id: int, locked: bool) -> None:
+    row = await _state_row(tx, convening_id)
+    row.locked = locked
+
+
+async def count_runs(tx: AsyncSession, convening_id: int) -> int:
+    rows = await tx.scalars(select(RoundRun.id).where(RoundRun.convening_id == convening_id))
+    return len(list(rows))
+
+
+async def insert_run(
+    tx: AsyncSession,
+    *,
+    convening_id: int,
+    round_id: int,
+    started_at: datetime,
+    ends_at: datetime,
+    groups: Sequence[NewGroup],
+) -> RunRecord:
+    state = await _state_row(tx, convening_id)
+    if state.current_run_id is not None:
+        await tx.execute(
+            update(RoundRun)
+            .where(RoundRun.id == state.current_run_id, RoundRun.closed_at.is_(None))
+            .values(closed_at=started_at)
+        )
+    number = await count_runs(tx, convening_id) + 1
+    run = RoundRun(
+        convening_id=convening_id,
+        round_id=round_id,
+        number=number,
+        started_at=started_at,
+        ends_at=ends_at,
+        closed_at=None,
+    )
+    tx.add(run)
+    await tx.flush()
+    await insert_groups(tx, run.id, groups)
+    state.current_run_id = run.id
+    await tx.flush()
+    return _run(run)
+
+
+async def insert_groups(tx: AsyncSession, run_id: int, groups: Iterable[NewGroup]) -> None:
+    group_rows = [
+        LiveGroup(
+            run_id=run_id,
+            number=g.number,
+            topic=g.topic,
+            shared_languages=list(g.shared_languages),
+            needs_interpretation=g.needs_interpretation,
+            reasons=list(g.reasons),
+            compromises=list(g.compromises),
+        )
+        for g in groups
+    ]
+    if not group_rows:
+        return
+    tx.add_all(group_rows)
+    await tx.flush()
+    members = [
+        LiveMember(run_id=run_id, group_id=row.id, participant_id=pid, away=False)
+        for row, g in zip(group_rows, groups, strict=True)
+        for pid in g.members
+    ]
+    tx.add_all(members)
+    await tx.flush()
+
+
+async def set_ends_at(tx: AsyncSession, run_id: int, ends_at: datetime) -> RunRecord:
+    row = await tx.get(RoundRun, run_id)
+    if row is None:
+        raise NotFound("round")
+    row.ends_at = ends_at
+    await tx.flush()
+    return _run(row)
+
+
+async def close_run(tx: AsyncSession, run_id: int, now: datetime) -> None:
+    await tx.execute(
+        update(RoundRun)
+        .where(RoundRun.id == run_id, RoundRun.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+
+
+async def list_groups(tx: AsyncSession, run_id: int) -> list[GroupRecord]:
+    """All groups of a run with their seats, in two queries whatever the run's size."""
+    groups = list(
+        await tx.scalars(
+            select(LiveGroup).where(LiveGroup.run_id == run_id).order_by(LiveGroup.number)
+        )
+    )
+    seats = await tx.execute(
+        select(LiveMember.group_id, LiveMember.participant_id, LiveMember.away)
+        .where(LiveMember.run_id == run_id)
+        .order_by(LiveMember.id)
+    )
+    members: dict[int, list[int]] = {}
+    away: dict[int, set[int]] = {}
+    for group_id, participant_id, is_away in seats:
+        members.setdefault(group_id, []).append(participant_id)
+        if is_away:
+            away.setdefault(group_id, set()).add(participant_id)
+    return [
+        GroupRecord(
+            id=g.id,
+            number=g.number,
+            topic=g.topic,
+            shared_languages=tuple(g.shared_languages),
+            needs_interpretation=g.needs_interpretation,
+            reasons=tuple(g.reasons),
+            compromises=tuple(g.compromises),
+            members=tuple(members.get(g.id, ())),
+            away=frozenset(away.get(g.id, ())),
+        )
+        for g in groups
+        if members.get(g.id)
+    ]
+
+
+async def update_group(tx: AsyncSession, run_id: int, group: NewGroup) -> None:
+    """Replace one group's members and explanation (late join, drop, host move)."""
+    row = await tx.scalar(
+        select(LiveGroup).where(LiveGroup.run_id == run_id, LiveGroup.number == group.number)
+    )
+    if row is None:
+        await insert_groups(tx, run_id, [group])
+        return
+    row.shared_languages = list(group.shared_languages)
+    row.needs_interpretation = group.needs_interpretation
+    row.reasons = list(group.reasons)
+    row.compromises = list(group.compromises)
+    await tx.execute(
+        delete(LiveMember).where(
+            LiveMember.group_id == row.id, LiveMember.participant_id.not_in(group.members)
+        )
+    )
+    have = set(
+        await tx.scalars(select(LiveMember.participant_id).where(LiveMember.group_id == row.id))
+    )
+    # A person sits in one group per run: moving them removes their old seat.
+    moving = [pid for pid in group.members if pid not in have]
+    if moving:
+        await tx.execute(
+            delete(LiveMember).where(
+                LiveMember.run_id == run_id, LiveMember.participant_id.in_(moving)
+            )
+        )
+        tx.add_all(
+            LiveMember(run_id=run_id, group_id=row.id, participant_id=pid, away=False)
+            for pid in moving
+        )
+    await tx.flush()
+
+
+async def set_away(tx: AsyncSession, run_id: int, participant_id: int, away: bool) -> None:
+    await tx.execute(
+        update(LiveMember)
+        .where(LiveMember.run_id == run_id, LiveMember.participant_id == participant_id)
+        .values(away=away)
+    )
+
+
+async def remove_seat(tx: AsyncSession, run_id: int, participant_id: int) -> None:
+    await tx.execute(
+        delete(LiveMember).where(
+            LiveMember.run_id == run_id, LiveMember.participant_id == participant_id
+        )
+    )
+
+
+async def earlier_partners(
+    tx: AsyncSession, convening_id: int, before_run_id: int | None
+) -> set[frozenset[int]]:
+    """Every pair of people who shared a group in this convening's earlier runs."""
+    query = (
+        select(LiveMember.group_id, LiveMember.participant_id)
+        .join(RoundRun, RoundRun.id == LiveMember.run_id)
+        .where(RoundRun.convening_id == convening_id)
+    )
+    if before_run_id is not None:
+        query = query.where(RoundRun.id != before_run_id)
+    by_group: dict[int, list[int]] = {}
+    for group_id, participant_id in await tx.execute(query):
+        by_group.setdefault(group_id, []).append(participant_id)
+    met: set[frozenset[int]] = set()
+    for members in by_group.values():
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                met.add(frozenset((a, b)))
+    return met
+
+
+async def add_broadcast(
+    tx: AsyncSession, convening_id: int, seq: int, text: str, now: datetime
+) -> None:
+    tx.add(LiveBroadcast(convening_id=convening_id, seq=seq, text=text, created_at=now))
+    await tx.flush()
+
+
+async def recent_broadcasts(
+    tx: AsyncSession, convening_id: int, limit: int = 5
+) -> list[BroadcastRecord]:
+    rows = await tx.scalars(
+        select(LiveBroadcast)
+        .where(LiveBroadcast.convening_id == convening_id)
+        .order_by(LiveBroadcast.seq.desc())
+        .limit(limit)
+    )
+    return [BroadcastRecord(seq=r.seq, text=r.text, created_at=r.created_at) for r in rows][::-1]
+
+
+async def add_help_call(
+    tx: AsyncSession,
+    *,
+    convening_id: int,
+    run_id: int | None,
+    group_number: int | None,
+    participant_id: int,
+    now: datetime,
+) -> None:
+    tx.add(
+        HelpCall(
+            convening_id=convening_id,
+            run_id=run_id,
+            group_number=group_number,
+            participant_id=participant_id,
+            created_at=now,
+            resolved_at=None,
+        )
+    )
+    await tx.flush()
+
+
+async def open_help_calls(tx: AsyncSession, convening_id: int) -> list[HelpRecord]:
+    rows = await tx.scalars(
+        select(HelpCall)
+        .where(HelpCall.convening_id == convening_id, HelpCall.resolved_at.is_(None))
+        .order_by(HelpCall.id)
+    )
+    return [
+        HelpRecord(
+            id=r.id,
+            group_number=r.group_number,
+            participant_id=r.participant_id,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+async def resolve_help_call(
+    tx: AsyncSession, convening_id: int, help_id: int, now: datetime
+) -> None:
+    result = await tx.execute(
+        update(HelpCall)
+        .where(HelpCall.id == help_id, HelpCall.convening_id == convening_id)
+        .values(resolved_at=now)
+    )
+    if result.rowcount == 0:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        raise NotFound("help call")
+
+
+async def set_sitting_out(
+    tx: AsyncSession, participant_id: int, sitting_out: bool, now: datetime
+) -> None:
+    row = await tx.get(SittingOut, participant_id)
+    if sitting_out and row is None:
+        tx.add(SittingOut(participant_id=participant_id, since=now))
+    elif not sitting_out and row is not None:
+        await tx.delete(row)
+    await tx.flush()
+
+
+async def sitting_out_ids(tx: AsyncSession, participant_ids: Iterable[int]) -> set[int]:
+    ids = list(participant_ids)
+    if not ids:
+        return set()
+    rows = await tx.scalars(
+        select(SittingOut.participant_id).where(SittingOut.participant_id.in_(ids))
+    )
+    return set(rows)

@@ -1,0 +1,296 @@
+"""The live sockets: one per participant (/ws/live/...) and one per host console (/ws/host/...).
+
+Authenticated by the session cookie, Origin checked. Refusals accept the handshake and close
+at once with a code the client can read (4401 no session, 4403 wrong origin or not allowed,
+4404 not your convening); see docs/live-protocol.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from crossroads.convenings import rounds
+from crossroads.convenings.access import resolve_viewer
+from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.live_views import host_view, participant_view
+from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
+from crossroads.live import protocol
+from crossroads.live.hub import Connection, LiveHub
+from crossroads.settings import Settings
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound, StoreError
+from crossroads.web import i18n
+from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE
+from crossroads.web.security import origin_allowed
+
+router = APIRouter()
+log = structlog.get_logger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_hub(db: Database, settings: Settings) -> LiveHub:
+    """Wire the hub to the database and the views (kept out of ``live/`` on purpose)."""
+    from crossroads.live.bus import create_bus
+
+    grace = timedelta(seconds=settings.wrap_up_seconds)
+
+    def render_participant(state: rounds.LiveState, conn: Connection) -> dict[str, Any]:
+        assert conn.participant_id is not None
+        translations = i18n.translations_for(conn.language)
+        return participant_view(
+            state,
+            conn.participant_id,
+            now=_now(),
+            grace=grace,
+            language=conn.language,
+            translate=translations.gettext,
+        )
+
+    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> dict[str, Any]:
+        translations = i18n.translations_for(conn.language)
+        return host_view(
+            state,
+            now=_now(),
+            grace=grace,
+            language=conn.language,
+            translate=translations.gettext,
+            connected=present,
+        )
+
+    async def on_departure(convening_id: int, participant_id: int) -> None:
+        change = await rounds.depart(db, participant_id, convening_id, now=_now(), grace=grace)
+        if change is not None:
+            await publish(hub, change)
+
+    async def load_state(convening_id: int) -> rounds.LiveState:
+        return await rounds.load_state(db, convening_id)
+
+    hub = LiveHub(
+        create_bus(settings.redis_url),
+        load_state=load_state,
+        render_participant=render_participant,
+        render_host=render_host,
+        on_departure=on_departure,
+        departure_grace=settings.partner_grace_seconds,
+    )
+    return hub
+
+
+async def publish(hub: LiveHub, change: rounds.Change) -> None:
+    event: dict[str, Any] = {"kind": change.kind, "seq": change.seq}
+    if change.participants is not None:
+        event["participants"] = sorted(change.participants)
+    if change.text:
+        event["text"] = change.text
+    await hub.publish(change.convening_id, event)
+
+
+async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
+    await ws.accept()
+    await ws.close(code, reason)
+
+
+def _origin_ok(ws: WebSocket, settings: Settings) -> bool:
+    return origin_allowed(
+        ws.headers.get("origin"), ws.headers.get("host"), settings.public_base_url
+    )
+
+
+async def _frames(ws: WebSocket) -> Any:
+    """Text or binary frames until the peer goes away."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        yield data
+
+
+def _error_reply(exc: Exception) -> dict[str, object]:
+    if isinstance(exc, FieldInvalid):
+        return protocol.error(exc.code, f"{exc.field}: {exc.message.format(**exc.params)}")
+    code = getattr(exc, "code", "error")
+    return protocol.error(code, str(exc) or code)
+
+
+@router.websocket("/ws/live/{public_id}")
+async def participant_socket(ws: WebSocket, public_id: str) -> None:
+    settings: Settings = ws.app.state.settings
+    db: Database = ws.app.state.db
+    hub: LiveHub = ws.app.state.hub
+    if not _origin_ok(ws, settings):
+        await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
+        return
+    viewer = await resolve_viewer(db, ws.cookies.get(PARTICIPANT_COOKIE), now=_now())
+    you = viewer.participant
+    if you is None:
+        await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "join the convening first")
+        return
+    plan = await get_plan_by_id(db, you.convening_id)
+    if plan.convening.public_id != public_id:
+        await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
+        return
+    await ws.accept()
+    conn = Connection(
+        socket=ws,
+        convening_id=you.convening_id,
+        participant_id=you.id,
+        language=i18n.current_language(),
+        connected_at=_now(),
+    )
+    hub.add(conn)
+    grace = timedelta(seconds=settings.wrap_up_seconds)
+    try:
+        async for raw in _frames(ws):
+            if len(raw) > protocol.MAX_FRAME_BYTES:
+                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
+                break
+            try:
+                message = protocol.parse_participant(raw)
+            except protocol.BadMessage as exc:
+                conn.send(protocol.error(exc.code, exc.detail))
+                continue
+            try:
+                await _participant_command(db, hub, conn, you, message, grace)
+            except (ConveningError, StoreError) as exc:
+                conn.send(_error_reply(exc))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.remove(conn)
+
+
+async def _participant_command(
+    db: Database,
+    hub: LiveHub,
+    conn: Connection,
+    you: Any,
+    message: Any,
+    grace: timedelta,
+) -> None:
+    now = _now()
+    if isinstance(message, protocol.Ping):
+        conn.send({"v": 1, "type": "pong"})
+        return
+    if isinstance(message, protocol.Hello):
+        change = await rounds.arrive(
+            db, you, present=hub.present(conn.convening_id), now=now, grace=grace
+        )
+        if change is not None:
+            await publish(hub, change)
+        state = await rounds.load_state(db, conn.convening_id)
+        if message.last_seq == state.seq and change is None:
+            conn.send({"v": 1, "type": "resumed", "seq": state.seq})
+        else:
+            conn.send(
+                participant_view(
+                    state,
+                    you.id,
+                    now=now,
+                    grace=grace,
+                    language=conn.language,
+                    translate=i18n.translations_for(conn.language).gettext,
+                )
+            )
+        return
+    if isinstance(message, protocol.CallHelp):
+        await publish(hub, await rounds.call_for_help(db, you, now=now))
+        conn.send({"v": 1, "type": "help_sent"})
+        return
+    if isinstance(message, protocol.SitOut):
+        await publish(hub, await rounds.sit_out(db, you, sitting_out=message.sitting_out, now=now))
+        return
+
+
+@router.websocket("/ws/host/{public_id}")
+async def host_socket(ws: WebSocket, public_id: str) -> None:
+    settings: Settings = ws.app.state.settings
+    db: Database = ws.app.state.db
+    hub: LiveHub = ws.app.state.hub
+    if not _origin_ok(ws, settings):
+        await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
+        return
+    viewer = await resolve_viewer(db, ws.cookies.get(HOST_COOKIE), now=_now())
+    if viewer.host is None:
+        await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "log in as a host")
+        return
+    try:
+        plan = await get_plan_for_host(db, viewer.host, public_id)
+    except NotFound:
+        await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
+        return
+    await ws.accept()
+    convening_id = plan.convening.id
+    conn = Connection(
+        socket=ws,
+        convening_id=convening_id,
+        participant_id=None,
+        language=i18n.current_language(),
+        connected_at=_now(),
+    )
+    hub.add(conn)
+    try:
+        async for raw in _frames(ws):
+            if len(raw) > protocol.MAX_FRAME_BYTES:
+                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
+                break
+            try:
+                message = protocol.parse_host(raw)
+            except protocol.BadMessage as exc:
+                conn.send(protocol.error(exc.code, exc.detail))
+                continue
+            try:
+                await _host_command(db, hub, conn, message, settings)
+            except (ConveningError, StoreError) as exc:
+                conn.send(_error_reply(exc))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.remove(conn)
+        if ws.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+
+async def _host_command(
+    db: Database, hub: LiveHub, conn: Connection, message: Any, settings: Settings
+) -> None:
+    now = _now()
+    cid = conn.convening_id
+    change: rounds.Change | None = None
+    if isinstance(message, protocol.Ping):
+        conn.send({"v": 1, "type": "pong"})
+    elif isinstance(message, protocol.Hello):
+        hub.refresh_now(cid, participants=set())
+    elif isinstance(message, protocol.StartRound):
+        change = await rounds.start_round(
+            db, cid, present=hub.present(cid), now=now, round_public_id=message.round
+        )
+    elif isinstance(message, protocol.Extend):
+        change = await rounds.extend_round(db, cid, minutes=message.minutes, now=now)
+    elif isinstance(message, protocol.EndRound):
+        change = await rounds.end_round(db, cid, now=now)
+    elif isinstance(message, protocol.EndCall):
+        change = await rounds.end_call(db, cid, now=now)
+    elif isinstance(message, protocol.Broadcast):
+        change = await rounds.broadcast(db, cid, text=message.text, now=now)
+    elif isinstance(message, protocol.Move):
+        change = await rounds.move_person(
+            db, cid, participant_public_id=message.participant, group_number=message.group
+        )
+    elif isinstance(message, protocol.ResolveHelp):
+        change = await rounds.resolve_help(db, cid, message.id, now=now)
+    if change is not None:
+        await publish(hub, change)
+        conn.send({"v": 1, "type": "done", "command": message.type, "seq": change.seq})
