@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from crossroads.commands import pair
 from crossroads.convenings.errors import ConveningError
 from crossroads.log import configure_logging
 from crossroads.settings import Settings
@@ -184,15 +185,7 @@ def demo(
     _serve(settings)
 
 
-def _register_optional_commands() -> None:
-    try:
-        from crossroads.commands import pair
-    except ImportError:  # the pairing command lands separately; the CLI works without it
-        return
-    pair.register(app)
-
-
-_register_optional_commands()
+pair.register(app)
 
 
 def main() -> None:

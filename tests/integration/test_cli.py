@@ -17,7 +17,9 @@ pytestmark = pytest.mark.integration
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["migrate"], ["create-host"], ["demo"]])
+@pytest.mark.parametrize(
+    "command", [[], ["serve"], ["migrate"], ["create-host"], ["demo"], ["pair"]]
+)
 def test_cli_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
 

@@ -140,21 +140,25 @@ def _exact_small(
     pop: Population, people: Ints, rng: np.random.Generator
 ) -> tuple[list[tuple[int, int]], list[int]]:
     """Small calls get the optimum (milliseconds at this size), where local search can be
-    stuck one three-way swap away from a repeat-free assignment."""
-    i, j = np.triu_indices(people.size, k=1)
-    a, b = people[i], people[j]
+    stuck one three-way swap away from a repeat-free assignment. Randomness among equally
+    good answers comes from the order the graph is built in; integer weights with ties keep
+    networkx's blossom algorithm fast (distinct jittered floats make it several times slower)."""
+    shuffled = people[rng.permutation(people.size)]
+    i, j = np.triu_indices(shuffled.size, k=1)
+    a, b = shuffled[i], shuffled[j]
     w = pop.weights(a, b)
     ok = np.isfinite(w)
     graph = nx.Graph()
-    graph.add_nodes_from(people.tolist())
-    jittered = w[ok] + REPEAT + 1.0 + rng.random(int(ok.sum())) * JITTER
+    graph.add_nodes_from(shuffled.tolist())
+    weights = np.rint((w[ok] + REPEAT + 1.0) * 100).astype(np.int64)
     graph.add_weighted_edges_from(
-        zip(a[ok].tolist(), b[ok].tolist(), jittered.tolist(), strict=True)
+        zip(a[ok].tolist(), b[ok].tolist(), weights.tolist(), strict=True)
     )
     matching = nx.max_weight_matching(graph, maxcardinality=True)
-    pairs = sorted((min(x, y), max(x, y)) for x, y in matching)
+    pairs = [(min(x, y), max(x, y)) for x, y in matching]
+    pairs.sort(key=lambda pair: int(np.flatnonzero(shuffled == pair[0])[0]))
     matched = {p for pair in pairs for p in pair}
-    return pairs, [p for p in people.tolist() if p not in matched]
+    return pairs, [p for p in shuffled.tolist() if p not in matched]
 
 
 def improve(

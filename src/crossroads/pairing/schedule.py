@@ -55,15 +55,52 @@ def _repair_blocked(
     return pairs
 
 
+ORDERINGS = 12
+
+
 def plan_rounds(request: PairingRequest, rounds: int) -> tuple[Assignment, ...]:
+    """Round by round (best rounds when that repeats nobody), or a round-robin plan over the
+    best of several orderings when round by round would repeat and the plan does not."""
     if rounds < 1:
         return ()
+    greedy = _greedy_rounds(request, rounds)
     n = len(request.people)
-    if request.size != 2 or n > ROUND_ROBIN_UP_TO or n < 4:
-        return _greedy_rounds(request, rounds)
+    if request.size != 2 or n > ROUND_ROBIN_UP_TO or n < 4 or _repeats(greedy) == 0:
+        return greedy
     pop = population(request)
     rng = np.random.default_rng(request.seed & 0xFFFFFFFF)
-    order = rng.permutation(n).tolist()
+    best = greedy
+    best_key = (_repeats(greedy), -_total(pop, greedy))
+    for _ in range(ORDERINGS):
+        plan = _round_robin(request, pop, rng.permutation(n).tolist(), rounds)
+        key = (_repeats(plan), -_total(pop, plan))
+        if key < best_key:
+            best, best_key = plan, key
+    return best
+
+
+def _repeats(plan: tuple[Assignment, ...]) -> int:
+    seen: set[frozenset[str]] = set()
+    count = 0
+    for assignment in plan:
+        fresh = _met_in([assignment])
+        count += len(fresh & seen)
+        seen |= fresh
+    return count
+
+
+def _total(pop: Population, plan: tuple[Assignment, ...]) -> float:
+    total = 0.0
+    for assignment in plan:
+        for group in assignment.groups:
+            total += pop.group_weight([pop.index[m] for m in group.members])
+    return total
+
+
+def _round_robin(
+    request: PairingRequest, pop: Population, order: list[int], rounds: int
+) -> tuple[Assignment, ...]:
+    n = len(request.people)
     if n % 2:
         order.append(-1)
     factors = _circle(order)

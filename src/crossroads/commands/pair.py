@@ -1,0 +1,217 @@
+"""`crossroads pair`: plan pairs or small groups offline from a roster CSV.
+
+For hosts who run the call in another tool: the output is a CSV of rounds and groups, or
+Zoom's breakout pre-assignment CSV (one file per round, as Zoom takes one per session).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crossroads import pairing
+from crossroads.convenings.spreadsheet import write_csv
+
+ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+REQUIRED = ("name", "email")
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_LIST = re.compile(r"[;|]")
+
+
+class RosterError(ValueError):
+    def __init__(self, line: int, column: str, problem: str) -> None:
+        super().__init__(f"line {line}: {column} {problem}")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int
+    name: str
+    email: str
+    organisation: str
+    person: pairing.Person
+
+
+def _split(value: str) -> frozenset[str]:
+    return frozenset(v.strip().casefold() for v in _LIST.split(value) if v.strip())
+
+
+def read_roster(text: str) -> list[Row]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    for column in REQUIRED:
+        if column not in header:
+            raise RosterError(1, column, "column is missing from the header")
+    reader.fieldnames = header
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    try:
+        for record in reader:
+            cells = [v for v in record.values() if isinstance(v, str)]
+            line = reader.line_num - sum(cell.count("\n") for cell in cells)
+            if None in record:
+                raise RosterError(line, "row", "has more cells than the header")
+            values = {k: (v or "").strip() for k, v in record.items()}
+            if not any(values.values()):
+                continue
+            name, email = values.get("name", ""), values.get("email", "").lower()
+            if not name:
+                raise RosterError(line, "name", "is empty")
+            if not _EMAIL.match(email):
+                raise RosterError(line, "email", "is not an email address")
+            if email in seen:
+                raise RosterError(line, "email", f"repeats line {seen[email]}")
+            seen[email] = line
+            languages = _split(values.get("languages", "") or values.get("language", ""))
+            person = pairing.Person(
+                id=email,
+                organisation=values.get("organisation", "").casefold(),
+                movements=_split(values.get("movements", "")),
+                region=values.get("region", "").casefold(),
+                languages=languages,
+                topic=values.get("topic") or None,
+            )
+            rows.append(Row(line, name, email, values.get("organisation", ""), person))
+    except csv.Error as exc:
+        raise RosterError(reader.line_num, "row", f"is not valid CSV ({exc})") from exc
+    if len(rows) < 2:
+        raise RosterError(2, "file", "needs at least two people")
+    return rows
+
+
+def _room(round_number: int, group_number: int) -> str:
+    return f"Round {round_number} - Room {group_number}"
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command("pair")
+    def pair_command(
+        roster: Annotated[
+            Path,
+            typer.Argument(
+                help="CSV with name, email, and optionally organisation, movements, region, "
+                "languages, topic (lists separated by ';')."
+            ),
+        ],
+        out: Annotated[Path, typer.Option("--out", help="Where to write the CSV.")],
+        rounds: Annotated[int, typer.Option(min=1, max=50, help="How many rounds to plan.")] = 1,
+        size: Annotated[
+            int, typer.Option(min=2, max=6, help="2 for pairs, 3 to 6 for small groups.")
+        ] = 2,
+        seed: Annotated[int, typer.Option(help="The same seed gives the same plan.")] = 0,
+        by_topic: Annotated[
+            bool, typer.Option("--by-topic", help="Group people within the topic they chose.")
+        ] = False,
+        output_format: Annotated[
+            str,
+            typer.Option(
+                "--format",
+                help="'rounds' (round, group, name, email, ...) or 'zoom' (Zoom's breakout "
+                "pre-assignment CSV; with several rounds, one file per round: NAME-r1.csv, ...).",
+            ),
+        ] = "rounds",
+    ) -> None:
+        """Plan pairs or small groups for a call run in another tool."""
+        console = Console(stderr=True)
+        if output_format not in ("rounds", "zoom"):
+            console.print(f"[red]--format must be 'rounds' or 'zoom', not {output_format!r}[/red]")
+            raise typer.Exit(2)
+        try:
+            rows = read_roster(roster.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            console.print(f"[red]{roster}: cannot read the file ({exc})[/red]")
+            raise typer.Exit(2) from exc
+        except RosterError as exc:
+            console.print(f"[red]{roster}: {exc}. Nothing was written.[/red]")
+            raise typer.Exit(2) from exc
+        request = pairing.PairingRequest(
+            people=tuple(r.person for r in rows), size=size, seed=seed, by_topic=by_topic
+        )
+        plan = pairing.plan_rounds(request, rounds)
+        by_email = {r.email: r for r in rows}
+        if output_format == "zoom":
+            written = _write_zoom(out, plan, rounds)
+        else:
+            out.write_text(_rounds_csv(plan, by_email), encoding="utf-8")
+            written = [out]
+        _summary(console, request, plan)
+        for path in written:
+            console.print(f"Wrote {path}")
+
+
+def _rounds_csv(plan: tuple[pairing.Assignment, ...], by_email: dict[str, Row]) -> str:
+    header = ("round", "group", "name", "email", "organisation", "shared_languages", "compromises")
+    lines = []
+    for r, assignment in enumerate(plan, start=1):
+        for g, group in enumerate(assignment.groups, start=1):
+            for member in group.members:
+                row = by_email[member]
+                lines.append(
+                    (
+                        str(r),
+                        str(g),
+                        row.name,
+                        row.email,
+                        row.organisation,
+                        ";".join(sorted(group.shared_languages)),
+                        ";".join(str(c) for c in group.compromises),
+                    )
+                )
+    return write_csv(header, lines)
+
+
+def _write_zoom(out: Path, plan: tuple[pairing.Assignment, ...], rounds: int) -> list[Path]:
+    paths = []
+    for r, assignment in enumerate(plan, start=1):
+        path = out if rounds == 1 else out.with_name(f"{out.stem}-r{r}{out.suffix or '.csv'}")
+        rows = [
+            (_room(r, g), member)
+            for g, group in enumerate(assignment.groups, start=1)
+            for member in group.members
+        ]
+        path.write_text(write_csv(ZOOM_HEADER, rows), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _summary(
+    console: Console, request: pairing.PairingRequest, plan: tuple[pairing.Assignment, ...]
+) -> None:
+    table = Table(title="Plan")
+    for column in (
+        "round",
+        "groups",
+        "repeats",
+        "shared language",
+        "cross-organisation",
+        "cross-movement",
+    ):
+        table.add_column(column, justify="right")
+    met: frozenset[frozenset[str]] = frozenset()
+    from dataclasses import replace
+
+    for r, assignment in enumerate(plan, start=1):
+        summary = pairing.summarise(assignment, replace(request, met=met))
+        table.add_row(
+            str(r),
+            str(summary.groups),
+            str(summary.repeats),
+            f"{summary.shared_language_rate:.0%}",
+            f"{summary.cross_organisation_rate:.0%}",
+            f"{summary.cross_movement_rate:.0%}",
+        )
+        met = met | frozenset(
+            frozenset((a, b))
+            for g in assignment.groups
+            for i, a in enumerate(g.members)
+            for b in g.members[i + 1 :]
+        )
+    console.print(table)

@@ -1,0 +1,105 @@
+"""`crossroads pair`: offline pairs from a roster CSV, run as the real console command."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ROSTER = """name,email,organisation,movements,region,languages
+Ana,ana@example.org,Red Tierra,land;climate,americas,es;en
+Bo,bo@example.org,Housing Now,housing,europe,en
+Chi,chi@example.org,=HYPERLINK("http://x"),labour,africa,en;fr
+Dee,dee@example.org,Red Tierra,migration,americas,es;en
+Eli,eli@example.org,Green Wave,climate,asia,en
+Fay,fay@example.org,Union 9,labour,europe,en;fr
+"""
+
+
+def crossroads(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crossroads.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_pair_writes_every_round_with_everyone_once_and_no_repeat(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+
+    result = crossroads(
+        "pair", "roster.csv", "--rounds", "3", "--seed", "7", "--out", "rounds.csv", cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "rounds.csv").open(encoding="utf-8")))
+    for r in ("1", "2", "3"):
+        in_round = [row for row in rows if row["round"] == r]
+        assert Counter(row["email"] for row in in_round) == Counter(
+            line.split(",")[1] for line in ROSTER.splitlines()[1:]
+        )
+    pairs = [
+        frozenset(row["email"] for row in rows if (row["round"], row["group"]) == key)
+        for key in {(row["round"], row["group"]) for row in rows}
+    ]
+    assert len(pairs) == len(set(pairs)), "nobody meets the same person twice in 3 rounds of 6"
+    # A formula in user text is neutralised for spreadsheet programs.
+    assert any(row["organisation"].startswith("'=HYPERLINK") for row in rows)
+    assert "repeats" in result.stderr and "shared language" in result.stderr
+
+
+def test_pair_is_reproducible_by_seed(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    crossroads("pair", "roster.csv", "--seed", "3", "--out", "a.csv", cwd=tmp_path)
+    crossroads("pair", "roster.csv", "--seed", "3", "--out", "b.csv", cwd=tmp_path)
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_pair_zoom_format_has_zooms_exact_header_and_one_row_per_email(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+
+    result = crossroads(
+        "pair", "roster.csv", "--rounds", "2", "--format", "zoom", "--out", "zoom.csv", cwd=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    for name in ("zoom-r1.csv", "zoom-r2.csv"):
+        lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        assert lines[0] == "Pre-assign Room Name,Email Address"
+        emails = [line.split(",")[1] for line in lines[1:]]
+        assert sorted(emails) == sorted(line.split(",")[1] for line in ROSTER.splitlines()[1:])
+        rooms = Counter(line.split(",")[0] for line in lines[1:])
+        assert all(2 <= n <= 3 for n in rooms.values())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,organisation\nAna,X\n", "line 1: email column is missing"),
+        ("name,email\nAna,ana@example.org\n,bo@example.org\n", "line 3: name is empty"),
+        (
+            "name,email\nAna,ana@example.org\nBo,not-an-email\n",
+            "line 3: email is not an email address",
+        ),
+        ("name,email\nAna,ana@example.org\nAna2,ana@example.org\n", "line 3: email repeats line 2"),
+    ],
+)
+def test_pair_refuses_a_bad_roster_naming_the_line_and_writes_nothing(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    (tmp_path / "roster.csv").write_text(content, encoding="utf-8")
+
+    result = crossroads("pair", "roster.csv", "--out", "out.csv", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert message in " ".join(result.stderr.split())
+    assert not (tmp_path / "out.csv").exists()
