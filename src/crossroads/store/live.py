@@ -256,6 +256,11 @@ async def update_group(tx: AsyncSession, run_id: int, group: NewGroup) -> None:
         select(LiveGroup).where(LiveGroup.run_id == run_id, LiveGroup.number == group.number)
     )
     if row is None:
+        await tx.execute(
+            delete(LiveMember).where(
+                LiveMember.run_id == run_id, LiveMember.participant_id.in_(group.members)
+            )
+        )
         await insert_groups(tx, run_id, [group])
         return
     row.shared_languages = list(group.shared_languages)

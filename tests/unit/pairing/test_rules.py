@@ -132,3 +132,11 @@ def test_small_groups_mix_organisations_and_movements_better_than_a_shuffle() ->
 def test_a_bad_size_is_refused_with_the_reason() -> None:
     with pytest.raises(ValueError, match="size must be 2 to 6"):
         PairingRequest(people=(), size=9)
+
+
+def test_people_who_met_in_an_earlier_convening_are_kept_apart_when_possible() -> None:
+    people = tuple(person(f"p{i}") for i in range(4))
+    series = {frozenset(("p0", "p1")): 1.0, frozenset(("p2", "p3")): 0.5}
+    for seed in range(10):
+        result = assign(PairingRequest(people=people, series=series, seed=seed))
+        assert {frozenset(g.members) for g in result.groups}.isdisjoint(series)

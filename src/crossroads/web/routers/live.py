@@ -190,7 +190,7 @@ async def _participant_command(
         if change is not None:
             await publish(hub, change)
         state = await rounds.load_state(db, conn.convening_id)
-        if message.last_seq == state.seq and change is None:
+        if 0 < message.last_seq == state.seq and change is None:
             conn.send({"v": 1, "type": "resumed", "seq": state.seq})
         else:
             conn.send(
