@@ -150,6 +150,13 @@ def demo(
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Create the demo data and exit without serving.")
     ] = False,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate/--no-simulate",
+            help="Connect the sample participants as simulated people, so rounds have partners.",
+        ),
+    ] = True,
 ) -> None:
     """Create a demo convening with sample participants, print its links, and serve it."""
     from crossroads.convenings.invitations import InviteLinks
@@ -179,6 +186,14 @@ def demo(
     typer.echo(f"  Shared invite:  {made.shared_invite_url}")
     for name, url in made.personal_invite_urls:
         typer.echo(f"  Participant link for {name}: {url}")
+    if simulate and not setup_only:
+        from crossroads.simulate import start_in_background
+
+        start_in_background(base_url, made.public_id, made.simulated_sessions)
+        typer.echo(
+            f"  {len(made.simulated_sessions)} simulated participants join the live call: log in "
+            "as the host, open the host console and start a round."
+        )
     typer.echo("")
     if setup_only:
         return

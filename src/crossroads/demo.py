@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from crossroads.convenings import hosts, invitations, joining, planning
+from crossroads.convenings import access, hosts, invitations, joining, planning
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
@@ -137,6 +137,8 @@ class DemoLinks:
     convening_url: str
     shared_invite_url: str
     personal_invite_urls: tuple[tuple[str, str], ...]
+    public_id: str = ""
+    simulated_sessions: tuple[str, ...] = ()
 
 
 async def create_demo(
@@ -209,8 +211,11 @@ async def create_demo(
 
     shared = await invitations.shared_invite(db, host, pid, links, now=now, days=30)
     shared_token = links.token(shared)
+    sessions = []
     for person in SAMPLE_PEOPLE:
-        await joining.join_convening(db, shared_token, person, coc_accepted=True, now=now)
+        joined = await joining.join_convening(db, shared_token, person, coc_accepted=True, now=now)
+        # Each sample participant gets a session so a simulated client can act for them.
+        sessions.append(await access.start_session(db, now=now, days=1, participant_id=joined.id))
     roster = b"name,email,organisation,language\n" + b"".join(
         f"{name},{name.lower()}@demo.crossroads.local,{org},{lang}\n".encode()
         for name, org, lang in [
@@ -229,4 +234,6 @@ async def create_demo(
         convening_url=f"{base}/host/convenings/{pid}",
         shared_invite_url=links.url(shared),
         personal_invite_urls=tuple((invite.name, links.url(invite)) for invite in personal),
+        public_id=pid,
+        simulated_sessions=tuple(sessions),
     )

@@ -54,7 +54,7 @@ def _join(page: Page, invite_url: str, name: str, organisation: str) -> None:
     page.check("input[name=consent_listed]")
     page.check("input[name=coc_accepted]")
     page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Welcome, {name}.")
+    expect(page.get_by_role("status").first).to_contain_text(f"Welcome, {name}.")
 
 
 def test_host_plans_and_two_participants_meet_in_lobby(

@@ -74,13 +74,13 @@ def test_a_round_pairs_everyone_present_and_each_sees_partner_prompts_and_clock(
             assert view["round"]["ends_at"] > view["now"]
             members = view["group"]["members"]
             assert 2 <= len(members) <= 3
-            assert sum(m["you"] for m in members) == 1
-            partner = next(m for m in members if not m["you"])
+            assert sum(m["id"] == view["you"]["id"] for m in members) == 1
+            partner = next(m for m in members if m["id"] != view["you"]["id"])
             assert partner["about"].startswith("Works on")
             assert view["group"]["shared_languages"] == ["en"]
         # Everyone is in exactly one group, and the groups agree with each other.
         groups = {v["group"]["number"]: {m["id"] for m in v["group"]["members"]} for v in views}
-        me = [next(m["id"] for m in v["group"]["members"] if m["you"]) for v in views]
+        me = [v["you"]["id"] for v in views]
         assert sorted(me) == sorted(i for g in groups.values() for i in g)
         host_view = await console.next(
             "snapshot", lambda m: len(m.get("groups", [])) == len(groups)
@@ -99,7 +99,7 @@ def test_a_dropped_partner_is_repaired_and_late_joiners_are_placed(live_server: 
     late = join(live_server, convening.invite_url, "Late Lee")
 
     def me(view: dict) -> str:  # type: ignore[type-arg]
-        return next(m["id"] for m in view["group"]["members"] if m["you"])
+        return view["you"]["id"]
 
     async def scenario() -> None:
         console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
@@ -131,7 +131,7 @@ def test_a_dropped_partner_is_repaired_and_late_joiners_are_placed(live_server: 
         late_socket = await LiveClient.connect(live_server, f"/ws/live/{convening.public_id}", late)
         await late_socket.send({"type": "hello", "last_seq": 0})
         waiting = await late_socket.next("snapshot", lambda m: m.get("group") is not None)
-        assert [m["you"] for m in waiting["group"]["members"]] == [True]
+        assert [m["id"] for m in waiting["group"]["members"]] == [waiting["you"]["id"]]
 
         # The person who left comes back and ends the newcomer's wait: nobody else moves.
         back = await LiveClient.connect(
@@ -206,7 +206,7 @@ def test_host_extends_ends_and_moves_and_sees_help_calls(live_server: LiveServer
         assert state["help_calls"][0]["name"] == "H 1"
         await console.send({"type": "resolve_help", "id": state["help_calls"][0]["id"]})
         await console.next("snapshot", lambda m: m.get("help_calls") == [])
-        me = next(m["id"] for m in view["group"]["members"] if m["you"])
+        me = view["you"]["id"]
         await console.send({"type": "move", "participant": me, "group": None})
         moved = await sockets[0].next(
             "snapshot", lambda m: m.get("group") and len(m["group"]["members"]) == 1

@@ -9,7 +9,6 @@ interface Card {
   organisation: string;
   about: string;
   languages: string[];
-  you: boolean;
 }
 interface Group {
   number: number;
@@ -99,7 +98,7 @@ export function startParticipant(root: HTMLElement): void {
     for (const b of next.broadcasts) showBroadcast(b.seq, b.text, false);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
-      const others = next.group!.members.filter((m) => !m.you).map((m) => m.name);
+      const others = next.group!.members.filter((m) => m.id !== next.you.id).map((m) => m.name);
       announce(
         others.length
           ? fill(t.paired ?? "{names}", { names: others.join(", ") })
@@ -151,7 +150,7 @@ export function startParticipant(root: HTMLElement): void {
   }
 
   function groupSection(group: Group): HTMLElement {
-    const others = group.members.filter((m) => !m.you);
+    const others = group.members.filter((m) => m.id !== view?.you.id);
     const cards = others.map((m) =>
       el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
         el("h3", { text: m.name }),

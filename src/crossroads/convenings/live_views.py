@@ -7,6 +7,7 @@ views hold every group, who is connected and open help calls.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,29 +72,23 @@ def _round(
     }
 
 
-def _card(person: ParticipantRecord, mode: PrivacyMode, *, you: bool) -> dict[str, Any]:
+def _card(person: ParticipantRecord, mode: PrivacyMode) -> dict[str, Any]:
+    # No "you" flag: a group's cards are the same for each member (the view's "you" says who).
     return {
         "id": person.public_id,
         "name": person.display_name,
         "organisation": "" if mode is PrivacyMode.CHATHAM_HOUSE else person.organisation,
         "about": person.about,
         "languages": list(person.languages),
-        "you": you,
     }
 
 
-def _group(
-    state: LiveState, group: GroupRecord, viewer_id: int | None, translate: Translate
-) -> dict[str, Any]:
+def _group(state: LiveState, group: GroupRecord, translate: Translate) -> dict[str, Any]:
     mode = state.plan.convening.privacy_mode
     return {
         "number": group.number,
         "topic": group.topic,
-        "members": [
-            _card(state.people[m], mode, you=m == viewer_id)
-            for m in group.present
-            if m in state.people
-        ],
+        "members": [_card(state.people[m], mode) for m in group.present if m in state.people],
         "shared_languages": list(group.shared_languages),
         "needs_interpretation": group.needs_interpretation,
         "reasons": [translate(REASON_TEXT[r]) for r in group.reasons if r in REASON_TEXT],
@@ -150,9 +145,7 @@ def participant_view(
         "sitting_out": participant_id in state.sitting_out,
     }
     view["group"] = (
-        _group(state, group, participant_id, translate)
-        if group is not None and view["round"] is not None
-        else None
+        _group(state, group, translate) if group is not None and view["round"] is not None else None
     )
     return view
 
@@ -170,7 +163,7 @@ def host_view(
     connected_set = set(connected)
     view["groups"] = [
         {
-            **_group(state, g, None, translate),
+            **_group(state, g, translate),
             "away": [state.people[m].public_id for m in g.away if m in state.people],
         }
         for g in state.groups
@@ -178,7 +171,7 @@ def host_view(
     mode = state.plan.convening.privacy_mode
     view["people"] = [
         {
-            **_card(p, mode, you=False),
+            **_card(p, mode),
             # The host always sees who is who: safety needs it (remove, mute, help).
             "name": p.display_name,
             "organisation": p.organisation,
@@ -204,3 +197,54 @@ def host_view(
         for r in state.plan.rounds
     ]
     return view
+
+
+class ViewRenderer:
+    """Participant views as JSON text for one fan-out, in one language.
+
+    The parts everyone shares (round, prompts, broadcasts) and each group's part are encoded
+    once; a person's message is those pieces joined: a round start for 2,000 people encodes
+    about 1,000 groups, not 2,000 whole views.
+    """
+
+    def __init__(
+        self,
+        state: LiveState,
+        *,
+        now: datetime,
+        grace: timedelta,
+        language: str,
+        translate: Translate,
+    ) -> None:
+        self.state = state
+        self.translate = translate
+        common = _common(state, now, grace, language)
+        self._has_round = common["round"] is not None
+        self._common = json.dumps(common)[1:-1]
+        self._groups: dict[int, str] = {}
+        self._group_of: dict[int, GroupRecord] = {}
+        for group in state.groups:
+            for member in group.members:
+                self._group_of[member] = group
+
+    def _group_json(self, group: GroupRecord) -> str:
+        text = self._groups.get(group.number)
+        if text is None:
+            data = _group(self.state, group, self.translate)
+            text = self._groups[group.number] = json.dumps(data)
+        return text
+
+    def json_for(self, participant_id: int) -> str:
+        person = self.state.people.get(participant_id)
+        you = json.dumps(
+            {
+                "id": person.public_id if person else "",
+                "sitting_out": participant_id in self.state.sitting_out,
+            }
+        )
+        group = self._group_of.get(participant_id)
+        if group is None or participant_id in group.away or not self._has_round:
+            group_json = "null"
+        else:
+            group_json = self._group_json(group)
+        return f'{{{self._common},"you":{you},"group":{group_json}}}'

@@ -10,7 +10,7 @@ host starts the next one.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -47,6 +47,9 @@ class Change:
     kind: str
     participants: frozenset[int] | None = None
     text: str = ""
+    # The state right after the change, when the use case already holds it: the node that
+    # made the change fans out from it instead of reading it back (other nodes read the DB).
+    state: LiveState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         everyone = await participant_store.list_participants(tx, convening_id)
         broadcasts = await live_store.recent_broadcasts(tx, convening_id)
         help_calls = await live_store.open_help_calls(tx, convening_id)
-        sitting_out = await live_store.sitting_out_ids(tx, (p.id for p in everyone))
+        sitting_out = await live_store.sitting_out_ids(tx, convening_id)
     round_ = None
     if state.current_run is not None:
         round_ = next((r for r in plan.rounds if r.id == state.current_run.round_id), None)
@@ -239,7 +242,7 @@ async def start_round(
         assignment = pairing.assign(_request(people, max(2, size), met, seed))
         groups = [_new_group(i, g) for i, g in enumerate(assignment.groups, start=1)]
     async with db.transaction() as tx:
-        await live_store.insert_run(
+        run = await live_store.insert_run(
             tx,
             convening_id=convening_id,
             round_id=round_.id,
@@ -248,7 +251,27 @@ async def start_round(
             groups=groups,
         )
         seq = await live_store.bump_seq(tx, convening_id)
-    return Change(convening_id, seq, "round_started")
+    after = replace(
+        state,
+        seq=seq,
+        run=run,
+        round=round_,
+        groups=tuple(
+            GroupRecord(
+                id=0,
+                number=g.number,
+                topic=g.topic,
+                shared_languages=g.shared_languages,
+                needs_interpretation=g.needs_interpretation,
+                reasons=g.reasons,
+                compromises=g.compromises,
+                members=g.members,
+                away=frozenset(),
+            )
+            for g in groups
+        ),
+    )
+    return Change(convening_id, seq, "round_started", state=after)
 
 
 async def _current_run(db: Database, convening_id: int) -> RunRecord:

@@ -84,7 +84,8 @@ class Connection:
 
 # Callbacks the web layer provides, so this module stays free of the store and of HTTP.
 LoadState = Callable[[int], Awaitable[Any]]
-RenderParticipant = Callable[[Any, Connection], dict[str, Any]]
+# Rendering gets a dict to share work between the connections of one fan-out.
+RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
 RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
 OnDeparture = Callable[[int, int], Awaitable[None]]
 
@@ -111,6 +112,7 @@ class LiveHub:
         self._refreshers: dict[int, asyncio.Task[None]] = {}
         self._pending: dict[int, _Pending] = {}
         self._departures: dict[tuple[int, int], asyncio.Task[None]] = {}
+        self._primed: dict[int, Any] = {}
         self._counter = itertools.count()
 
     # --- presence -------------------------------------------------------------------------
@@ -168,7 +170,10 @@ class LiveHub:
 
     # --- events ---------------------------------------------------------------------------
 
-    async def publish(self, convening_id: int, event: Event) -> None:
+    async def publish(self, convening_id: int, event: Event, state: Any = None) -> None:
+        """Announce a change; ``state`` (with a ``seq``) spares this node reading it back."""
+        if state is not None:
+            self._primed[convening_id] = state
         await self.bus.publish(_channel(convening_id), event)
 
     async def _listen(self, convening_id: int) -> None:
@@ -195,22 +200,34 @@ class LiveHub:
         self._note(convening_id, event)
 
     async def _refresh(self, convening_id: int) -> None:
+        try:
+            await self._refresh_loop(convening_id)
+        except Exception:
+            # Never let one bad render silence a convening: log it; the next event retries.
+            log.exception("live_refresh_crashed", convening_id=convening_id)
+
+    async def _refresh_loop(self, convening_id: int) -> None:
         while convening_id in self._pending:
             pending = self._pending.pop(convening_id)
             conns = [c for c in self._connections.get(convening_id, ()) if not c.closed]
             if not conns:
                 continue
-            try:
-                state = await self._load_state(convening_id)
-            except Exception:
-                log.exception("live_refresh_failed", convening_id=convening_id)
-                continue
+            primed = self._primed.pop(convening_id, None)
+            if primed is not None and primed.seq >= pending.seq:
+                state = primed
+            else:
+                try:
+                    state = await self._load_state(convening_id)
+                except Exception:  # the database blipped: the next event retries
+                    log.exception("live_refresh_failed", convening_id=convening_id)
+                    continue
             present = self.present(convening_id)
+            cache: dict[Any, Any] = {}
             for conn in conns:
                 if conn.is_host:
                     conn.send(self._render_host(state, conn, present))
                 elif pending.concerns(conn.participant_id):
-                    conn.send(self._render_participant(state, conn))
+                    conn.send(self._render_participant(state, conn, cache))
             for text_event in pending.broadcasts:
                 message = json.dumps({"v": 1, "type": "broadcast", **text_event})
                 for conn in conns:
@@ -233,8 +250,10 @@ class _Pending:
     everyone: bool = False
     participants: set[int] = field(default_factory=set)
     broadcasts: list[dict[str, Any]] = field(default_factory=list)
+    seq: int = 0
 
     def add(self, event: Event) -> None:
+        self.seq = max(self.seq, int(event.get("seq") or 0))
         who = event.get("participants")
         if who is None:
             self.everyone = True

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
@@ -16,6 +16,7 @@ from crossroads.store.models import (
     LiveGroup,
     LiveMember,
     LiveState,
+    Participant,
     RoundRun,
     SittingOut,
 )
@@ -173,29 +174,35 @@ async def insert_run(
 
 
 async def insert_groups(tx: AsyncSession, run_id: int, groups: Iterable[NewGroup]) -> None:
-    group_rows = [
-        LiveGroup(
-            run_id=run_id,
-            number=g.number,
-            topic=g.topic,
-            shared_languages=list(g.shared_languages),
-            needs_interpretation=g.needs_interpretation,
-            reasons=list(g.reasons),
-            compromises=list(g.compromises),
-        )
-        for g in groups
-    ]
-    if not group_rows:
+    """Bulk inserts (one statement per table): a round of 2,000 people is 1,000 groups, and
+    ORM unit-of-work flushes of that many rows cost a second on SQLite."""
+    groups = list(groups)
+    if not groups:
         return
-    tx.add_all(group_rows)
-    await tx.flush()
-    members = [
-        LiveMember(run_id=run_id, group_id=row.id, participant_id=pid, away=False)
-        for row, g in zip(group_rows, groups, strict=True)
-        for pid in g.members
-    ]
-    tx.add_all(members)
-    await tx.flush()
+    rows = await tx.execute(
+        insert(LiveGroup).returning(LiveGroup.id, LiveGroup.number),
+        [
+            {
+                "run_id": run_id,
+                "number": g.number,
+                "topic": g.topic,
+                "shared_languages": list(g.shared_languages),
+                "needs_interpretation": g.needs_interpretation,
+                "reasons": list(g.reasons),
+                "compromises": list(g.compromises),
+            }
+            for g in groups
+        ],
+    )
+    ids = {number: group_id for group_id, number in rows}
+    await tx.execute(
+        insert(LiveMember),
+        [
+            {"run_id": run_id, "group_id": ids[g.number], "participant_id": pid, "away": False}
+            for g in groups
+            for pid in g.members
+        ],
+    )
 
 
 async def set_ends_at(tx: AsyncSession, run_id: int, ends_at: datetime) -> RunRecord:
@@ -409,11 +416,10 @@ async def set_sitting_out(
     await tx.flush()
 
 
-async def sitting_out_ids(tx: AsyncSession, participant_ids: Iterable[int]) -> set[int]:
-    ids = list(participant_ids)
-    if not ids:
-        return set()
+async def sitting_out_ids(tx: AsyncSession, convening_id: int) -> set[int]:
     rows = await tx.scalars(
-        select(SittingOut.participant_id).where(SittingOut.participant_id.in_(ids))
+        select(SittingOut.participant_id)
+        .join(Participant, Participant.id == SittingOut.participant_id)
+        .where(Participant.convening_id == convening_id)
     )
     return set(rows)

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocketState
 from crossroads.convenings import rounds
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.errors import ConveningError, FieldInvalid
-from crossroads.convenings.live_views import host_view, participant_view
+from crossroads.convenings.live_views import ViewRenderer, host_view, participant_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
 from crossroads.live.hub import Connection, LiveHub
@@ -43,17 +43,20 @@ def create_hub(db: Database, settings: Settings) -> LiveHub:
 
     grace = timedelta(seconds=settings.wrap_up_seconds)
 
-    def render_participant(state: rounds.LiveState, conn: Connection) -> dict[str, Any]:
+    def render_participant(
+        state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]
+    ) -> dict[str, Any] | str:
         assert conn.participant_id is not None
-        translations = i18n.translations_for(conn.language)
-        return participant_view(
-            state,
-            conn.participant_id,
-            now=_now(),
-            grace=grace,
-            language=conn.language,
-            translate=translations.gettext,
-        )
+        renderer = cache.get(conn.language)
+        if renderer is None:
+            renderer = cache[conn.language] = ViewRenderer(
+                state,
+                now=_now(),
+                grace=grace,
+                language=conn.language,
+                translate=i18n.translations_for(conn.language).gettext,
+            )
+        return renderer.json_for(conn.participant_id)
 
     def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> dict[str, Any]:
         translations = i18n.translations_for(conn.language)
@@ -91,7 +94,7 @@ async def publish(hub: LiveHub, change: rounds.Change) -> None:
         event["participants"] = sorted(change.participants)
     if change.text:
         event["text"] = change.text
-    await hub.publish(change.convening_id, event)
+    await hub.publish(change.convening_id, event, change.state)
 
 
 async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
