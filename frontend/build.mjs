@@ -10,7 +10,11 @@ const out = resolve(here, "../src/crossroads/web/static/build");
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { app: resolve(here, "src/app.ts"), live: resolve(here, "src/live.ts") },
+  entryPoints: {
+    app: resolve(here, "src/app.ts"),
+    live: resolve(here, "src/live.ts"),
+    notes: resolve(here, "src/notes.ts"),
+  },
   bundle: true,
   minify: true,
   sourcemap: false,

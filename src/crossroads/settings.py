@@ -73,6 +73,16 @@ class Settings(BaseSettings):
         ge=0,
         description="Grace period after a round's time is up, shown as 'time to wrap up'.",
     )
+    notes_max_update_bytes: int = Field(
+        default=512 * 1024,
+        ge=1024,
+        description="Largest shared-notes update accepted; a bigger one closes that socket.",
+    )
+    notes_compact_after: int = Field(
+        default=500,
+        ge=2,
+        description="Updates in a room's log before it is merged into one snapshot.",
+    )
     partner_grace_seconds: float = Field(
         default=30.0,
         gt=0,

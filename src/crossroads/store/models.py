@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crossroads.store.types import UTCDateTime
@@ -211,3 +211,24 @@ class SittingOut(Base):
         ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
     )
     since: Mapped[datetime]
+
+
+# --- Shared notes ----------------------------------------------------------------------------
+# An append-only log of Yjs updates per room, plus one merged snapshot that compaction writes.
+
+
+class NotesUpdate(Base):
+    __tablename__ = "notes_update"
+    id: Mapped[int] = mapped_column(primary_key=True)  # the monotonic order of the log
+    room: Mapped[str] = mapped_column(String(64), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    author: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime]
+
+
+class NotesSnapshot(Base):
+    __tablename__ = "notes_snapshot"
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    upto: Mapped[int]  # the last update id merged into ``data``
+    updated_at: Mapped[datetime]

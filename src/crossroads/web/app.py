@@ -17,13 +17,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crossroads import __version__
 from crossroads.convenings.errors import ConveningError
+from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
-from crossroads.web.routers import accounts, host, live, participant, preferences
+from crossroads.web.routers import accounts, host, live, notes, participant, preferences
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
@@ -66,11 +67,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await db.migrate()
         app.state.db = db
         app.state.hub = live.create_hub(db, settings)
+        app.state.notes = RoomServer(
+            db,
+            max_update_bytes=settings.notes_max_update_bytes,
+            compact_after=settings.notes_compact_after,
+        )
         log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
         try:
             yield
         finally:
             await app.state.hub.close()
+            await app.state.notes.close()
             await app.state.hub.bus.close()
             await db.dispose()
 
@@ -96,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(participant.router)
     app.include_router(preferences.router)
     app.include_router(live.router)
+    app.include_router(notes.router)
+    app.include_router(notes.socket_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

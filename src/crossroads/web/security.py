@@ -24,14 +24,15 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-# No 'unsafe-inline' anywhere: templates carry no inline scripts or styles.
+# No 'unsafe-inline' anywhere: templates carry no inline scripts or styles. The one
+# exception is a per-response nonce for the <style> elements the notes editor (CodeMirror)
+# creates; user text can never carry it.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; media-src 'self' blob:; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'self'; object-src 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
+    "img-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
 SECURITY_HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     # Invite tokens travel in URL paths: never send them on to other sites.
     (b"referrer-policy", b"no-referrer"),
@@ -83,11 +84,15 @@ class SecurityMiddleware:
         fresh = token is None
         if token is None:
             token = sign_csrf(self.secret_key, secrets.token_urlsafe(18))
+        nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csrf_token"] = token
+        scope["state"]["style_nonce"] = nonce
+        policy = CONTENT_SECURITY_POLICY.format(nonce=nonce).encode()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                headers.append((b"content-security-policy", policy))
                 headers.extend(SECURITY_HEADERS)
                 if fresh:
                     flags = "Path=/; HttpOnly; SameSite=Lax"

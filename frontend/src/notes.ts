@@ -1,0 +1,109 @@
+// Shared notes: one CodeMirror editor per prompt, each bound to a root Y.Text, over the
+// y-websocket protocol. Edits made offline stay in the local document and are sent when the
+// connection is back (the sync step answers the server's state vector with what it lacks);
+// the server acknowledges what it has committed (message 100, docs/notes-protocol.md).
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import * as decoding from "lib0/decoding";
+import { EditorState } from "@codemirror/state";
+import { EditorView, keymap } from "@codemirror/view";
+import { defaultKeymap } from "@codemirror/commands";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { fill, loadStrings } from "./live/dom";
+
+const ACK = 100;
+const COLOURS = ["#0b7285", "#5f3dc4", "#c92a2a", "#2b8a3e", "#e67700", "#a61e4d", "#1864ab"];
+
+function start(): void {
+  const root = document.querySelector<HTMLElement>("[data-notes]");
+  if (root === null) return;
+  const t = loadStrings("notes-strings");
+  const status = root.querySelector<HTMLElement>("[data-notes-status]");
+  const presence = root.querySelector<HTMLElement>("[data-notes-presence]");
+  const doc = new Y.Doc();
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const provider = new WebsocketProvider(`${scheme}//${location.host}/ws/notes`, root.dataset.room ?? "", doc, {
+    params: { token: root.dataset.token ?? "" },
+    maxBackoffTime: 10000,
+  });
+
+  // Updates sent on this connection versus acknowledged by the server (its count is per
+  // connection: the sync answer on connecting counts as one).
+  let sent = 0;
+  let acknowledged = 0;
+  let online = false;
+  const showStatus = (): void => {
+    root.dataset.online = online ? "yes" : "no";
+    root.dataset.pending = String(Math.max(0, sent - acknowledged));
+    if (status === null) return;
+    if (!online) status.textContent = t.offline ?? "";
+    else status.textContent = sent > acknowledged ? (t.saving ?? "") : (t.online ?? "");
+  };
+  provider.messageHandlers[ACK] = (_encoder, decoder) => {
+    acknowledged = decoding.readVarUint(decoder);
+    showStatus();
+  };
+  provider.on("status", (event: { status: string }) => {
+    online = event.status === "connected";
+    if (online) {
+      sent = 1;
+      acknowledged = 0;
+    }
+    showStatus();
+  });
+  provider.on("connection-close", (event: CloseEvent | null) => {
+    if (event && [4401, 4403, 4404].includes(event.code)) {
+      provider.shouldConnect = false;
+      if (status) status.textContent = t.refused ?? "";
+    }
+  });
+  doc.on("update", (_update: Uint8Array, origin: unknown) => {
+    if (origin !== provider && online) {
+      sent += 1;
+      showStatus();
+    }
+  });
+
+  const name = root.dataset.name || (t.someone ?? "");
+  const colour = COLOURS[doc.clientID % COLOURS.length];
+  provider.awareness.setLocalStateField("user", { name, color: colour, colorLight: `${colour}33` });
+  provider.awareness.on("change", () => {
+    if (presence === null) return;
+    const names = new Set<string>();
+    provider.awareness.getStates().forEach((state, clientId) => {
+      const user = (state as { user?: { name?: string } }).user;
+      if (clientId !== doc.clientID && user?.name) names.add(user.name);
+    });
+    presence.textContent = names.size ? fill(t.here ?? "{names}", { names: [...names].join(", ") }) : "";
+  });
+
+  const nonce = root.dataset.styleNonce ?? "";
+  root.querySelectorAll<HTMLElement>("[data-section]").forEach((host) => {
+    const text = doc.getText(host.dataset.section ?? "prompt:free");
+    const undoManager = new Y.UndoManager(text); // undoes one's own edits only
+    new EditorView({
+      parent: host,
+      state: EditorState.create({
+        doc: text.toString(),
+        extensions: [
+          keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+          EditorView.lineWrapping,
+          EditorView.cspNonce.of(nonce),
+          EditorView.contentAttributes.of({ "aria-label": host.dataset.label ?? "", "aria-multiline": "true" }),
+          yCollab(text, provider.awareness, { undoManager }),
+        ],
+      }),
+    });
+  });
+  showStatus();
+  (window as unknown as { crossroadsNotes?: { doc: Y.Doc; provider: WebsocketProvider } }).crossroadsNotes = {
+    doc,
+    provider,
+  };
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start);
+} else {
+  start();
+}

@@ -1,0 +1,144 @@
+"""The y-websocket wire protocol, read defensively, plus our acknowledgement message.
+
+Frames are binary; integers are lib0 varUints, byte arrays a varUint length then the bytes.
+One frame may hold several messages. We decode with explicit bounds so that random bytes,
+truncated varints and lying lengths raise ``FrameError`` (the connection is closed with
+1007) instead of reaching the CRDT.
+
+    00 00 <sv>       sync step 1 (state vector)
+    00 01 <update>   sync step 2
+    00 02 <update>   update
+    01 <awareness>   awareness
+    03               query awareness
+    64 <n>           ours: the server committed the sender's first n updates (see
+                     docs/notes-protocol.md); clients that do not know it ignore it
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SYNC = 0
+AWARENESS = 1
+QUERY_AWARENESS = 3
+ACK = 100
+
+STEP1 = 0
+STEP2 = 1
+UPDATE = 2
+
+MAX_VARUINT_BYTES = 8
+
+
+class FrameError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: int  # SYNC, AWARENESS, QUERY_AWARENESS
+    step: int | None  # for SYNC: STEP1, STEP2 or UPDATE
+    payload: bytes
+
+
+def read_varuint(data: bytes, pos: int) -> tuple[int, int]:
+    value = 0
+    shift = 0
+    for count in range(MAX_VARUINT_BYTES):
+        if pos >= len(data):
+            raise FrameError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+        if count == MAX_VARUINT_BYTES - 1:
+            break
+    raise FrameError("varint too long")
+
+
+def read_bytes(data: bytes, pos: int) -> tuple[bytes, int]:
+    length, pos = read_varuint(data, pos)
+    end = pos + length
+    if end > len(data):
+        raise FrameError("length runs past the end of the frame")
+    return data[pos:end], end
+
+
+def write_varuint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def write_bytes(payload: bytes) -> bytes:
+    return write_varuint(len(payload)) + payload
+
+
+def parse_frame(frame: bytes) -> list[Message]:
+    if not frame:
+        raise FrameError("empty frame")
+    messages: list[Message] = []
+    pos = 0
+    while pos < len(frame):
+        kind, pos = read_varuint(frame, pos)
+        if kind == SYNC:
+            step, pos = read_varuint(frame, pos)
+            if step not in (STEP1, STEP2, UPDATE):
+                raise FrameError(f"unknown sync step {step}")
+            payload, pos = read_bytes(frame, pos)
+            messages.append(Message(SYNC, step, payload))
+        elif kind == AWARENESS:
+            payload, pos = read_bytes(frame, pos)
+            messages.append(Message(AWARENESS, None, payload))
+        elif kind == QUERY_AWARENESS:
+            messages.append(Message(QUERY_AWARENESS, None, b""))
+        else:
+            raise FrameError(f"unknown message type {kind}")
+    return messages
+
+
+def sync_message(step: int, payload: bytes) -> bytes:
+    return bytes([SYNC]) + write_varuint(step) + write_bytes(payload)
+
+
+def awareness_message(payload: bytes) -> bytes:
+    return bytes([AWARENESS]) + write_bytes(payload)
+
+
+def ack_message(count: int) -> bytes:
+    return write_varuint(ACK) + write_varuint(count)
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessEntry:
+    client_id: int
+    clock: int
+    state: bytes  # JSON text; "null" means the client left
+
+
+def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
+    count, pos = read_varuint(payload, 0)
+    if count > 10_000:
+        raise FrameError("too many awareness entries")
+    entries = []
+    for _ in range(count):
+        client_id, pos = read_varuint(payload, pos)
+        clock, pos = read_varuint(payload, pos)
+        state, pos = read_bytes(payload, pos)
+        entries.append(AwarenessEntry(client_id, clock, state))
+    if pos != len(payload):
+        raise FrameError("trailing bytes after awareness entries")
+    return entries
+
+
+def encode_awareness(entries: list[AwarenessEntry]) -> bytes:
+    out = bytearray(write_varuint(len(entries)))
+    for entry in entries:
+        out += write_varuint(entry.client_id) + write_varuint(entry.clock)
+        out += write_bytes(entry.state)
+    return bytes(out)

@@ -1,0 +1,289 @@
+"""The notes room server: one pycrdt document per room, shared by its connections.
+
+Per room: a lock so concurrent first joiners load it once; the document; the awareness
+states and which connection owns each client id (so a closed connection's presence is
+removed at once). Per connection: one bounded send queue and one writer task; a client that
+cannot keep up is closed (1013) and resyncs when it reconnects.
+
+An update is applied to the room's document (which also validates it), committed through the
+batched writer, and only then acknowledged to its sender and broadcast to the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+import structlog
+from pycrdt import Doc, merge_updates
+
+from crossroads.notes import protocol
+from crossroads.notes.protocol import AwarenessEntry, FrameError
+from crossroads.notes.writer import NotesWriter
+from crossroads.store import notes as notes_store
+from crossroads.store.database import Database
+from crossroads.store.notes import PendingUpdate
+
+log = structlog.get_logger(__name__)
+
+SEND_QUEUE = 256
+CLOSE_INVALID = 1007
+CLOSE_TOO_BIG = 1009
+CLOSE_SLOW = 1013
+CLOSE_UNAVAILABLE = 1011
+EMPTY_UPDATE = b"\x00\x00"
+
+
+class BinarySocket(Protocol):
+    async def send_bytes(self, data: bytes) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+@dataclass(eq=False)
+class NotesConnection:
+    socket: BinarySocket
+    author: str  # "p<id>" or "h<id>": kept with each update for the harvest
+    read_only: bool = False
+    queue: asyncio.Queue[bytes | None] = field(default_factory=lambda: asyncio.Queue(SEND_QUEUE))
+    writer: asyncio.Task[None] | None = None
+    closed: bool = False
+    close_code: tuple[int, str] = (1000, "")
+    received: int = 0  # updates received from this connection
+    acknowledged: int = 0
+    client_ids: set[int] = field(default_factory=set)
+    id: int = field(default_factory=itertools.count().__next__)
+
+    def send(self, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.close(CLOSE_SLOW, "too slow: reconnect to resync")
+
+    def close(self, code: int, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.close_code = (code, reason)
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
+
+    async def run_writer(self) -> None:
+        try:
+            while True:
+                data = await self.queue.get()
+                if data is None:
+                    with contextlib.suppress(Exception):
+                        await self.socket.close(*self.close_code)
+                    return
+                await self.socket.send_bytes(data)
+        except Exception:  # the peer is gone; the reader cleans up
+            self.closed = True
+
+
+class Room:
+    def __init__(self, name: str, doc: Doc, last_id: int) -> None:
+        self.name = name
+        self.doc = doc
+        self.last_id = last_id
+        self.connections: set[NotesConnection] = set()
+        self.awareness: dict[int, AwarenessEntry] = {}
+        self.owner: dict[int, NotesConnection] = {}
+
+    def others(self, conn: NotesConnection) -> list[NotesConnection]:
+        return [c for c in self.connections if c is not conn and not c.closed]
+
+
+class RoomServer:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_update_bytes: int,
+        compact_after: int,
+    ) -> None:
+        self.db = db
+        self.writer = NotesWriter(db)
+        self.max_update_bytes = max_update_bytes
+        self.compact_after = compact_after
+        self.rooms: dict[str, Room] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # --- rooms ----------------------------------------------------------------------------
+
+    async def room(self, name: str) -> Room:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(name)
+            if room is None:
+                async with self.db.transaction() as tx:
+                    stored = await notes_store.load_room(tx, name)
+                doc = Doc()
+                if stored.snapshot:
+                    doc.apply_update(stored.snapshot)
+                for update in stored.updates:
+                    doc.apply_update(update)
+                room = self.rooms[name] = Room(name, doc, stored.last_id)
+            return room
+
+    async def _unload_if_idle(self, room: Room) -> None:
+        async with self._locks.setdefault(room.name, asyncio.Lock()):
+            if room.connections or self.rooms.get(room.name) is not room:
+                return
+            del self.rooms[room.name]
+        await self.compact(room.name)
+
+    async def compact(self, name: str) -> bool:
+        """Merge the room's log into its snapshot when it has grown long (by sequence: only
+        rows up to the last id read are replaced, whatever arrives meanwhile)."""
+        async with self.db.transaction() as tx:
+            if await notes_store.count_updates(tx, name) < self.compact_after:
+                return False
+            stored = await notes_store.load_room(tx, name)
+            parts = ([stored.snapshot] if stored.snapshot else []) + stored.updates
+            merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
+            await notes_store.replace_with_snapshot(
+                tx, name, merged, stored.last_id, datetime.now(UTC)
+            )
+        return True
+
+    # --- connections ----------------------------------------------------------------------
+
+    async def serve(
+        self,
+        room_name: str,
+        conn: NotesConnection,
+        frames: Callable[[], Awaitable[bytes | None]],
+    ) -> None:
+        """Run one connection: sync, then relay until the peer leaves or breaks the rules."""
+        room = await self.room(room_name)
+        conn.writer = asyncio.create_task(conn.run_writer())
+        room.connections.add(conn)
+        # Our state vector, and everyone's presence, as y-websocket servers do on connect.
+        conn.send(protocol.sync_message(protocol.STEP1, room.doc.get_state()))
+        if room.awareness:
+            conn.send(
+                protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
+            )
+        try:
+            while not conn.closed:
+                frame = await frames()
+                if frame is None:
+                    break
+                try:
+                    messages = protocol.parse_frame(frame)
+                except FrameError as exc:
+                    conn.close(CLOSE_INVALID, f"bad frame: {exc}")
+                    break
+                for message in messages:
+                    if not await self._handle(room, conn, message):
+                        break
+        finally:
+            room.connections.discard(conn)
+            self._drop_presence(room, conn)
+            conn.close(conn.close_code[0] if conn.closed else 1000)
+            if conn.writer is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(conn.writer, timeout=2)
+            if not room.connections:
+                await self._unload_if_idle(room)
+
+    async def _handle(self, room: Room, conn: NotesConnection, message: protocol.Message) -> bool:
+        if message.kind == protocol.SYNC:
+            if message.step == protocol.STEP1:
+                try:
+                    reply = room.doc.get_update(message.payload)
+                except ValueError:
+                    conn.close(CLOSE_INVALID, "bad state vector")
+                    return False
+                conn.send(protocol.sync_message(protocol.STEP2, reply))
+                return True
+            return await self._update(room, conn, message.payload)
+        if message.kind == protocol.AWARENESS:
+            return self._awareness(room, conn, message.payload)
+        if message.kind == protocol.QUERY_AWARENESS:
+            conn.send(
+                protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
+            )
+        return True
+
+    async def _update(self, room: Room, conn: NotesConnection, update: bytes) -> bool:
+        if len(update) > self.max_update_bytes:
+            conn.close(CLOSE_TOO_BIG, f"updates are limited to {self.max_update_bytes} bytes")
+            return False
+        if conn.read_only:
+            return True  # a read-only viewer's edits are not taken (their editor is read-only)
+        try:
+            room.doc.apply_update(update)
+        except ValueError:
+            conn.close(CLOSE_INVALID, "not a Yjs update")
+            return False
+        # Stored even when it adds nothing visible yet (a resend, or an update still waiting
+        # for its parents): a parent arriving later completes it, and replays are harmless.
+        conn.received += 1
+        if update == EMPTY_UPDATE:
+            # A client with nothing the server lacks answers the sync with an empty update:
+            # acknowledge it (acks count messages) but keep it out of the log.
+            conn.acknowledged = conn.received
+            conn.send(protocol.ack_message(conn.acknowledged))
+            return True
+        try:
+            await self.writer.write(PendingUpdate(room.name, update, conn.author))
+        except Exception as exc:
+            log.error("notes_commit_failed", room=room.name, error=str(exc))
+            conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
+            return False
+        conn.acknowledged = conn.received
+        conn.send(protocol.ack_message(conn.acknowledged))
+        relay = protocol.sync_message(protocol.UPDATE, update)
+        for other in room.others(conn):
+            other.send(relay)
+        return True
+
+    def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
+        try:
+            entries = protocol.parse_awareness(payload)
+        except FrameError:
+            conn.close(CLOSE_INVALID, "bad awareness message")
+            return False
+        for entry in entries:
+            current = room.awareness.get(entry.client_id)
+            if current is not None and current.clock > entry.clock:
+                continue
+            if entry.state == b"null":
+                room.awareness.pop(entry.client_id, None)
+                room.owner.pop(entry.client_id, None)
+                conn.client_ids.discard(entry.client_id)
+            else:
+                room.awareness[entry.client_id] = entry
+                room.owner[entry.client_id] = conn
+                conn.client_ids.add(entry.client_id)
+        relay = protocol.awareness_message(payload)
+        for other in room.others(conn):
+            other.send(relay)
+        return True
+
+    def _drop_presence(self, room: Room, conn: NotesConnection) -> None:
+        gone = []
+        for client_id in conn.client_ids:
+            entry = room.awareness.pop(client_id, None)
+            room.owner.pop(client_id, None)
+            if entry is not None:
+                gone.append(AwarenessEntry(client_id, entry.clock + 1, b"null"))
+        if gone:
+            relay = protocol.awareness_message(protocol.encode_awareness(gone))
+            for other in room.others(conn):
+                other.send(relay)
+
+    async def close(self) -> None:
+        for room in self.rooms.values():
+            for conn in room.connections:
+                conn.close(1001, "server going away")
+        await self.writer.close()

@@ -1,0 +1,138 @@
+"""Shared notes: the y-websocket room socket, the participant and host pages, the export."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, WebSocket
+from fastapi.responses import Response
+
+from crossroads.convenings import joining, planning
+from crossroads.notes import tokens
+from crossroads.notes.reading import FREE_NOTES, read_notes, section_name
+from crossroads.notes.rooms import NotesConnection, RoomServer
+from crossroads.settings import Settings
+from crossroads.web import i18n
+from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
+from crossroads.web.responses import render
+from crossroads.web.security import origin_allowed, verify_csrf
+
+router = APIRouter(dependencies=[Depends(verify_csrf)])
+socket_router = APIRouter()
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_UNSUPPORTED = 1003
+
+
+def _sections(plan: planning.Plan, language: str) -> list[dict[str, str]]:
+    languages = plan.convening.languages
+    sections = []
+    for round_ in plan.rounds:
+        for prompt in round_.prompts:
+            text = next(
+                (prompt.texts[lang] for lang in (language, *languages) if prompt.texts.get(lang)),
+                "",
+            )
+            sections.append(
+                {"id": section_name(prompt.public_id), "prompt": prompt.public_id, "label": text}
+            )
+    return sections
+
+
+@router.get("/c/{public_id}/notes")
+async def participant_notes(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep
+) -> Response:
+    lobby = await joining.lobby_for(db, you, public_id)
+    token = tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id)
+    return render(
+        request,
+        "notes/page.html",
+        {
+            "plan": lobby.plan,
+            "sections": _sections(lobby.plan, i18n.current_language()),
+            "token": token,
+            "free": section_name(FREE_NOTES).removeprefix("prompt:"),
+            "name": ""
+            if lobby.plan.convening.privacy_mode == "chatham_house"
+            else you.display_name,
+            "back": f"/c/{public_id}/lobby",
+        },
+    )
+
+
+@router.get("/host/convenings/{public_id}/notes")
+async def host_notes(
+    request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep
+) -> Response:
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    token = tokens.mint(settings.resolved_secret_key, f"h{host.id}", public_id)
+    return render(
+        request,
+        "notes/page.html",
+        {
+            "plan": plan,
+            "sections": _sections(plan, i18n.current_language()),
+            "token": token,
+            "free": FREE_NOTES,
+            "name": host.display_name,
+            "back": f"/host/convenings/{public_id}",
+            "export": f"/host/convenings/{public_id}/notes.md",
+            "host": host,
+        },
+    )
+
+
+@router.get("/host/convenings/{public_id}/notes.md")
+async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    prompts = [p.public_id for r in plan.rounds for p in r.prompts]
+    notes = await read_notes(db, public_id, prompts)
+    language = i18n.current_language()
+    lines = [f"# {plan.convening.title}", ""]
+    for section in _sections(plan, language):
+        lines += [
+            f"## {section['label']}",
+            "",
+            notes.sections.get(section["prompt"], "").strip(),
+            "",
+        ]
+    free = notes.sections.get(FREE_NOTES, "").strip()
+    if free:
+        lines += [f"## {i18n.gettext('Free notes')}", "", free, ""]
+    body = "\n".join(lines)
+    return Response(
+        body,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="notes-{public_id}.md"'},
+    )
+
+
+@socket_router.websocket("/ws/notes/{room}")
+async def notes_socket(ws: WebSocket, room: str) -> None:
+    settings: Settings = ws.app.state.settings
+    server: RoomServer = ws.app.state.notes
+    if not origin_allowed(
+        ws.headers.get("origin"), ws.headers.get("host"), settings.public_base_url
+    ):
+        await ws.accept()
+        await ws.close(CLOSE_FORBIDDEN, "origin not allowed")
+        return
+    ticket = tokens.verify(settings.resolved_secret_key, ws.query_params.get("token", ""), room)
+    if ticket is None:
+        await ws.accept()
+        await ws.close(CLOSE_NOT_AUTHENTICATED, "open the notes from your convening's page")
+        return
+    await ws.accept()
+    conn = NotesConnection(socket=ws, author=ticket.who)
+
+    async def frames() -> bytes | None:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        data = message.get("bytes")
+        if data is None:
+            conn.close(CLOSE_UNSUPPORTED, "the notes protocol is binary")
+            return None
+        return bytes(data)
+
+    await server.serve(room, conn, frames)
