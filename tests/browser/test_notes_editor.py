@@ -1,0 +1,97 @@
+"""Shared notes in real browsers: four people type at once and converge; offline edits merge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.test_live_round import browser_for
+from tests.integration.conftest import join, login
+from tests.integration.live_clients import planned_convening
+from tests.servers import LiveServer, make_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def notes_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = make_server(
+        Path(tmp_path_factory.mktemp("notes-browser")),
+        rate_limit_login="1000/minute",
+        rate_limit_join="1000/minute",
+    )
+    server.cli("migrate")
+    server.create_host("host@example.org", "Hana Host")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def shared_text(page: Page, section: str | None) -> str:
+    return str(page.evaluate("(s) => window.crossroadsNotes.doc.getText(s).toString()", section))
+
+
+def editor(page: Page, index: int = 0):  # type: ignore[no-untyped-def]
+    return page.locator(".notes-editor .cm-content").nth(index)
+
+
+def test_four_writers_converge_and_offline_edits_merge(
+    notes_site: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    host = login(notes_site, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    people = [join(notes_site, convening.invite_url, f"Writer {i}") for i in range(4)]
+    pages = []
+    for person in people:
+        page = browser_for(person, notes_site, new_context)
+        page.goto(f"{notes_site.url}/c/{convening.public_id}/notes")
+        expect(page.locator("[data-notes]")).to_have_attribute("data-online", "yes")
+        pages.append(page)
+    expect(page.locator("h3").first).to_have_text("What brought you here?")
+    section = page.locator(".notes-editor").first.get_attribute("data-section")
+
+    # Everyone types into the first prompt at the same time. Typing at the same spot may
+    # interleave characters (as in any shared editor), so each writer types only their digit:
+    # convergence means one identical text holding every keystroke of every writer.
+    for i, page in enumerate(pages):
+        editor(page).click()
+        page.keyboard.type(str(i) * 15)
+    for page in pages:
+        expect(editor(page)).to_contain_text("3", timeout=10_000)
+    page_texts = [shared_text(page, section) for page in pages]
+    for _ in range(50):
+        if len(set(page_texts)) == 1 and all(page_texts[0].count(str(i)) == 15 for i in range(4)):
+            break
+        pages[0].wait_for_timeout(200)
+        page_texts = [shared_text(page, section) for page in pages]
+    assert len(set(page_texts)) == 1
+    assert sorted(page_texts[0]) == sorted("0" * 15 + "1" * 15 + "2" * 15 + "3" * 15)
+    # Presence: each writer sees the others by name.
+    expect(pages[0].locator("[data-notes-presence]")).to_contain_text("Writer 1")
+
+    # One goes offline, keeps typing, and comes back: the text merges everywhere.
+    offline = pages[3]
+    offline.context.set_offline(True)
+    expect(offline.locator("[data-notes]")).to_have_attribute("data-online", "no", timeout=40_000)
+    editor(offline).click()
+    offline.keyboard.press("End")
+    offline.keyboard.type(" written while offline")
+    editor(pages[0]).click()
+    pages[0].keyboard.press("End")
+    pages[0].keyboard.type(" meanwhile online")
+    offline.context.set_offline(False)
+    expect(offline.locator("[data-notes]")).to_have_attribute("data-online", "yes", timeout=40_000)
+    for page in pages:
+        expect(editor(page)).to_contain_text("written while offline")
+        expect(editor(page)).to_contain_text("meanwhile online")
+    assert len({shared_text(page, section) for page in pages}) == 1
+    expect(offline.locator("[data-notes]")).to_have_attribute("data-pending", "0")
+
+    # The host's Markdown export has what everyone wrote.
+    export = host.get(f"/host/convenings/{convening.public_id}/notes.md").text
+    assert "written while offline" in export and "2" * 3 in export
