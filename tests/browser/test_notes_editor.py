@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.browser.test_live_round import browser_for
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import planned_convening
+from tests.integration.notes_client import NotesClient, notes_token
 from tests.servers import LiveServer, make_server
 
 pytestmark = pytest.mark.browser
@@ -91,6 +94,25 @@ def test_four_writers_converge_and_offline_edits_merge(
         expect(editor(page)).to_contain_text("meanwhile online")
     assert len({shared_text(page, section) for page in pages}) == 1
     expect(offline.locator("[data-notes]")).to_have_attribute("data-pending", "0")
+
+    # A pycrdt client (the server's own CRDT library) writes too: the browsers see it.
+    token = notes_token(people[0], f"/c/{convening.public_id}/notes")
+    prompt = (section or "").removeprefix("prompt:")
+
+    async def from_python() -> None:
+        client = await NotesClient.connect(notes_site, convening.public_id, token)
+        async with asyncio.timeout(10):
+            await client.synced.wait()
+        await client.type(prompt, " [typed by pycrdt]")
+        await client.wait_acked()
+        await client.close()
+
+    # Playwright's sync API owns this thread's event loop: run the client on another.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, from_python()).result(timeout=30)
+    for page in pages:
+        expect(editor(page)).to_contain_text("[typed by pycrdt]")
+    assert len({shared_text(page, section) for page in pages}) == 1
 
     # The host's Markdown export has what everyone wrote.
     export = host.get(f"/host/convenings/{convening.public_id}/notes.md").text

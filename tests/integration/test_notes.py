@@ -171,3 +171,47 @@ def test_notes_survive_a_restart_and_compaction_and_export_as_markdown(
     assert export.status_code == 200
     assert "idea 29;" in export.text
     assert export.headers["content-type"].startswith("text/markdown")
+
+
+JS_CLIENT = Path(__file__).resolve().parent / "js" / "yws_client.mjs"
+
+
+def test_the_js_y_websocket_client_and_a_pycrdt_client_converge(notes_server: LiveServer) -> None:
+    """Interop: the real y-websocket 3.1.0 client (under node) and pycrdt share one text."""
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if (
+        node is None
+        or not (JS_CLIENT.parents[3] / "frontend" / "node_modules" / "y-websocket").exists()
+    ):
+        pytest.skip("node and the front-end packages are needed (make test installs them)")
+    room, (tp, tj), _host = setup_room(notes_server)
+
+    async def scenario() -> str:
+        python = await NotesClient.connect(notes_server, room, tp)
+        await python.type("free", "[from pycrdt]")
+        await python.wait_acked()
+        js = await asyncio.create_subprocess_exec(
+            node,
+            str(JS_CLIENT),
+            notes_server.url.replace("http", "ws", 1) + "/ws/notes",
+            room,
+            tj,
+            notes_server.url,
+            "[from y-websocket]",
+            "[from pycrdt]",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(js.communicate(), timeout=30)
+        result = json.loads(out.decode().strip().splitlines()[-1])
+        assert result["ok"], err.decode()
+        await python.wait_text("free", result["text"])
+        await python.close()
+        return str(result["text"])
+
+    text = asyncio.run(scenario())
+    assert "[from pycrdt]" in text and "[from y-websocket]" in text
