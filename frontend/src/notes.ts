@@ -64,6 +64,25 @@ function start(): void {
     }
   });
 
+  // Cursor moves would send an awareness message per keystroke to everyone in the room:
+  // send at most one every 150 ms (the last position wins).
+  const awareness = provider.awareness;
+  const setField = awareness.setLocalStateField.bind(awareness);
+  let pendingCursor: unknown = undefined;
+  let cursorTimer: number | undefined;
+  awareness.setLocalStateField = (field: string, value: unknown): void => {
+    if (field !== "cursor") {
+      setField(field, value);
+      return;
+    }
+    pendingCursor = value;
+    if (cursorTimer !== undefined) return;
+    cursorTimer = window.setTimeout(() => {
+      cursorTimer = undefined;
+      setField("cursor", pendingCursor);
+    }, 150);
+  };
+
   const name = root.dataset.name || (t.someone ?? "");
   const colour = COLOURS[doc.clientID % COLOURS.length];
   provider.awareness.setLocalStateField("user", { name, color: colour, colorLight: `${colour}33` });
