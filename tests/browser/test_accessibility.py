@@ -70,6 +70,8 @@ def test_every_page_has_no_serious_axe_violations(
         "/host/convenings/new",
         f"/host/convenings/{public_id}",
         f"/host/convenings/{public_id}/edit",
+        f"/host/convenings/{public_id}/live",
+        f"/host/convenings/{public_id}/notes",
     ):
         host.goto(f"{server.url}{path}")
         found[path] = serious(audit(host))
@@ -79,6 +81,9 @@ def test_every_page_has_no_serious_axe_violations(
     participant.check("input[name=coc_accepted]")
     participant.get_by_role("button", name="Join").click()
     found["/c/<id>/lobby"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/notes")
+    expect(participant.locator("[data-notes]")).to_have_attribute("data-online", "yes")
+    found["/c/<id>/notes"] = serious(audit(participant))
     print({page: len(v) for page, v in found.items()})
 
     assert {page: v for page, v in found.items() if v} == {}

@@ -57,6 +57,8 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "edit": page_text(host, f"{base}/edit"),
         "console": page_text(host, f"{base}/live"),
         "lobby": page_text(person, f"/c/{convening.public_id}/lobby"),
+        "notes": page_text(person, f"/c/{convening.public_id}/notes"),
+        "host notes": page_text(host, f"{base}/notes"),
     }
     # Proper names such as "Chatham House" are the same in every language.
     po = POT.parent / language / "LC_MESSAGES" / "messages.po"

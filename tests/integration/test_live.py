@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import LiveClient, planned_convening
+from tests.integration.notes_client import NotesClient, notes_token
 from tests.servers import LiveServer, make_server
 
 pytestmark = pytest.mark.integration
@@ -283,5 +284,80 @@ def test_sockets_refuse_strangers_other_convenings_and_foreign_origins(
         assert await close_code(f"/ws/host/{theirs.public_id}", host) == 4404
         # A participant's cookie is no host session.
         assert await close_code(f"/ws/host/{mine.public_id}", person) == 4401
+
+    asyncio.run(scenario())
+
+
+def test_a_block_splits_the_pair_now_and_they_are_never_grouped_again(
+    live_server: LiveServer,
+) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host, rounds=4)
+    people = [join(live_server, convening.invite_url, f"K {i}") for i in range(4)]
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        sockets = await connect_people(live_server, convening.public_id, people)
+        await console.send({"type": "start_round"})
+        view = await sockets[0].next("snapshot", in_group)
+        me = view["you"]["id"]
+        partner = next(m["id"] for m in view["group"]["members"] if m["id"] != me)
+        await sockets[0].send({"type": "block", "participant": partner})
+        await sockets[0].next("blocked")
+        apart = await sockets[0].next(
+            "snapshot",
+            lambda m: (
+                m.get("group") is not None
+                and partner not in {x["id"] for x in m["group"]["members"]}
+            ),
+        )
+        assert me in {x["id"] for x in apart["group"]["members"]}
+        for round_number in (2, 3, 4):
+            await console.send({"type": "start_round"})
+            later = await sockets[0].next(
+                "snapshot", lambda m, n=round_number: in_group(m) and m["round"]["number"] == n
+            )
+            assert partner not in {x["id"] for x in later["group"]["members"]}
+        for s in [console, *sockets]:
+            await s.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_removed_person_is_disconnected_and_cannot_come_back(live_server: LiveServer) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+    people = [join(live_server, convening.invite_url, f"R {i}") for i in range(3)]
+    notes = notes_token(people[0], f"/c/{convening.public_id}/notes")
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        sockets = await connect_people(live_server, convening.public_id, people)
+        await console.send({"type": "start_round"})
+        view = await sockets[0].next("snapshot", in_group)
+        target = view["you"]["id"]
+        await console.send({"type": "remove", "participant": target})
+        with contextlib.suppress(Exception):
+            await sockets[0].next("never", wait=5)
+        assert sockets[0].socket.close_code == 4410
+        # Their session is gone: no lobby, no live socket.
+        assert people[0].get(f"/c/{convening.public_id}/lobby").status_code == 404
+        again = await LiveClient.connect(live_server, f"/ws/live/{convening.public_id}", people[0])
+        with contextlib.suppress(Exception):
+            await again.next("never", wait=5)
+        assert again.socket.close_code == 4401
+        # Nor the shared notes, even with a notes token minted before the removal.
+        writer = await NotesClient.connect(live_server, convening.public_id, notes)
+        assert await writer.closed() == 4410
+        # Nobody else is left with them: the host sees them in no group.
+        state = await console.next(
+            "snapshot",
+            lambda m: all(
+                target not in {x["id"] for x in g["members"]} for g in m.get("groups", [{}])
+            ),
+        )
+        assert sum(len(g["members"]) for g in state["groups"]) == 2
+        for s in [console, *sockets[1:]]:
+            await s.close()
 
     asyncio.run(scenario())

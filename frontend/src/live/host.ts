@@ -80,6 +80,14 @@ export function startHost(root: HTMLElement): void {
     socket.send({ type: "move", participant: who.value, group: number });
   });
 
+  q<HTMLFormElement>("[data-console-remove]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const who = q<HTMLSelectElement>("[data-console-remove] select[name=participant]");
+    if (!who || !who.value) return;
+    const name = who.selectedOptions[0]?.textContent ?? "";
+    if (window.confirm(fill(t.confirm_remove ?? "{name}", { name }))) socket.send({ type: "remove", participant: who.value });
+  });
+
   function render(next: HostSnapshot): void {
     view = next;
     offset = Date.parse(next.now) - Date.now();
@@ -118,15 +126,14 @@ export function startHost(root: HTMLElement): void {
 
   function renderPeople(v: HostSnapshot): void {
     if (people) people.textContent = fill(t.connected ?? "{n}", { n: v.connected, total: v.people.length });
-    const select = q<HTMLSelectElement>("[data-console-move] select[name=participant]");
-    if (select) {
+    root.querySelectorAll<HTMLSelectElement>("select[name=participant]").forEach((select) => {
       const chosen = select.value;
       replaceChildren(select, [
         el("option", { text: t.choose_person ?? "", attrs: { value: "" } }),
         ...v.people.map((p) => el("option", { text: p.name, attrs: { value: p.id } })),
       ]);
       select.value = chosen;
-    }
+    });
   }
 
   function renderHelp(v: HostSnapshot): void {

@@ -73,6 +73,7 @@ export function startParticipant(root: HTMLElement): void {
       else if (message.type === "broadcast")
         showBroadcast(Number(message.seq), String(message.text ?? ""), true);
       else if (message.type === "help_sent") announce(t.help_sent ?? "");
+      else if (message.type === "blocked") announce(t.blocked ?? "");
       else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
     },
     onStatus(online) {
@@ -151,13 +152,22 @@ export function startParticipant(root: HTMLElement): void {
 
   function groupSection(group: Group): HTMLElement {
     const others = group.members.filter((m) => m.id !== view?.you.id);
-    const cards = others.map((m) =>
-      el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
+    const cards = others.map((m) => {
+      const block = el("button", {
+        text: t.block ?? "",
+        cls: "small secondary outline",
+        attrs: { type: "button", "aria-label": fill(t.block_named ?? "", { name: m.name }) },
+      });
+      block.addEventListener("click", () => {
+        if (window.confirm(fill(t.confirm_block ?? "", { name: m.name }))) socket.send({ type: "block", participant: m.id });
+      });
+      return el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
         el("h3", { text: m.name }),
         ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation" })] : []),
         ...(m.about ? [el("p", { text: m.about })] : []),
-      ]),
-    );
+        block,
+      ]);
+    });
     const why: Node[] = [];
     if (group.shared_languages.length)
       why.push(el("p", { text: fill(t.shared_languages ?? "", { languages: group.shared_languages.join(", ") }) }));

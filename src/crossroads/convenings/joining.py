@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.errors import FieldInvalid, NotAllowed
 from crossroads.convenings.invitations import open_invite
 from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
 from crossroads.store import participants as participant_store
+from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.participants import ProfileFields
@@ -34,6 +35,8 @@ async def join_convening(
     async with db.transaction() as tx:
         if invite.kind is InviteKind.PERSONAL:
             existing = await participant_store.find_participant_by_invite(tx, invite.id)
+            if existing is not None and await safety_store.is_removed(tx, existing.id):
+                raise NotAllowed("removed from this convening by a host")
             if existing is not None:
                 return await participant_store.update_participant(tx, existing.id, profile)
         return await participant_store.insert_participant(

@@ -20,6 +20,7 @@ from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.messages import N_
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
+from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.live import GroupRecord, NewGroup, RunRecord
@@ -67,6 +68,8 @@ class LiveState:
     sitting_out: frozenset[int]
     ended_at: datetime | None
     locked: bool
+    blocked: frozenset[frozenset[int]] = frozenset()
+    removed: frozenset[int] = frozenset()
 
     def phase(self, now: datetime, grace: timedelta) -> Phase:
         if self.ended_at is not None:
@@ -108,6 +111,8 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         broadcasts = await live_store.recent_broadcasts(tx, convening_id)
         help_calls = await live_store.open_help_calls(tx, convening_id)
         sitting_out = await live_store.sitting_out_ids(tx, convening_id)
+        blocked = await safety_store.blocked_pairs(tx, convening_id)
+        removed = await safety_store.removed_ids(tx, convening_id)
     round_ = None
     if state.current_run is not None:
         round_ = next((r for r in plan.rounds if r.id == state.current_run.round_id), None)
@@ -123,6 +128,8 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         sitting_out=frozenset(sitting_out),
         ended_at=state.ended_at,
         locked=state.locked,
+        blocked=frozenset(blocked),
+        removed=frozenset(removed),
     )
 
 
@@ -169,11 +176,16 @@ def _as_assignment(groups: Iterable[GroupRecord]) -> pairing.Assignment:
 
 
 def _request(
-    people: Iterable[ParticipantRecord], size: int, met: set[frozenset[int]], seed: int
+    people: Iterable[ParticipantRecord],
+    size: int,
+    met: set[frozenset[int]],
+    seed: int,
+    blocked: Iterable[frozenset[int]] = (),
 ) -> pairing.PairingRequest:
     return pairing.PairingRequest(
         people=tuple(_person(p) for p in people),
         size=size,
+        blocked=frozenset(frozenset(str(i) for i in pair) for pair in blocked),
         met=frozenset(frozenset(str(i) for i in pair) for pair in met),
         seed=seed,
     )
@@ -233,13 +245,13 @@ async def start_round(
         people = [
             state.people[pid]
             for pid in sorted(present)
-            if pid in state.people and pid not in state.sitting_out
+            if pid in state.people and pid not in state.sitting_out and pid not in state.removed
         ]
         async with db.transaction() as tx:
             met = await live_store.earlier_partners(tx, convening_id, None)
         size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
         seed = (convening_id * 1_000_003 + state.seq) % (2**31)
-        assignment = pairing.assign(_request(people, max(2, size), met, seed))
+        assignment = pairing.assign(_request(people, max(2, size), met, seed, state.blocked))
         groups = [_new_group(i, g) for i, g in enumerate(assignment.groups, start=1)]
     async with db.transaction() as tx:
         run = await live_store.insert_run(
@@ -376,7 +388,11 @@ async def arrive(
     """A participant (re)connected. Someone who kept their seat gets their group back;
     someone new to this round is placed without moving anyone else."""
     state = await load_state(db, participant.convening_id)
-    if not _placeable(state, now, grace) or participant.id in state.sitting_out:
+    if (
+        not _placeable(state, now, grace)
+        or participant.id in state.sitting_out
+        or participant.id in state.removed
+    ):
         return None
     assert state.run is not None and state.round is not None
     group = state.group_of(participant.id)
@@ -395,7 +411,7 @@ async def arrive(
     people = [state.people[pid] for g in others for pid in g.present if pid in state.people]
     async with db.transaction() as tx:
         met = await live_store.earlier_partners(tx, participant.convening_id, state.run.id)
-    request = _request([*people, participant], max(2, size), met, state.seq)
+    request = _request([*people, participant], max(2, size), met, state.seq, state.blocked)
     # A late joiner may wait alone as a one-person group until someone else arrives.
     waiting = [g for g in others if len(g.present) == 1]
     current = _as_assignment(others)
@@ -439,7 +455,7 @@ async def depart(
     people = [state.people[pid] for g in state.groups for pid in g.present if pid in state.people]
     async with db.transaction() as tx:
         met = await live_store.earlier_partners(tx, convening_id, state.run.id)
-    request = _request(people, max(2, size), met, state.seq)
+    request = _request(people, max(2, size), met, state.seq, state.blocked)
     after = pairing.drop(_as_assignment(state.groups), request, str(participant_id))
     others = [g for g in state.groups if g.number != group.number]
     changed = _changed_groups(others, after)
@@ -488,3 +504,70 @@ async def move_person(
         seq = await live_store.bump_seq(tx, convening_id)
     touched = set(members) | (set(old.members) if old else set())
     return Change(convening_id, seq, "moved", frozenset(touched))
+
+
+# --- safety ---------------------------------------------------------------------------------
+
+
+async def block_person(
+    db: Database, participant: ParticipantRecord, other_public_id: str, *, now: datetime
+) -> Change:
+    """Never group these two again in this convening. If they are together right now, the
+    person who blocked leaves the group at once and is placed elsewhere."""
+    state = await load_state(db, participant.convening_id)
+    other = next((p for p in state.people.values() if p.public_id == other_public_id), None)
+    if other is None or other.id == participant.id:
+        raise NotFound("participant")
+    async with db.transaction() as tx:
+        await safety_store.add_block(tx, participant.convening_id, participant.id, other.id, now)
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    group = state.group_of(participant.id)
+    if group is None or other.id not in group.members or state.run is None:
+        return Change(participant.convening_id, seq, "blocked", frozenset({participant.id}))
+    async with db.transaction() as tx:
+        await live_store.remove_seat(tx, state.run.id, participant.id)
+    remaining = [m for m in group.members if m != participant.id]
+    if len(remaining) == 1:
+        await _replace_alone(db, state, remaining[0], now=now)
+    placed = await arrive(db, participant, present=(), now=now, grace=timedelta(days=1))
+    touched = {participant.id, *group.members}
+    if placed is not None and placed.participants:
+        touched |= placed.participants
+    async with db.transaction() as tx:
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    return Change(participant.convening_id, seq, "blocked", frozenset(touched))
+
+
+async def _replace_alone(db: Database, state: LiveState, person_id: int, *, now: datetime) -> None:
+    """Someone left alone by a block or a removal is placed again like a late joiner."""
+    assert state.run is not None
+    async with db.transaction() as tx:
+        await live_store.remove_seat(tx, state.run.id, person_id)
+    person = state.people.get(person_id)
+    if person is not None:
+        await arrive(db, person, present=(), now=now, grace=timedelta(days=1))
+
+
+async def remove_person(
+    db: Database, convening_id: int, *, participant_public_id: str, now: datetime
+) -> Change:
+    """The host removes someone: sessions end, their seat goes, a lone partner is re-placed,
+    and they are never paired or let back in through their link again."""
+    state = await load_state(db, convening_id)
+    person = next((p for p in state.people.values() if p.public_id == participant_public_id), None)
+    if person is None:
+        raise NotFound("participant")
+    group = state.group_of(person.id)
+    async with db.transaction() as tx:
+        await safety_store.remove_participant(tx, convening_id, person.id, now)
+        if state.run is not None and group is not None:
+            await live_store.remove_seat(tx, state.run.id, person.id)
+    touched = {person.id}
+    if state.run is not None and group is not None:
+        remaining = [m for m in group.members if m != person.id]
+        touched |= set(remaining)
+        if len(remaining) == 1:
+            await _replace_alone(db, await load_state(db, convening_id), remaining[0], now=now)
+    async with db.transaction() as tx:
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "removed", None)

@@ -77,17 +77,42 @@ class Move(_Message):
     group: int | None = Field(default=None, ge=1)
 
 
+class Block(_Message):
+    """A participant never wants to be grouped with this person again."""
+
+    type: Literal["block"]
+    participant: str = Field(max_length=32)
+
+
+class Remove(_Message):
+    """A host removes a person from the call."""
+
+    type: Literal["remove"]
+    participant: str = Field(max_length=32)
+
+
 class ResolveHelp(_Message):
     type: Literal["resolve_help"]
     id: int = Field(ge=1)
 
 
-ParticipantMessage = Annotated[Hello | Ping | CallHelp | SitOut, Field(discriminator="type")]
+ParticipantMessage = Annotated[
+    Hello | Ping | CallHelp | SitOut | Block, Field(discriminator="type")
+]
 HostMessage = Annotated[
-    Hello | Ping | StartRound | Extend | EndRound | EndCall | Broadcast | Move | ResolveHelp,
+    Hello
+    | Ping
+    | StartRound
+    | Extend
+    | EndRound
+    | EndCall
+    | Broadcast
+    | Move
+    | Remove
+    | ResolveHelp,
     Field(discriminator="type"),
 ]
-PARTICIPANT_TYPES = frozenset({"hello", "ping", "help", "sit_out"})
+PARTICIPANT_TYPES = frozenset({"hello", "ping", "help", "sit_out", "block"})
 HOST_TYPES = frozenset(
     {
         "hello",
@@ -98,6 +123,7 @@ HOST_TYPES = frozenset(
         "end_call",
         "broadcast",
         "move",
+        "remove",
         "resolve_help",
     }
 )
@@ -138,7 +164,7 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[st
         raise BadMessage("invalid", f"{where}: {first['msg']}") from None
 
 
-def parse_participant(raw: str | bytes) -> Hello | Ping | CallHelp | SitOut:
+def parse_participant(raw: str | bytes) -> Hello | Ping | CallHelp | SitOut | Block:
     return _parse(raw, _participant, PARTICIPANT_TYPES)  # type: ignore[return-value]
 
 

@@ -282,6 +282,13 @@ class RoomServer:
             for other in room.others(conn):
                 other.send(relay)
 
+    def close_author(self, room_name: str, author: str, code: int) -> None:
+        """Close a person's connections to a room (a host removed them)."""
+        room = self.rooms.get(room_name)
+        for conn in list(room.connections if room else ()):
+            if conn.author == author:
+                conn.close(code, "removed by the host")
+
     async def close(self) -> None:
         for room in self.rooms.values():
             for conn in room.connections:

@@ -232,3 +232,32 @@ class NotesSnapshot(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     upto: Mapped[int]  # the last update id merged into ``data``
     updated_at: Mapped[datetime]
+
+
+# --- Safety ----------------------------------------------------------------------------------
+
+
+class ParticipantBlock(Base):
+    """Someone asked never to be grouped with someone else again."""
+
+    __tablename__ = "participant_block"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    blocker_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    blocked_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class ParticipantRemoval(Base):
+    """A host removed this participant: no session, no socket, no seat, no re-join."""
+
+    __tablename__ = "participant_removal"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    removed_at: Mapped[datetime]

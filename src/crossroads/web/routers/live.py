@@ -22,6 +22,7 @@ from crossroads.convenings.live_views import ViewRenderer, host_view, participan
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
 from crossroads.live.hub import Connection, LiveHub
+from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
@@ -214,6 +215,10 @@ async def _participant_command(
     if isinstance(message, protocol.SitOut):
         await publish(hub, await rounds.sit_out(db, you, sitting_out=message.sitting_out, now=now))
         return
+    if isinstance(message, protocol.Block):
+        await publish(hub, await rounds.block_person(db, you, message.participant, now=now))
+        conn.send({"v": 1, "type": "blocked", "participant": message.participant})
+        return
 
 
 @router.websocket("/ws/host/{public_id}")
@@ -254,7 +259,7 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
                 conn.send(protocol.error(exc.code, exc.detail))
                 continue
             try:
-                await _host_command(db, hub, conn, message, settings)
+                await _host_command(db, hub, conn, message, settings, ws.app.state.notes)
             except (ConveningError, StoreError) as exc:
                 conn.send(_error_reply(exc))
     except WebSocketDisconnect:
@@ -267,7 +272,12 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
 
 
 async def _host_command(
-    db: Database, hub: LiveHub, conn: Connection, message: Any, settings: Settings
+    db: Database,
+    hub: LiveHub,
+    conn: Connection,
+    message: Any,
+    settings: Settings,
+    notes: RoomServer,
 ) -> None:
     now = _now()
     cid = conn.convening_id
@@ -292,6 +302,19 @@ async def _host_command(
         change = await rounds.move_person(
             db, cid, participant_public_id=message.participant, group_number=message.group
         )
+    elif isinstance(message, protocol.Remove):
+        change = await rounds.remove_person(
+            db, cid, participant_public_id=message.participant, now=now
+        )
+        state = await rounds.load_state(db, cid)
+        removed = next(
+            (p.id for p in state.people.values() if p.public_id == message.participant), None
+        )
+        if removed is not None:
+            hub.close_participant(cid, removed, protocol.CLOSE_REMOVED)
+            notes.close_author(
+                state.plan.convening.public_id, f"p{removed}", protocol.CLOSE_REMOVED
+            )
     elif isinstance(message, protocol.ResolveHelp):
         change = await rounds.resolve_help(db, cid, message.id, now=now)
     if change is not None:

@@ -10,6 +10,7 @@ from crossroads.notes import tokens
 from crossroads.notes.reading import FREE_NOTES, read_notes, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
 from crossroads.settings import Settings
+from crossroads.store import safety as safety_store
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import render
@@ -21,6 +22,7 @@ socket_router = APIRouter()
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNSUPPORTED = 1003
+CLOSE_REMOVED = 4410
 
 
 def _sections(plan: planning.Plan, language: str) -> list[dict[str, str]]:
@@ -122,6 +124,13 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
         await ws.accept()
         await ws.close(CLOSE_NOT_AUTHENTICATED, "open the notes from your convening's page")
         return
+    if ticket.who.startswith("p") and ticket.who[1:].isdigit():
+        async with ws.app.state.db.transaction() as tx:
+            removed = await safety_store.is_removed(tx, int(ticket.who[1:]))
+        if removed:
+            await ws.accept()
+            await ws.close(CLOSE_REMOVED, "removed by the host")
+            return
     await ws.accept()
     conn = NotesConnection(socket=ws, author=ticket.who)
 
