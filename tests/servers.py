@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,3 +114,21 @@ def make_server(data_dir: Path, **settings: str) -> LiveServer:
     )
     env.update({f"CROSSROADS_{k.upper()}": v for k, v in settings.items()})
     return LiveServer(data_dir=data_dir, port=port, env=env)
+
+
+@contextmanager
+def running_server(data_dir: Path, **settings: str) -> Iterator[LiveServer]:
+    """A migrated, started server with two host accounts, stopped afterwards; the limits on
+    login and joining are raised because tests log in and join far more often than people."""
+    server = make_server(
+        data_dir,
+        **{"rate_limit_login": "1000/minute", "rate_limit_join": "1000/minute", **settings},
+    )
+    server.cli("migrate")
+    server.create_host("host@example.org", "Hana Host")
+    server.create_host("other@example.org", "Omar Other")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

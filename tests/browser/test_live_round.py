@@ -10,26 +10,17 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.integration.conftest import Browserish, join, login
 from tests.integration.live_clients import planned_convening
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, running_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = make_server(
-        Path(tmp_path_factory.mktemp("live-browser")),
-        rate_limit_login="1000/minute",
-        rate_limit_join="1000/minute",
-        partner_grace_seconds="1.5",
-    )
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
-    server.start()
-    try:
+    with running_server(
+        Path(tmp_path_factory.mktemp("live-browser")), partner_grace_seconds="1.5"
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def browser_for(

@@ -14,25 +14,15 @@ from tests.browser.test_live_round import browser_for
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, running_server
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def notes_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = make_server(
-        Path(tmp_path_factory.mktemp("notes-browser")),
-        rate_limit_login="1000/minute",
-        rate_limit_join="1000/minute",
-    )
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
-    server.start()
-    try:
+    with running_server(Path(tmp_path_factory.mktemp("notes-browser"))) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def shared_text(page: Page, section: str | None) -> str:

@@ -13,7 +13,7 @@ import pytest
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, running_server
 
 pytestmark = pytest.mark.integration
 
@@ -21,22 +21,10 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # Short grace periods so a drop-out's partner is re-paired within the test's patience.
-    server = make_server(
-        Path(tmp_path_factory.mktemp("live")),
-        rate_limit_login="1000/minute",
-        rate_limit_join="1000/minute",
-        partner_grace_seconds="1.5",
-        wrap_up_seconds="2",
-    )
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
-    server.create_host("other@example.org", "Omar Other")
-    server.start()
-    try:
+    with running_server(
+        Path(tmp_path_factory.mktemp("live")), partner_grace_seconds="1.5", wrap_up_seconds="2"
+    ) as server:
         yield server
-    finally:
-        server.stop()
-        print(server.logs())
 
 
 async def connect_people(server: LiveServer, public_id: str, clients: list) -> list[LiveClient]:  # type: ignore[type-arg]

@@ -13,29 +13,19 @@ import pytest
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, running_server
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = make_server(
+    with running_server(
         Path(tmp_path_factory.mktemp("notes")),
-        rate_limit_login="1000/minute",
-        rate_limit_join="1000/minute",
         notes_max_update_bytes="4096",
         notes_compact_after="20",
-    )
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
-    server.create_host("other@example.org", "Omar Other")
-    server.start()
-    try:
+    ) as server:
         yield server
-    finally:
-        server.stop()
-        print(server.logs())
 
 
 def stored_rows(server: LiveServer, room: str) -> int:

@@ -7,13 +7,12 @@ at once with a code the client can read (4401 no session, 4403 wrong origin or n
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from starlette.websockets import WebSocketState
 
 from crossroads.convenings import rounds
 from crossroads.convenings.access import resolve_viewer
@@ -121,6 +120,36 @@ async def _frames(ws: WebSocket) -> Any:
         yield data
 
 
+async def _serve(
+    ws: WebSocket,
+    hub: LiveHub,
+    conn: Connection,
+    parse: Callable[[str | bytes], Any],
+    handle: Callable[[Any], Awaitable[None]],
+) -> None:
+    """Read frames until the peer leaves: a bad frame gets an error reply (the connection
+    stays), a use case's refusal too; a frame over the size limit closes with 1009."""
+    hub.add(conn)
+    try:
+        async for raw in _frames(ws):
+            if len(raw) > protocol.MAX_FRAME_BYTES:
+                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
+                break
+            try:
+                message = parse(raw)
+            except protocol.BadMessage as exc:
+                conn.send(protocol.error(exc.code, exc.detail))
+                continue
+            try:
+                await handle(message)
+            except (ConveningError, StoreError) as exc:
+                conn.send(_error_reply(exc))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.remove(conn)
+
+
 def _error_reply(exc: Exception) -> dict[str, object]:
     if isinstance(exc, FieldInvalid):
         return protocol.error(exc.code, f"{exc.field}: {exc.message.format(**exc.params)}")
@@ -153,26 +182,12 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
         language=i18n.current_language(),
         connected_at=_now(),
     )
-    hub.add(conn)
     grace = timedelta(seconds=settings.wrap_up_seconds)
-    try:
-        async for raw in _frames(ws):
-            if len(raw) > protocol.MAX_FRAME_BYTES:
-                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
-                break
-            try:
-                message = protocol.parse_participant(raw)
-            except protocol.BadMessage as exc:
-                conn.send(protocol.error(exc.code, exc.detail))
-                continue
-            try:
-                await _participant_command(db, hub, conn, you, message, grace)
-            except (ConveningError, StoreError) as exc:
-                conn.send(_error_reply(exc))
-    except WebSocketDisconnect:
-        pass
-    finally:
-        await hub.remove(conn)
+
+    async def handle(message: Any) -> None:
+        await _participant_command(db, hub, conn, you, message, grace)
+
+    await _serve(ws, hub, conn, protocol.parse_participant, handle)
 
 
 async def _participant_command(
@@ -247,28 +262,11 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         language=i18n.current_language(),
         connected_at=_now(),
     )
-    hub.add(conn)
-    try:
-        async for raw in _frames(ws):
-            if len(raw) > protocol.MAX_FRAME_BYTES:
-                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
-                break
-            try:
-                message = protocol.parse_host(raw)
-            except protocol.BadMessage as exc:
-                conn.send(protocol.error(exc.code, exc.detail))
-                continue
-            try:
-                await _host_command(db, hub, conn, message, settings, ws.app.state.notes)
-            except (ConveningError, StoreError) as exc:
-                conn.send(_error_reply(exc))
-    except WebSocketDisconnect:
-        pass
-    finally:
-        await hub.remove(conn)
-        if ws.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(Exception):
-                await ws.close()
+
+    async def handle(message: Any) -> None:
+        await _host_command(db, hub, conn, message, settings, ws.app.state.notes)
+
+    await _serve(ws, hub, conn, protocol.parse_host, handle)
 
 
 async def _host_command(
