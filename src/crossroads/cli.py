@@ -189,7 +189,13 @@ def demo(
     if simulate and not setup_only:
         from crossroads.simulate import start_in_background
 
-        start_in_background(base_url, made.public_id, made.simulated_sessions)
+        start_in_background(
+            base_url,
+            made.public_id,
+            made.simulated_sessions,
+            notes_tokens=made.notes_tokens,
+            prompt_ids=made.prompt_ids,
+        )
         typer.echo(
             f"  {len(made.simulated_sessions)} simulated participants join the live call: log in "
             "as the host, open the host console and start a round."

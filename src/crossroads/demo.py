@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from crossroads.convenings import access, hosts, invitations, joining, planning
 from crossroads.convenings.invitations import InviteLinks
+from crossroads.notes import tokens
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
 from crossroads.store.participants import ProfileFields
@@ -139,6 +140,8 @@ class DemoLinks:
     personal_invite_urls: tuple[tuple[str, str], ...]
     public_id: str = ""
     simulated_sessions: tuple[str, ...] = ()
+    notes_tokens: tuple[str, ...] = ()
+    prompt_ids: tuple[str, ...] = ()
 
 
 async def create_demo(
@@ -212,10 +215,12 @@ async def create_demo(
     shared = await invitations.shared_invite(db, host, pid, links, now=now, days=30)
     shared_token = links.token(shared)
     sessions = []
+    notes_tokens: list[str] = []
     for person in SAMPLE_PEOPLE:
         joined = await joining.join_convening(db, shared_token, person, coc_accepted=True, now=now)
         # Each sample participant gets a session so a simulated client can act for them.
         sessions.append(await access.start_session(db, now=now, days=1, participant_id=joined.id))
+        notes_tokens.append(tokens.mint(links.secret_key, f"p{joined.id}", pid))
     roster = b"name,email,organisation,language\n" + b"".join(
         f"{name},{name.lower()}@demo.crossroads.local,{org},{lang}\n".encode()
         for name, org, lang in [
@@ -236,4 +241,10 @@ async def create_demo(
         personal_invite_urls=tuple((invite.name, links.url(invite)) for invite in personal),
         public_id=pid,
         simulated_sessions=tuple(sessions),
+        notes_tokens=tuple(notes_tokens),
+        prompt_ids=tuple(
+            p.public_id
+            for r in (await planning.get_plan_by_id(db, convening.id)).rounds
+            for p in r.prompts
+        ),
     )
