@@ -46,15 +46,23 @@ def _add_prompt(page: Page, round_index: int, text_en: str, text_es: str) -> Non
     expect(page.locator("#agenda", has_text=text_en)).to_be_visible()
 
 
-def _join(page: Page, invite_url: str, name: str, organisation: str) -> None:
+def _join(
+    page: Page,
+    invite_url: str,
+    name: str,
+    organisation: str,
+    *,
+    button: str = "Join",
+    welcome: str = "Welcome, {name}.",
+) -> None:
     page.goto(invite_url)
     page.fill("#display_name", name)
     page.fill("#organisation", organisation)
     page.check("input[name=languages][value=en]")
     page.check("input[name=consent_listed]")
     page.check("input[name=coc_accepted]")
-    page.get_by_role("button", name="Join").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"Welcome, {name}.")
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("status").first).to_contain_text(welcome.format(name=name))
 
 
 def test_host_plans_and_two_participants_meet_in_lobby(
@@ -87,7 +95,8 @@ def test_host_plans_and_two_participants_meet_in_lobby(
     ana = new_context().new_page()
     bilal = new_context(locale="es-ES").new_page()
     _join(ana, invite_url, "Ana", "Tierra Viva")
-    _join(bilal, invite_url, "Bilal", "Tenants Together")
+    # Bilal's browser asks for Spanish: the pages speak Spanish to him.
+    _join(bilal, invite_url, "Bilal", "Tenants Together", button="Unirme", welcome="Hola, {name}.")
 
     for page in (ana, bilal):
         page.reload()
