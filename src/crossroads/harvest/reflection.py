@@ -359,8 +359,13 @@ def _intersections(
     theme_authors: Sequence[tuple[str, set[str], list[str]]],
     roster: Mapping[str, RosterEntry],
 ) -> tuple[Intersection, ...]:
-    """Pairs of movements present in the same theme, by the movements of its contributors and
-    by movements named in its text; counted once per theme."""
+    """Pairs of movements that came up in the same theme, counted once per theme.
+
+    A movement comes up in a theme when its name is in the theme's text, or when its people are
+    over-represented among the theme's contributors (at least two of them, and a share at least
+    1.5 times their share of everyone who contributed). Merely having contributors from every
+    movement in every theme, as a random pairing gives, is not an intersection.
+    """
     names = sorted(
         {clean_text(m) for entry in roster.values() for m in entry.movements if clean_text(m)},
         key=str.casefold,
@@ -368,15 +373,24 @@ def _intersections(
     patterns = {
         name: re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE) for name in names
     }
+
+    def movements_of(authors: Iterable[str]) -> Counter[str]:
+        counter: Counter[str] = Counter()
+        for author in authors:
+            if author in roster:
+                counter.update({clean_text(m) for m in roster[author].movements if clean_text(m)})
+        return counter
+
+    everyone = {author for _, authors, _ in theme_authors for author in authors}
+    overall = movements_of(everyone)
     met: dict[tuple[str, str], list[str]] = {}
     for label, authors, texts in theme_authors:
-        present = {
-            clean_text(m)
-            for author in authors
-            if author in roster
-            for m in roster[author].movements
-            if clean_text(m)
-        }
+        present = set()
+        if authors:
+            here = movements_of(authors)
+            for name, count in here.items():
+                if count >= 2 and count / len(authors) >= 1.5 * overall[name] / len(everyone):
+                    present.add(name)
         joined = " ".join(texts)
         present |= {name for name, pattern in patterns.items() if pattern.search(joined)}
         for pair in combinations(sorted(present, key=str.casefold), 2):
