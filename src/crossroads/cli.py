@@ -1,4 +1,4 @@
-"""The `crossroads` command: serve, migrate, create-host, demo (and pair, from pairing)."""
+"""The `crossroads` command: serve, migrate, create-host, demo, harvest (and pair, from pairing)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from crossroads.commands import harvest
 from crossroads.convenings.errors import ConveningError
 from crossroads.log import configure_logging
 from crossroads.settings import Settings
@@ -192,6 +193,7 @@ def _register_optional_commands() -> None:
     pair.register(app)
 
 
+harvest.register(app)
 _register_optional_commands()
 
 
