@@ -90,11 +90,17 @@ class TfidfEncoder:
         components = min(self.dimensions, docs.shape[0] - 1, docs.shape[1] - 1)
         if components >= 2:
             svd = TruncatedSVD(n_components=components, random_state=RANDOM_STATE)
-            reduced = normalize(svd.fit_transform(docs))
+            # Identical documents have zero variance; SVD's explained-variance ratio then
+            # divides by zero. The projection is still right, only that ratio is unused.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reduced = normalize(svd.fit_transform(docs))
             if sents.shape[0] == 0:
                 return reduced, np.zeros((0, components))
             return reduced, normalize(svd.transform(sents))
-        return normalize(docs.toarray()), normalize(sents.toarray())
+        dense_sentences = sents.toarray()
+        if dense_sentences.shape[0]:
+            dense_sentences = normalize(dense_sentences)
+        return normalize(docs.toarray()), dense_sentences
 
 
 @dataclass(frozen=True)
