@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crossroads.harvest.errors import HarvestError
@@ -122,6 +123,8 @@ def harvest_command(
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         transient=True,
+        # Progress goes to stderr: stdout carries only the one-line result, for scripts.
+        console=Console(stderr=True),
     ) as progress:
         task = progress.add_task("Harvesting", total=steps)
 
