@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test lint format chromium clean messages
+.PHONY: setup demo test lint format chromium pdf-libs clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -47,10 +47,17 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# Pango for WeasyPrint's PDF exports of the reflection note (tests render PDFs).
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { \
+	  echo "Installing Pango for the PDF exports"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+
 demo: setup
 	$(BIN)/crossroads demo
 
-test: setup chromium
+test: setup chromium pdf-libs
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -1,4 +1,4 @@
-"""The `crossroads` command: serve, migrate, create-host, demo (and pair, from pairing)."""
+"""The `crossroads` command: serve, migrate, create-host, demo, harvest (and pair, from pairing)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from crossroads.commands import pair
+from crossroads.commands import harvest, pair
 from crossroads.convenings.errors import ConveningError
 from crossroads.log import configure_logging
 from crossroads.settings import Settings
@@ -207,6 +207,7 @@ def demo(
 
 
 pair.register(app)
+harvest.register(app)
 
 
 def main() -> None:

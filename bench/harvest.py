@@ -1,0 +1,74 @@
+"""Time to harvest a reflection note from synthetic notes, per stage, with a baseline ratio.
+
+Usage: .venv/bin/python bench/harvest.py [--participants 200 1000 2000 5000] [--runs 3]
+
+Each participant writes one contribution to each of 3 prompts (the planted corpus of the unit
+tests, scaled up), answers feedback, and is on the roster. Stages: harvest (themes, quotes,
+feedback, intersections), Markdown, DOCX (with charts), PDF (with charts). The baseline is the
+TF-IDF vectorisation alone of the same contributions, measured in the same run; the ratio says
+how much the whole pipeline costs on top of the cheapest step it cannot skip. Not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from tests.unit.harvest.corpus import sample_input  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from crossroads.harvest import harvest  # noqa: E402
+from crossroads.harvest.markdown import render_markdown  # noqa: E402
+from crossroads.harvest.pdf import render_pdf  # noqa: E402
+from crossroads.harvest.word import render_docx  # noqa: E402
+
+
+def _median(action: Callable[[], object], runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, nargs="+", default=[200, 1000, 2000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    harvest(sample_input(participants=20))  # warm imports and caches
+    print(
+        f"{'people':>7} {'contribs':>8} {'tfidf':>7} {'harvest':>8} {'md':>6} {'docx':>6} "
+        f"{'pdf':>6} {'total':>7} {'harvest/tfidf':>13}"
+    )
+    for participants in args.participants:
+        data = sample_input(participants=participants)
+        texts = [c.text for p in data.prompts for c in p.contributions]
+
+        def baseline(texts: list[str] = texts) -> object:
+            with threadpool_limits(limits=1):
+                return TfidfVectorizer().fit_transform(texts)
+
+        tfidf, _ = _median(baseline, args.runs)
+        took, reflection = _median(lambda data=data: harvest(data), args.runs)
+        md, _ = _median(lambda r=reflection: render_markdown(r), args.runs)
+        docx, _ = _median(lambda r=reflection: render_docx(r), args.runs)
+        pdf, _ = _median(lambda r=reflection: render_pdf(r), args.runs)
+        total = took + md + docx + pdf
+        print(
+            f"{participants:>7} {len(texts):>8} {tfidf:>7.3f} {took:>8.3f} {md:>6.3f} "
+            f"{docx:>6.3f} {pdf:>6.3f} {total:>7.3f} {took / tfidf:>13.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The reflection note as Markdown (CommonMark), with every piece of user text escaped.
+
+Escaping: line breaks become spaces (no text can open a heading or list of its own), and
+CommonMark's punctuation that could start markup or raw HTML is backslash-escaped, so
+``<script>`` stays text in any Markdown viewer, including ones that allow raw HTML.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crossroads.harvest.model import Reflection
+from crossroads.harvest.outline import (
+    Bullets,
+    Figure,
+    Heading,
+    Paragraph,
+    QuoteBlock,
+    Translate,
+    no_translation,
+    outline,
+)
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
+_LIST_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def escape(text: str) -> str:
+    """``"# <b>1. a*b</b>"`` -> ``"\\# \\<b\\>1. a\\*b\\</b\\>"``."""
+    text = " ".join(text.split())
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _LIST_START.sub(lambda m: (m.group(1) or "") + "\\" + (m.group(2) or m.group(3)), text)
+
+
+def render_markdown(reflection: Reflection, *, translate: Translate = no_translation) -> str:
+    lines: list[str] = []
+    for block in outline(reflection, translate):
+        match block:
+            case Heading(level=level, text=text):
+                lines += ["#" * min(level, 6) + " " + escape(text), ""]
+            case Paragraph(text=text):
+                lines += [escape(text), ""]
+            case Bullets(items=items):
+                lines += [f"- {escape(item)}" for item in items] + [""]
+            case QuoteBlock(text=text, attribution=who):
+                lines.append(f"> {escape(text)}")
+                if who:
+                    lines += [">", f"> — {escape(who)}"]
+                lines.append("")
+            case Figure():
+                continue  # charts go in DOCX, HTML and PDF; Markdown stays text only
+    return "\n".join(lines).rstrip() + "\n"

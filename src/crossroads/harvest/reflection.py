@@ -1,0 +1,402 @@
+"""``harvest()``: notes, feedback and roster in, a ``Reflection`` out.
+
+Privacy is decided here, once, before any renderer runs: in Chatham House mode every piece of
+participant text is scrubbed of roster names and organisations before the engine sees it (so
+neither keyphrases nor quotes can carry them), and quotes come only from people who consented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from crossroads.harvest.model import (
+    Contribution,
+    FeedbackAnswer,
+    FeedbackSummary,
+    HarvestInput,
+    Intersection,
+    Participation,
+    PrivacyMode,
+    PromptThemes,
+    Quote,
+    Reflection,
+    RosterEntry,
+    Takeaway,
+    Theme,
+)
+from crossroads.harvest.privacy import Scrubber, clean_text, make_quote, quotable_authors
+from crossroads.harvest.summaries import KeyphraseSummariser, Summariser, ThemeDigest
+from crossroads.harvest.themes import MAX_THEMES, MIN_THEMES, Encoder, TfidfEncoder, find_clusters
+
+Progress = Callable[[str], None]
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_QUOTE_LIMIT = 400
+_SHORT_SENTENCE_WORDS = 4
+_DIGEST_TEXTS = 20
+_TOP_INTERSECTIONS = 10
+# Feedback answers are short and few: fewer themes than the prompts get.
+_FEEDBACK_THEMES = (1, 4)
+
+
+@dataclass(frozen=True)
+class _Note:
+    """One cleaned (and, in Chatham House mode, scrubbed) text with the author it came from."""
+
+    text: str
+    author_id: str | None
+
+
+def harvest(
+    data: HarvestInput,
+    *,
+    encoder: Encoder | None = None,
+    summariser: Summariser | None = None,
+    progress: Progress | None = None,
+) -> Reflection:
+    """Build the reflection note. Same input, same output: the default engine is deterministic.
+
+    BLAS and OpenMP run on one thread: the matrices are small, and on a shared 2-core machine
+    their thread pools cost more than they gain (5x slower in our measurements).
+    """
+    with threadpool_limits(limits=1):
+        return _harvest(data, encoder=encoder, summariser=summariser, progress=progress)
+
+
+def _harvest(
+    data: HarvestInput,
+    *,
+    encoder: Encoder | None,
+    summariser: Summariser | None,
+    progress: Progress | None,
+) -> Reflection:
+    encoder = encoder or TfidfEncoder()
+    summariser = summariser or KeyphraseSummariser()
+    report = progress or (lambda _step: None)
+    scrub = (
+        Scrubber(data.roster).scrub
+        if data.privacy_mode is PrivacyMode.CHATHAM_HOUSE
+        else (lambda text: text)
+    )
+    roster = {entry.id: entry for entry in data.roster}
+    quotable = quotable_authors(data.roster)
+
+    report("participation")
+    participation = _participation(data)
+
+    chat_by_prompt: dict[str, list[Contribution]] = {}
+    for message in data.chat:
+        chat_by_prompt.setdefault(message.prompt_id, []).append(message)
+
+    prompts: list[PromptThemes] = []
+    theme_authors: list[tuple[str, set[str], list[str]]] = []
+    for notes in data.prompts:
+        report(f"prompt:{notes.prompt_id}")
+        contributions = (*notes.contributions, *chat_by_prompt.get(notes.prompt_id, ()))
+        items = _notes(contributions, scrub)
+        themes, members = _themes(
+            items,
+            prompt_text=notes.prompt_text,
+            language=data.language,
+            mode=data.privacy_mode,
+            quotable=quotable,
+            encoder=encoder,
+            summariser=summariser,
+            bounds=(MIN_THEMES, MAX_THEMES),
+        )
+        prompts.append(
+            PromptThemes(
+                prompt_id=notes.prompt_id,
+                prompt_text=clean_text(notes.prompt_text),
+                contribution_count=len(items),
+                themes=tuple(themes),
+            )
+        )
+        for theme, member_items in zip(themes, members, strict=True):
+            authors = {item.author_id for item in member_items if item.author_id is not None}
+            theme_authors.append((theme.label, authors, [item.text for item in member_items]))
+
+    report("feedback")
+    feedback = _feedback(
+        data.feedback,
+        scrub=scrub,
+        language=data.language,
+        mode=data.privacy_mode,
+        quotable=quotable,
+        encoder=encoder,
+        summariser=summariser,
+    )
+
+    report("intersections")
+    intersections = _intersections(theme_authors, roster)
+
+    takeaways = tuple(
+        Takeaway(
+            prompt_text=prompt.prompt_text,
+            theme_label=prompt.themes[0].label,
+            contribution_count=prompt.themes[0].contribution_count,
+            prompt_contribution_count=prompt.contribution_count,
+        )
+        for prompt in prompts
+        if prompt.themes
+    )
+    return Reflection(
+        title=clean_text(data.title),
+        privacy_mode=data.privacy_mode,
+        language=data.language,
+        participation=participation,
+        prompts=tuple(prompts),
+        takeaways=takeaways,
+        feedback=feedback,
+        intersections=intersections,
+    )
+
+
+def _notes(contributions: Iterable[Contribution], scrub: Callable[[str], str]) -> list[_Note]:
+    notes = []
+    for contribution in contributions:
+        text = " ".join(scrub(clean_text(contribution.text)).split())
+        if text:
+            notes.append(_Note(text=text, author_id=contribution.author_id))
+    return notes
+
+
+def _ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(counter.items(), key=lambda item: (-item[1], item[0].casefold())))
+
+
+def _participation(data: HarvestInput) -> Participation:
+    movements: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    organisations: set[str] = set()
+    for entry in data.roster:
+        movements.update({m for m in (clean_text(m) for m in entry.movements) if m})
+        languages.update({x for x in (clean_text(x) for x in entry.languages) if x})
+        if region := clean_text(entry.region):
+            regions[region] += 1
+        if organisation := clean_text(entry.organisation):
+            organisations.add(organisation.casefold())
+    if data.roster:
+        people = len({entry.id for entry in data.roster})
+    else:
+        contributions = (c for p in data.prompts for c in p.contributions)
+        people = len({c.author_id for c in contributions if c.author_id is not None})
+    return Participation(
+        people=people,
+        organisations=len(organisations),
+        rounds=data.rounds,
+        groups=data.groups,
+        minutes=data.minutes,
+        by_movement=_ranked(movements),
+        by_region=_ranked(regions),
+        by_language=_ranked(languages),
+    )
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+    long_enough = [p for p in parts if len(p.split()) >= _SHORT_SENTENCE_WORDS]
+    return long_enough or parts
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= _QUOTE_LIMIT:
+        return text
+    return text[: _QUOTE_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _quote_count(size: int) -> int:
+    if size < 3:
+        return 1
+    return 2 if size < 6 else 3
+
+
+def _themes(
+    items: Sequence[_Note],
+    *,
+    prompt_text: str,
+    language: str,
+    mode: PrivacyMode,
+    quotable: Mapping[str, RosterEntry],
+    encoder: Encoder,
+    summariser: Summariser,
+    bounds: tuple[int, int],
+) -> tuple[list[Theme], list[list[_Note]]]:
+    if not items:
+        return [], []
+    texts = [item.text for item in items]
+    # Candidate quotes: sentences of consenting authors only, with the note each came from.
+    candidates: list[tuple[str, int]] = [
+        (sentence, index)
+        for index, item in enumerate(items)
+        if item.author_id is not None and item.author_id in quotable
+        for sentence in _sentences(item.text)
+    ]
+    doc_vectors, sentence_vectors = encoder.encode(texts, [s for s, _ in candidates])
+    clusters = find_clusters(texts, doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
+    themes, members = [], []
+    for cluster in clusters:
+        member_set = set(cluster.members)
+        quotes = _quotes(
+            [
+                (sentence, items[index], sentence_vectors[row])
+                for row, (sentence, index) in enumerate(candidates)
+                if index in member_set
+            ],
+            centroid=cluster.centroid,
+            limit=_quote_count(len(cluster.members)),
+            quotable=quotable,
+            mode=mode,
+        )
+        closeness = doc_vectors[list(cluster.members)] @ cluster.centroid
+        by_closeness = [cluster.members[i] for i in np.argsort(-closeness, kind="stable")]
+        consented_texts = tuple(
+            items[i].text
+            for i in by_closeness
+            if items[i].author_id is not None and items[i].author_id in quotable
+        )[:_DIGEST_TEXTS]
+        summary = summariser.summarise(
+            ThemeDigest(
+                prompt_text=prompt_text,
+                keyphrases=cluster.keyphrases,
+                texts=consented_texts,
+                language=language,
+            )
+        )
+        label = summary.label or items[by_closeness[0]].text[:60]
+        themes.append(
+            Theme(
+                label=label,
+                keyphrases=cluster.keyphrases,
+                contribution_count=len(cluster.members),
+                quotes=tuple(quotes),
+                summary=summary.summary,
+            )
+        )
+        members.append([items[i] for i in cluster.members])
+    return themes, members
+
+
+def _quotes(
+    candidates: Sequence[tuple[str, _Note, np.ndarray]],
+    *,
+    centroid: np.ndarray,
+    limit: int,
+    quotable: Mapping[str, RosterEntry],
+    mode: PrivacyMode,
+) -> list[Quote]:
+    """The sentences nearest the centre, at most one per author while others are left."""
+    scored = sorted(
+        enumerate(candidates), key=lambda pair: (-round(float(pair[1][2] @ centroid), 9), pair[0])
+    )
+    chosen: list[Quote] = []
+    seen_texts: set[str] = set()
+    seen_authors: set[str] = set()
+    for repeat_authors in (False, True):
+        for _, (sentence, note, _vector) in scored:
+            if len(chosen) == limit:
+                return chosen
+            author = quotable.get(note.author_id or "")
+            key = sentence.casefold()
+            if author is None or key in seen_texts:
+                continue
+            if author.id in seen_authors and not repeat_authors:
+                continue
+            seen_texts.add(key)
+            seen_authors.add(author.id)
+            chosen.append(make_quote(_shorten(sentence), author, mode))
+    return chosen
+
+
+def _feedback(
+    answers: Sequence[FeedbackAnswer],
+    *,
+    scrub: Callable[[str], str],
+    language: str,
+    mode: PrivacyMode,
+    quotable: Mapping[str, RosterEntry],
+    encoder: Encoder,
+    summariser: Summariser,
+) -> FeedbackSummary:
+    ratings = [a.rating for a in answers if a.rating is not None]
+    distribution = Counter(ratings)
+
+    def themes_of(field: str, prompt: str) -> tuple[Theme, ...]:
+        items = _notes(
+            (Contribution(field, getattr(a, field), a.author_id) for a in answers), scrub
+        )
+        themes, _ = _themes(
+            items,
+            prompt_text=prompt,
+            language=language,
+            mode=mode,
+            quotable=quotable,
+            encoder=encoder,
+            summariser=summariser,
+            bounds=_FEEDBACK_THEMES,
+        )
+        return tuple(themes)
+
+    return FeedbackSummary(
+        responses=len(answers),
+        rating_average=round(sum(ratings) / len(ratings), 2) if ratings else None,
+        rating_distribution=tuple(sorted(distribution.items())),
+        energising=themes_of("energising", "What energised you?"),
+        improve=themes_of("improve", "What could be improved?"),
+        drill_into=themes_of("drill_into", "What should we drill into next time?"),
+    )
+
+
+def _intersections(
+    theme_authors: Sequence[tuple[str, set[str], list[str]]],
+    roster: Mapping[str, RosterEntry],
+) -> tuple[Intersection, ...]:
+    """Pairs of movements that came up in the same theme, counted once per theme.
+
+    A movement comes up in a theme when its name is in the theme's text, or when its people are
+    over-represented among the theme's contributors (at least two of them, and a share at least
+    1.5 times their share of everyone who contributed). Merely having contributors from every
+    movement in every theme, as a random pairing gives, is not an intersection.
+    """
+    names = sorted(
+        {clean_text(m) for entry in roster.values() for m in entry.movements if clean_text(m)},
+        key=str.casefold,
+    )
+    patterns = {
+        name: re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE) for name in names
+    }
+
+    def movements_of(authors: Iterable[str]) -> Counter[str]:
+        counter: Counter[str] = Counter()
+        for author in authors:
+            if author in roster:
+                counter.update({clean_text(m) for m in roster[author].movements if clean_text(m)})
+        return counter
+
+    everyone = {author for _, authors, _ in theme_authors for author in authors}
+    overall = movements_of(everyone)
+    met: dict[tuple[str, str], list[str]] = {}
+    for label, authors, texts in theme_authors:
+        present = set()
+        if authors:
+            here = movements_of(authors)
+            for name, count in here.items():
+                if count >= 2 and count / len(authors) >= 1.5 * overall[name] / len(everyone):
+                    present.add(name)
+        joined = " ".join(texts)
+        present |= {name for name, pattern in patterns.items() if pattern.search(joined)}
+        for pair in combinations(sorted(present, key=str.casefold), 2):
+            met.setdefault(pair, []).append(label)
+    ranked = sorted(met.items(), key=lambda item: (-len(item[1]), item[0]))
+    return tuple(
+        Intersection(movements=pair, theme_count=len(labels), themes=tuple(labels))
+        for pair, labels in ranked[:_TOP_INTERSECTIONS]
+    )

@@ -1,0 +1,193 @@
+"""Reading a call run elsewhere: notes as Markdown, feedback and roster as CSV.
+
+Each reader takes the file's text and name and raises ``SourceInvalid`` naming the line of the
+first problem, so the CLI can say ``feedback.csv line 14: rating must be 1 to 5`` and write
+nothing.
+
+Notes format::
+
+    # Title (optional)
+    ## Where does your work meet the climate crisis?
+    - Ana Pérez: Floods hit our barrio first.
+    - Rents doubled in two years.
+      A continuation line, indented, belongs to the bullet above.
+
+    A paragraph is one contribution too.
+
+``Name: text`` is attributed only when ``Name`` is in the roster (case-insensitive); otherwise
+the line is kept whole, unattributed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from crossroads.harvest.errors import SourceInvalid
+from crossroads.harvest.model import Contribution, FeedbackAnswer, PromptNotes, RosterEntry
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(.*)$")
+_SPEAKER = re.compile(r"^([^:\n]{1,80}?):\s+(.+)$", re.DOTALL)
+_TRUE = {"1", "true", "yes", "y", "oui", "si", "sí", "x"}
+_FALSE = {"", "0", "false", "no", "n", "non"}
+_LIST_SPLIT = re.compile(r"[;|]")
+
+
+@dataclass(frozen=True)
+class NotesFile:
+    title: str | None
+    prompts: tuple[PromptNotes, ...]
+
+
+def read_notes(text: str, *, source: str, roster: Sequence[RosterEntry] = ()) -> NotesFile:
+    """Parse notes Markdown into prompts and contributions (see the module docstring)."""
+    by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
+    title: str | None = None
+    prompts: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None  # lines of the contribution being read
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if heading := _HEADING.match(line):
+            current = None
+            level, heading_text = len(heading.group(1)), heading.group(2).strip()
+            if level == 1 and not prompts and title is None:
+                title = heading_text
+                continue
+            if not heading_text:
+                raise SourceInvalid(source, number, "the prompt heading is empty")
+            prompts.append((heading_text, []))
+            continue
+        if not line.strip():
+            current = None
+            continue
+        if not prompts:
+            raise SourceInvalid(
+                source, number, "text before the first prompt heading (## Prompt text)"
+            )
+        contributions = prompts[-1][1]
+        if bullet := _BULLET.match(line):
+            contributions.append(bullet.group(1).strip())
+            current = contributions
+        elif current is not None:
+            contributions[-1] = f"{contributions[-1]} {line.strip()}"
+        else:
+            contributions.append(line.strip())
+            current = contributions
+    if not prompts:
+        raise SourceInvalid(source, 1, "no prompt heading found (## Prompt text)")
+
+    notes = []
+    for index, (prompt_text, texts) in enumerate(prompts, start=1):
+        prompt_id = f"p{index}"
+        contributions = []
+        for body in texts:
+            author_id = None
+            if (speaker := _SPEAKER.match(body)) and (
+                found := by_name.get(speaker.group(1).strip().casefold())
+            ):
+                author_id, body = found, speaker.group(2).strip()
+            if body:
+                contributions.append(Contribution(prompt_id, body, author_id))
+        notes.append(PromptNotes(prompt_id, prompt_text, tuple(contributions)))
+    return NotesFile(title=title, prompts=tuple(notes))
+
+
+def _rows(
+    text: str, *, source: str, required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [name.strip().casefold() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise SourceInvalid(source, 1, f"not a CSV file ({exc})") from exc
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise SourceInvalid(source, 1, f"missing column(s): {', '.join(missing)}")
+    reader.fieldnames = header
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise SourceInvalid(source, line, "more cells than columns")
+            yield line, {key: (value or "").strip() for key, value in row.items()}
+    except csv.Error as exc:
+        raise SourceInvalid(source, reader.line_num, f"broken CSV ({exc})") from exc
+
+
+def read_feedback(
+    text: str, *, source: str, roster: Sequence[RosterEntry] = ()
+) -> tuple[FeedbackAnswer, ...]:
+    """Columns: rating (1 to 5 or empty), energising, improve, drill_into; optional name."""
+    by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
+    answers = []
+    for line, row in _rows(
+        text, source=source, required=("rating", "energising", "improve", "drill_into")
+    ):
+        rating: int | None = None
+        if row["rating"]:
+            try:
+                rating = int(row["rating"])
+            except ValueError:
+                rating = 0
+            if not 1 <= rating <= 5:
+                raise SourceInvalid(source, line, f"rating must be 1 to 5, not {row['rating']!r}")
+        author = by_name.get(row.get("name", "").casefold()) if row.get("name") else None
+        answers.append(
+            FeedbackAnswer(
+                author_id=author,
+                rating=rating,
+                energising=row["energising"],
+                improve=row["improve"],
+                drill_into=row["drill_into"],
+            )
+        )
+    return tuple(answers)
+
+
+def _flag(value: str, *, source: str, line: int, column: str) -> bool:
+    folded = value.casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise SourceInvalid(source, line, f"{column} must be yes or no, not {value!r}")
+
+
+def read_roster(text: str, *, source: str) -> tuple[RosterEntry, ...]:
+    """Columns: name, consent_quote; optional organisation, movements, region, languages.
+
+    Movements and languages are separated by ``;`` or ``|``.
+    """
+    entries: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for line, row in _rows(text, source=source, required=("name", "consent_quote")):
+        name = row["name"]
+        if not name:
+            raise SourceInvalid(source, line, "name is empty")
+        if name.casefold() in seen:
+            raise SourceInvalid(
+                source, line, f"name {name!r} is already on line {seen[name.casefold()]}"
+            )
+        seen[name.casefold()] = line
+        entries.append(
+            RosterEntry(
+                id=f"r{len(entries) + 1}",
+                name=name,
+                organisation=row.get("organisation", ""),
+                movements=_list(row.get("movements", "")),
+                region=row.get("region", ""),
+                languages=_list(row.get("languages", "")),
+                consent_quote=_flag(
+                    row["consent_quote"], source=source, line=line, column="consent_quote"
+                ),
+            )
+        )
+    return tuple(entries)
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _LIST_SPLIT.split(value) if part.strip())

@@ -1,0 +1,129 @@
+"""`crossroads harvest` run as a real process: files in, a DOCX/Markdown/PDF reflection out."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from tests.unit.harvest.corpus import planted_notes, roster
+
+pytestmark = pytest.mark.integration
+
+
+def _run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crossroads.cli", "harvest", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def call_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("call")
+    people = roster()
+    names = {p.id: p.name for p in people}
+    prompts, _ = planted_notes()
+    lines = ["# Spring coalition call", ""]
+    for prompt in prompts:
+        lines += [f"## {prompt.prompt_text}", ""]
+        lines += [f"- {names[c.author_id]}: {c.text}" for c in prompt.contributions]
+        lines.append("")
+    (folder / "notes.md").write_text("\n".join(lines), encoding="utf-8")
+    (folder / "roster.csv").write_text(
+        "name,organisation,movements,region,languages,consent_quote\n"
+        + "".join(
+            f"{p.name},{p.organisation},{';'.join(p.movements)},{p.region},"
+            f"{';'.join(p.languages)},{'yes' if p.consent_quote else 'no'}\n"
+            for p in people
+        ),
+        encoding="utf-8",
+    )
+    (folder / "feedback.csv").write_text(
+        "name,rating,energising,improve,drill_into\n"
+        + "".join(
+            f"{p.name},{i % 5 + 1},Meeting people from other movements,"
+            f"Longer rounds,Evictions and heat\n"
+            for i, p in enumerate(people)
+        ),
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_harvest_cli_writes_a_docx_with_headings_and_named_quotes(call_files: Path) -> None:
+    out = call_files / "reflection.docx"
+
+    result = _run(
+        "notes.md", "--feedback", "feedback.csv", "--roster", "roster.csv",
+        "--out", out, "--rounds", "3", cwd=call_files,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Reflection note written to {out}: 3 prompts, ")
+    document = Document(io.BytesIO(out.read_bytes()))
+    paragraphs = document.paragraphs
+    assert paragraphs[0].text == "Spring coalition call"
+    assert [p.text for p in paragraphs if p.style.name == "Heading 2"][:1] == [
+        "Where does your work meet the climate crisis?"
+    ]
+    quotes = [i for i, p in enumerate(paragraphs) if p.style.name == "Quote"]
+    assert len(quotes) >= 9
+    consenting = {p.name for p in roster() if p.consent_quote}
+    signatures = {paragraphs[i + 1].text.removeprefix("— ").split(",")[0] for i in quotes}
+    assert signatures <= consenting
+    assert len(document.inline_shapes) == 3
+
+
+def test_harvest_cli_chatham_house_markdown_names_nobody(call_files: Path) -> None:
+    out = call_files / "reflection.md"
+
+    result = _run(
+        "notes.md", "--roster", "roster.csv", "--privacy", "chatham_house", "--out", out,
+        cwd=call_files,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.count("\n> ") >= 9
+    for person in roster():
+        assert person.name not in text
+        assert person.organisation not in text
+
+
+def test_harvest_cli_writes_a_pdf(call_files: Path) -> None:
+    out = call_files / "reflection.pdf"
+
+    result = _run("notes.md", "--roster", "roster.csv", "--out", out, cwd=call_files)
+
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_harvest_cli_reports_a_bad_feedback_row_and_writes_nothing(call_files: Path) -> None:
+    (call_files / "bad.csv").write_text(
+        "rating,energising,improve,drill_into\n4,a,b,c\nfive,a,b,c\n", encoding="utf-8"
+    )
+    out = call_files / "never.docx"
+
+    result = _run("notes.md", "--feedback", "bad.csv", "--out", out, cwd=call_files)
+
+    assert result.returncode == 2
+    assert result.stderr == "Error: bad.csv line 3: rating must be 1 to 5, not 'five'\n"
+    assert not out.exists()
+    assert [p.name for p in call_files.iterdir() if p.name.startswith(".never")] == []
+
+
+def test_harvest_cli_rejects_an_unknown_output_format(call_files: Path) -> None:
+    result = _run("notes.md", "--out", call_files / "note.odt", cwd=call_files)
+
+    assert result.returncode == 2
+    assert result.stderr == "Error: --out must end in .md, .docx, .pdf, not 'note.odt'\n"

@@ -1,0 +1,71 @@
+"""harvest/ is pure: it imports the standard library and its own libraries, nothing of ours
+but crossroads.messages, and never a web framework, database, or settings. See STYLE.md."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+PACKAGE = Path(__file__).resolve().parents[3] / "src" / "crossroads" / "harvest"
+ALLOWED_OURS = {"crossroads.harvest", "crossroads.messages"}
+FORBIDDEN_THIRD_PARTY = {
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "redis",
+    "pycrdt",
+    "jinja2",
+    "uvicorn",
+    "httpx",
+    "pydantic_settings",
+    "babel",
+}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                found.append((node.lineno, "." * node.level + (node.module or "")))
+            else:
+                found.append((node.lineno, node.module or ""))
+    return found
+
+
+def _forbidden(module: str) -> bool:
+    if module.startswith("."):
+        return False  # relative imports stay inside harvest/
+    top = module.split(".")[0]
+    if top == "crossroads":
+        return not any(module == ok or module.startswith(ok + ".") for ok in ALLOWED_OURS)
+    return top in FORBIDDEN_THIRD_PARTY
+
+
+def test_harvest_modules_import_nothing_forbidden() -> None:
+    modules = sorted(PACKAGE.glob("*.py"))
+
+    offenders = [
+        f"{path.name}:{line} imports {module}"
+        for path in modules
+        for line, module in _imports(path)
+        if _forbidden(module)
+    ]
+
+    assert len(modules) >= 10
+    assert offenders == []
+
+
+def test_forbidden_import_check_catches_a_web_import() -> None:
+    assert _forbidden("crossroads.web.i18n") is True
+    assert _forbidden("crossroads.settings") is True
+    assert _forbidden("sqlalchemy.orm") is True
+    assert _forbidden("crossroads.messages") is False
+    assert _forbidden("sklearn.cluster") is False

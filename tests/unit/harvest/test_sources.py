@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from crossroads.harvest.errors import SourceInvalid
+from crossroads.harvest.model import Contribution
+from crossroads.harvest.sources import read_feedback, read_notes, read_roster
+
+pytestmark = pytest.mark.unit
+
+ROSTER = "name,organisation,movements,region,languages,consent_quote\n" + (
+    "Ana Pérez,Vecinas Unidas,housing;climate justice,Andes,es|en,yes\n"
+    "Bilal Haddad,Dockers Union,labour,North Africa,fr,no\n"
+)
+
+NOTES = """# Spring call
+
+## Where does your work meet the climate crisis?
+- Ana Pérez: Floods hit our barrio first.
+- Rents doubled in two years.
+  Landlords evict in winter.
+- Someone: not in the roster.
+
+A paragraph is one contribution.
+
+## What next?
+* Bilal Haddad: A joint strike fund.
+"""
+
+
+def test_read_roster_reads_lists_and_consent() -> None:
+    people = read_roster(ROSTER, source="roster.csv")
+
+    assert [(p.id, p.name, p.consent_quote) for p in people] == [
+        ("r1", "Ana Pérez", True),
+        ("r2", "Bilal Haddad", False),
+    ]
+    assert people[0].movements == ("housing", "climate justice")
+    assert people[0].languages == ("es", "en")
+
+
+def test_read_notes_splits_prompts_and_attributes_roster_names() -> None:
+    people = read_roster(ROSTER, source="roster.csv")
+
+    notes = read_notes(NOTES, source="notes.md", roster=people)
+
+    assert notes.title == "Spring call"
+    assert [p.prompt_text for p in notes.prompts] == [
+        "Where does your work meet the climate crisis?",
+        "What next?",
+    ]
+    assert notes.prompts[0].contributions == (
+        Contribution("p1", "Floods hit our barrio first.", "r1"),
+        Contribution("p1", "Rents doubled in two years. Landlords evict in winter.", None),
+        Contribution("p1", "Someone: not in the roster.", None),
+        Contribution("p1", "A paragraph is one contribution.", None),
+    )
+    assert notes.prompts[1].contributions == (Contribution("p2", "A joint strike fund.", "r2"),)
+
+
+def test_read_notes_without_roster_attributes_nobody() -> None:
+    notes = read_notes(NOTES, source="notes.md")
+
+    assert notes.prompts[0].contributions[0] == Contribution(
+        "p1", "Ana Pérez: Floods hit our barrio first.", None
+    )
+
+
+def test_read_notes_rejects_text_before_the_first_prompt() -> None:
+    with pytest.raises(SourceInvalid) as error:
+        read_notes("intro line\n## Prompt\n- a", source="notes.md")
+
+    assert str(error.value) == (
+        "notes.md line 1: text before the first prompt heading (## Prompt text)"
+    )
+
+
+def test_read_feedback_reports_the_line_of_a_bad_rating() -> None:
+    text = "rating,energising,improve,drill_into\n5,pairs,time,housing\n\n7,x,y,z\n"
+
+    with pytest.raises(SourceInvalid) as error:
+        read_feedback(text, source="feedback.csv")
+
+    assert (error.value.line, error.value.problem) == (4, "rating must be 1 to 5, not '7'")
+
+
+def test_read_feedback_reports_missing_columns_and_extra_cells() -> None:
+    with pytest.raises(SourceInvalid, match=r"^feedback.csv line 1: missing column\(s\): improve"):
+        read_feedback("rating,energising,drill_into\n", source="feedback.csv")
+    with pytest.raises(SourceInvalid, match=r"^f.csv line 3: more cells than columns$"):
+        read_feedback("rating,energising,improve,drill_into\n4,a,b,c\n4,a,b,c,d\n", source="f.csv")
+
+
+def test_read_feedback_links_names_to_the_roster() -> None:
+    people = read_roster(ROSTER, source="roster.csv")
+    text = "name,rating,energising,improve,drill_into\nana pérez,4,pairs,,\nNobody,,x,,\n"
+
+    answers = read_feedback(text, source="feedback.csv", roster=people)
+
+    assert [(a.author_id, a.rating) for a in answers] == [("r1", 4), (None, None)]
+
+
+def test_read_roster_rejects_a_bad_consent_value() -> None:
+    with pytest.raises(SourceInvalid, match=r"^roster.csv line 2: consent_quote must be yes or no"):
+        read_roster("name,consent_quote\nAna,maybe\n", source="roster.csv")
