@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -349,3 +351,44 @@ def test_a_removed_person_is_disconnected_and_cannot_come_back(live_server: Live
             await s.close()
 
     asyncio.run(scenario())
+
+
+def test_a_removed_person_cannot_rejoin_through_their_personal_link(
+    live_server: LiveServer,
+) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+    page = f"/host/convenings/{convening.public_id}"
+    host.post(
+        f"{page}/roster",
+        data={"csrf_token": host.csrf(page)},
+        files={"roster": ("roster.csv", b"name,email\nPat,pat@example.org\n", "text/csv")},
+    )
+    rows = list(csv.DictReader(io.StringIO(host.get(f"{page}/personal-links.csv").text)))
+    personal = rows[0]["link"]
+    pat = join(live_server, personal, "Pat")
+
+    async def remove() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        state = await console.next(
+            "snapshot", lambda m: any(p["name"] == "Pat" for p in m.get("people", []))
+        )
+        target = next(p["id"] for p in state["people"] if p["name"] == "Pat")
+        await console.send({"type": "remove", "participant": target})
+        await console.next("done")
+        await console.close()
+
+    asyncio.run(remove())
+    assert pat.get(f"/c/{convening.public_id}/lobby").status_code == 404
+    path = personal.removeprefix(live_server.url)
+    again = pat.post(
+        path,
+        data={
+            "display_name": "Pat again",
+            "languages": ["en"],
+            "coc_accepted": "on",
+            "csrf_token": pat.csrf(path),
+        },
+    )
+    assert again.status_code == 403
