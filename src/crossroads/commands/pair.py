@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -196,8 +196,6 @@ def _summary(
     ):
         table.add_column(column, justify="right")
     met: frozenset[frozenset[str]] = frozenset()
-    from dataclasses import replace
-
     for r, assignment in enumerate(plan, start=1):
         summary = pairing.summarise(assignment, replace(request, met=met))
         table.add_row(
@@ -208,10 +206,5 @@ def _summary(
             f"{summary.cross_organisation_rate:.0%}",
             f"{summary.cross_movement_rate:.0%}",
         )
-        met = met | frozenset(
-            frozenset((a, b))
-            for g in assignment.groups
-            for i, a in enumerate(g.members)
-            for b in g.members[i + 1 :]
-        )
+        met = met | pairing.pairs_met([assignment])
     console.print(table)

@@ -15,7 +15,7 @@ from crossroads.pairing.model import (
     Person,
     Reason,
 )
-from crossroads.pairing.schedule import plan_rounds
+from crossroads.pairing.schedule import pairs_met, plan_rounds
 from crossroads.pairing.scoring import random_assignment, score, summarise
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "assign",
     "drop",
     "exact_assign",
+    "pairs_met",
     "place_late_joiner",
     "plan_rounds",
     "random_assignment",

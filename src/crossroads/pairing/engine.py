@@ -10,7 +10,7 @@ import numpy as np
 from crossroads.pairing.explain import explain
 from crossroads.pairing.groups import form_groups
 from crossroads.pairing.matching import match
-from crossroads.pairing.model import Assignment, Group, PairingRequest, Person
+from crossroads.pairing.model import Assignment, Group, PairingRequest, Person, Reason
 from crossroads.pairing.weights import Population, encode
 
 
@@ -18,7 +18,8 @@ def population(request: PairingRequest) -> Population:
     return encode(request.people, blocked=request.blocked, met=request.met, series=request.series)
 
 
-def _rng(request: PairingRequest) -> np.random.Generator:
+def seeded_rng(request: PairingRequest) -> np.random.Generator:
+    """The request's random stream: the same seed, the same choices among equal options."""
     return np.random.default_rng(request.seed & 0xFFFFFFFF)
 
 
@@ -170,7 +171,7 @@ def _place_strays(
 ) -> Assignment:
     members = [[pop.index[m] for m in g.members] for g in groups]
     topics = [g.topic for g in groups]
-    fixed = [any(str(r) == "host_fixed" for r in g.reasons) for g in groups]
+    fixed = [Reason.HOST_FIXED in g.reasons for g in groups]
     for person in strays:
         usable = [m if not fixed[i] else [] for i, m in enumerate(members)]
         home = best_home(pop, pop.index[person.id], usable, request.size + 1)

@@ -10,11 +10,12 @@ by a swap that creates no repeat.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
 
-from crossroads.pairing.engine import assign, best_home, population
+from crossroads.pairing.engine import assign, best_home, population, seeded_rng
 from crossroads.pairing.explain import explain
 from crossroads.pairing.model import Assignment, PairingRequest
 from crossroads.pairing.weights import Population
@@ -68,7 +69,7 @@ def plan_rounds(request: PairingRequest, rounds: int) -> tuple[Assignment, ...]:
     if request.size != 2 or n > ROUND_ROBIN_UP_TO or n < 4 or _repeats(greedy) == 0:
         return greedy
     pop = population(request)
-    rng = np.random.default_rng(request.seed & 0xFFFFFFFF)
+    rng = seeded_rng(request)
     best = greedy
     best_key = (_repeats(greedy), -_total(pop, greedy))
     for _ in range(ORDERINGS):
@@ -83,7 +84,7 @@ def _repeats(plan: tuple[Assignment, ...]) -> int:
     seen: set[frozenset[str]] = set()
     count = 0
     for assignment in plan:
-        fresh = _met_in([assignment])
+        fresh = pairs_met([assignment])
         count += len(fresh & seen)
         seen |= fresh
     return count
@@ -132,7 +133,7 @@ def _round_robin(
                 for m in groups[home]:
                     used.add(frozenset((bye, m)))
                 groups[home].append(bye)
-        earlier = request.met | _met_in(plans)
+        earlier = request.met | pairs_met(plans)
         plans.append(
             Assignment(
                 groups=tuple(
@@ -142,12 +143,13 @@ def _round_robin(
             )
         )
     if rounds > len(plans):
-        later = replace(request, met=request.met | _met_in(plans))
+        later = replace(request, met=request.met | pairs_met(plans))
         plans.extend(_greedy_rounds(later, rounds - len(plans)))
     return tuple(plans)
 
 
-def _met_in(plans: list[Assignment]) -> frozenset[frozenset[str]]:
+def pairs_met(plans: Iterable[Assignment]) -> frozenset[frozenset[str]]:
+    """Every pair of people who shared a group in ``plans``."""
     return frozenset(
         frozenset((a, b))
         for plan in plans
@@ -160,6 +162,6 @@ def _met_in(plans: list[Assignment]) -> frozenset[frozenset[str]]:
 def _greedy_rounds(request: PairingRequest, rounds: int) -> tuple[Assignment, ...]:
     plans: list[Assignment] = []
     for r in range(rounds):
-        current = replace(request, met=request.met | _met_in(plans), seed=request.seed + r)
+        current = replace(request, met=request.met | pairs_met(plans), seed=request.seed + r)
         plans.append(assign(current))
     return tuple(plans)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-import numpy as np
-
-from crossroads.pairing.engine import population
+from crossroads.pairing.engine import population, seeded_rng
 from crossroads.pairing.model import Assignment, PairingRequest
 
 
@@ -29,7 +27,7 @@ def random_assignment(request: PairingRequest) -> Assignment:
     from crossroads.pairing.explain import explain
     from crossroads.pairing.groups import group_sizes
 
-    rng = np.random.default_rng(request.seed & 0xFFFFFFFF)
+    rng = seeded_rng(request)
     order = [request.people[i] for i in rng.permutation(len(request.people))]
     groups = []
     start = 0

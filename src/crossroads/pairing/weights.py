@@ -29,14 +29,9 @@ ORGANISATION = 40.0
 MOVEMENT = 20.0
 REGION = 10.0
 SERIES = 8.0
-BEST = LANGUAGE + ORGANISATION + MOVEMENT + REGION
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-
-
-def _interner() -> dict[str, int]:
-    return {}
 
 
 def _bits(values: Iterable[str], table: dict[str, int]) -> int:
