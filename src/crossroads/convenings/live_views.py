@@ -127,29 +127,6 @@ def _next(state: LiveState, language: str) -> dict[str, Any] | None:
     return {"id": upcoming.public_id, "title": upcoming.title, "kind": str(upcoming.kind)}
 
 
-def participant_view(
-    state: LiveState,
-    participant_id: int,
-    *,
-    now: datetime,
-    grace: timedelta,
-    language: str,
-    translate: Translate,
-) -> dict[str, Any]:
-    view = _common(state, now, grace, language)
-    group = state.group_of(participant_id)
-    if group is not None and participant_id in group.away:
-        group = None
-    view["you"] = {
-        "id": state.people[participant_id].public_id if participant_id in state.people else "",
-        "sitting_out": participant_id in state.sitting_out,
-    }
-    view["group"] = (
-        _group(state, group, translate) if group is not None and view["round"] is not None else None
-    )
-    return view
-
-
 def host_view(
     state: LiveState,
     *,

@@ -9,8 +9,6 @@ many events arrive while it works, it loads the state once and sends each person
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import Any, Protocol
 import structlog
 
 from crossroads.live.bus import Event, EventBus
+from crossroads.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
@@ -39,47 +38,22 @@ class Connection:
     participant_id: int | None  # None for a host console
     language: str
     connected_at: datetime
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(SEND_QUEUE))
-    writer: asyncio.Task[None] | None = None
-    closed: bool = False
+    outbox: Outbox[str] = field(default_factory=lambda: Outbox(SEND_QUEUE))
 
     @property
     def is_host(self) -> bool:
         return self.participant_id is None
 
+    @property
+    def closed(self) -> bool:
+        return self.outbox.closed
+
     def send(self, message: dict[str, Any] | str) -> bool:
         """Queue a message; False (and the socket closed) when the client cannot keep up."""
-        if self.closed:
-            return False
-        data = message if isinstance(message, str) else json.dumps(message)
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:
-            self.close(1013, "too slow: reconnect to resync")
-            return False
-        return True
+        return self.outbox.put(message if isinstance(message, str) else json.dumps(message))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        if self.closed:
-            return
-        self.closed = True
-        # The writer drains what is queued, then closes with this code.
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
-        self._close_code = (code, reason)
-
-    async def run_writer(self) -> None:
-        try:
-            while True:
-                data = await self.queue.get()
-                if data is None:
-                    code, reason = getattr(self, "_close_code", (1000, ""))
-                    with contextlib.suppress(Exception):
-                        await self.socket.close(code, reason)
-                    return
-                await self.socket.send_text(data)
-        except Exception:
-            self.closed = True
+        self.outbox.close(code, reason)
 
 
 # Callbacks the web layer provides, so this module stays free of the store and of HTTP.
@@ -113,7 +87,6 @@ class LiveHub:
         self._pending: dict[int, _Pending] = {}
         self._departures: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._primed: dict[int, Any] = {}
-        self._counter = itertools.count()
 
     # --- presence -------------------------------------------------------------------------
 
@@ -130,7 +103,7 @@ class LiveHub:
     # --- connections ----------------------------------------------------------------------
 
     def add(self, conn: Connection) -> None:
-        conn.writer = asyncio.create_task(conn.run_writer())
+        conn.outbox.start(conn.socket.send_text, conn.socket.close)
         self._connections.setdefault(conn.convening_id, set()).add(conn)
         if conn.participant_id is not None:
             pending = self._departures.pop((conn.convening_id, conn.participant_id), None)
@@ -145,9 +118,7 @@ class LiveHub:
         conn.close()
         group = self._connections.get(conn.convening_id, set())
         group.discard(conn)
-        if conn.writer is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(conn.writer, timeout=1)
+        await conn.outbox.wait_done(within=1)
         pid = conn.participant_id
         if pid is not None and pid not in self.present(conn.convening_id):
             key = (conn.convening_id, pid)

@@ -12,8 +12,6 @@ batched writer, and only then acknowledged to its sender and broadcast to the ot
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from pycrdt import Doc, merge_updates
 from crossroads.notes import protocol
 from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.writer import NotesWriter
+from crossroads.outbox import Outbox
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 from crossroads.store.notes import PendingUpdate
@@ -34,7 +33,6 @@ log = structlog.get_logger(__name__)
 SEND_QUEUE = 256
 CLOSE_INVALID = 1007
 CLOSE_TOO_BIG = 1009
-CLOSE_SLOW = 1013
 CLOSE_UNAVAILABLE = 1011
 EMPTY_UPDATE = b"\x00\x00"
 
@@ -50,49 +48,25 @@ class NotesConnection:
     socket: BinarySocket
     author: str  # "p<id>" or "h<id>": kept with each update for the harvest
     read_only: bool = False
-    queue: asyncio.Queue[bytes | None] = field(default_factory=lambda: asyncio.Queue(SEND_QUEUE))
-    writer: asyncio.Task[None] | None = None
-    closed: bool = False
-    close_code: tuple[int, str] = (1000, "")
-    received: int = 0  # updates received from this connection
-    acknowledged: int = 0
+    received: int = 0  # updates received from this connection: what acknowledgements count
     client_ids: set[int] = field(default_factory=set)
-    id: int = field(default_factory=itertools.count().__next__)
+    outbox: Outbox[bytes] = field(default_factory=lambda: Outbox(SEND_QUEUE))
+
+    @property
+    def closed(self) -> bool:
+        return self.outbox.closed
 
     def send(self, data: bytes) -> None:
-        if self.closed:
-            return
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:
-            self.close(CLOSE_SLOW, "too slow: reconnect to resync")
+        self.outbox.put(data)
 
     def close(self, code: int, reason: str = "") -> None:
-        if self.closed:
-            return
-        self.closed = True
-        self.close_code = (code, reason)
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
-
-    async def run_writer(self) -> None:
-        try:
-            while True:
-                data = await self.queue.get()
-                if data is None:
-                    with contextlib.suppress(Exception):
-                        await self.socket.close(*self.close_code)
-                    return
-                await self.socket.send_bytes(data)
-        except Exception:  # the peer is gone; the reader cleans up
-            self.closed = True
+        self.outbox.close(code, reason)
 
 
 class Room:
-    def __init__(self, name: str, doc: Doc, last_id: int) -> None:
+    def __init__(self, name: str, doc: Doc) -> None:
         self.name = name
         self.doc = doc
-        self.last_id = last_id
         self.connections: set[NotesConnection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
         self.owner: dict[int, NotesConnection] = {}
@@ -130,7 +104,7 @@ class RoomServer:
                     doc.apply_update(stored.snapshot)
                 for update in stored.updates:
                     doc.apply_update(update)
-                room = self.rooms[name] = Room(name, doc, stored.last_id)
+                room = self.rooms[name] = Room(name, doc)
             return room
 
     async def _unload_if_idle(self, room: Room) -> None:
@@ -164,7 +138,7 @@ class RoomServer:
     ) -> None:
         """Run one connection: sync, then relay until the peer leaves or breaks the rules."""
         room = await self.room(room_name)
-        conn.writer = asyncio.create_task(conn.run_writer())
+        conn.outbox.start(conn.socket.send_bytes, conn.socket.close)
         room.connections.add(conn)
         # Our state vector, and everyone's presence, as y-websocket servers do on connect.
         conn.send(protocol.sync_message(protocol.STEP1, room.doc.get_state()))
@@ -188,10 +162,8 @@ class RoomServer:
         finally:
             room.connections.discard(conn)
             self._drop_presence(room, conn)
-            conn.close(conn.close_code[0] if conn.closed else 1000)
-            if conn.writer is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(conn.writer, timeout=2)
+            conn.close(1000)
+            await conn.outbox.wait_done(within=2)
             if not room.connections:
                 await self._unload_if_idle(room)
 
@@ -231,8 +203,7 @@ class RoomServer:
         if update == EMPTY_UPDATE:
             # A client with nothing the server lacks answers the sync with an empty update:
             # acknowledge it (acks count messages) but keep it out of the log.
-            conn.acknowledged = conn.received
-            conn.send(protocol.ack_message(conn.acknowledged))
+            conn.send(protocol.ack_message(conn.received))
             return True
         try:
             await self.writer.write(PendingUpdate(room.name, update, conn.author))
@@ -240,8 +211,7 @@ class RoomServer:
             log.error("notes_commit_failed", room=room.name, error=str(exc))
             conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
             return False
-        conn.acknowledged = conn.received
-        conn.send(protocol.ack_message(conn.acknowledged))
+        conn.send(protocol.ack_message(conn.received))
         relay = protocol.sync_message(protocol.UPDATE, update)
         for other in room.others(conn):
             other.send(relay)

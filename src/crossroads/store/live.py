@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
@@ -136,8 +136,12 @@ async def set_locked(tx: AsyncSession, convening_id: int, locked: bool) -> None:
 
 
 async def count_runs(tx: AsyncSession, convening_id: int) -> int:
-    rows = await tx.scalars(select(RoundRun.id).where(RoundRun.convening_id == convening_id))
-    return len(list(rows))
+    return int(
+        await tx.scalar(
+            select(func.count()).select_from(RoundRun).where(RoundRun.convening_id == convening_id)
+        )
+        or 0
+    )
 
 
 async def insert_run(

@@ -8,7 +8,7 @@ at once with a code the client can read (4401 no session, 4403 wrong origin or n
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -17,7 +17,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from crossroads.convenings import rounds
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.errors import ConveningError, FieldInvalid
-from crossroads.convenings.live_views import ViewRenderer, host_view, participant_view
+from crossroads.convenings.live_views import ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
 from crossroads.live.hub import Connection, LiveHub
@@ -26,15 +26,29 @@ from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
-from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE
+from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.security import origin_allowed
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def participant_json(
+    state: rounds.LiveState, conn: Connection, cache: dict[Any, Any], grace: timedelta
+) -> str:
+    """A participant's view; ``cache`` shares the encoding work of one fan-out per language
+    (a reconnect's single view passes an empty one)."""
+    assert conn.participant_id is not None
+    renderer = cache.get(conn.language)
+    if renderer is None:
+        renderer = cache[conn.language] = ViewRenderer(
+            state,
+            now=utc_now(),
+            grace=grace,
+            language=conn.language,
+            translate=i18n.translations_for(conn.language).gettext,
+        )
+    return renderer.json_for(conn.participant_id)
 
 
 def create_hub(db: Database, settings: Settings) -> LiveHub:
@@ -43,26 +57,14 @@ def create_hub(db: Database, settings: Settings) -> LiveHub:
 
     grace = timedelta(seconds=settings.wrap_up_seconds)
 
-    def render_participant(
-        state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]
-    ) -> dict[str, Any] | str:
-        assert conn.participant_id is not None
-        renderer = cache.get(conn.language)
-        if renderer is None:
-            renderer = cache[conn.language] = ViewRenderer(
-                state,
-                now=_now(),
-                grace=grace,
-                language=conn.language,
-                translate=i18n.translations_for(conn.language).gettext,
-            )
-        return renderer.json_for(conn.participant_id)
+    def render_participant(state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]) -> str:
+        return participant_json(state, conn, cache, grace)
 
     def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> dict[str, Any]:
         translations = i18n.translations_for(conn.language)
         return host_view(
             state,
-            now=_now(),
+            now=utc_now(),
             grace=grace,
             language=conn.language,
             translate=translations.gettext,
@@ -70,7 +72,7 @@ def create_hub(db: Database, settings: Settings) -> LiveHub:
         )
 
     async def on_departure(convening_id: int, participant_id: int) -> None:
-        change = await rounds.depart(db, participant_id, convening_id, now=_now(), grace=grace)
+        change = await rounds.depart(db, participant_id, convening_id, now=utc_now(), grace=grace)
         if change is not None:
             await publish(hub, change)
 
@@ -165,7 +167,7 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     if not _origin_ok(ws, settings):
         await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
         return
-    viewer = await resolve_viewer(db, ws.cookies.get(PARTICIPANT_COOKIE), now=_now())
+    viewer = await resolve_viewer(db, ws.cookies.get(PARTICIPANT_COOKIE), now=utc_now())
     you = viewer.participant
     if you is None:
         await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "join the convening first")
@@ -180,7 +182,7 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
         convening_id=you.convening_id,
         participant_id=you.id,
         language=i18n.current_language(),
-        connected_at=_now(),
+        connected_at=utc_now(),
     )
     grace = timedelta(seconds=settings.wrap_up_seconds)
 
@@ -198,7 +200,7 @@ async def _participant_command(
     message: Any,
     grace: timedelta,
 ) -> None:
-    now = _now()
+    now = utc_now()
     if isinstance(message, protocol.Ping):
         conn.send({"v": 1, "type": "pong"})
         return
@@ -212,16 +214,7 @@ async def _participant_command(
         if 0 < message.last_seq == state.seq and change is None:
             conn.send({"v": 1, "type": "resumed", "seq": state.seq})
         else:
-            conn.send(
-                participant_view(
-                    state,
-                    you.id,
-                    now=now,
-                    grace=grace,
-                    language=conn.language,
-                    translate=i18n.translations_for(conn.language).gettext,
-                )
-            )
+            conn.send(participant_json(state, conn, {}, grace))
         return
     if isinstance(message, protocol.CallHelp):
         await publish(hub, await rounds.call_for_help(db, you, now=now))
@@ -244,7 +237,7 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     if not _origin_ok(ws, settings):
         await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
         return
-    viewer = await resolve_viewer(db, ws.cookies.get(HOST_COOKIE), now=_now())
+    viewer = await resolve_viewer(db, ws.cookies.get(HOST_COOKIE), now=utc_now())
     if viewer.host is None:
         await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "log in as a host")
         return
@@ -260,7 +253,7 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         convening_id=convening_id,
         participant_id=None,
         language=i18n.current_language(),
-        connected_at=_now(),
+        connected_at=utc_now(),
     )
 
     async def handle(message: Any) -> None:
@@ -277,7 +270,7 @@ async def _host_command(
     settings: Settings,
     notes: RoomServer,
 ) -> None:
-    now = _now()
+    now = utc_now()
     cid = conn.convening_id
     change: rounds.Change | None = None
     if isinstance(message, protocol.Ping):
