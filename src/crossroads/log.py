@@ -12,7 +12,13 @@ def configure_logging(level: str = "info", *, json: bool = False) -> None:
     if not isinstance(numeric, int):
         numeric = logging.INFO
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        # Plain tracebacks: rich's highlighted ones cost ~100 ms each, and a burst of errors
+        # (say, thousands of sockets failing at once) must not hold up the server.
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[

@@ -392,3 +392,30 @@ def test_a_removed_person_cannot_rejoin_through_their_personal_link(
         },
     )
     assert again.status_code == 403
+
+
+def test_the_host_console_sees_people_arrive_and_leave_the_lobby(live_server: LiveServer) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+    people = [join(live_server, convening.invite_url, f"Lobby {i}") for i in range(3)]
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"v": 1, "type": "hello", "last_seq": 0})
+        first = await console.next("snapshot")
+        sockets = await connect_people(live_server, convening.public_id, people)
+        # Nothing else changes in the lobby: the console hears of arrivals on its own.
+        everyone = await console.next("snapshot", lambda m: m["connected"] == 3)
+        await sockets[0].close()
+        fewer = await console.next("snapshot", lambda m: m["connected"] == 2)
+        for s in [console, *sockets[1:]]:
+            await s.close()
+        assert first["connected"] == 0
+        assert {p["name"] for p in everyone["people"] if p["connected"]} == {
+            "Lobby 0",
+            "Lobby 1",
+            "Lobby 2",
+        }
+        assert [p["name"] for p in fewer["people"] if not p["connected"]] == ["Lobby 0"]
+
+    asyncio.run(scenario())

@@ -133,6 +133,12 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
     )
 
 
+async def current_seq(db: Database, convening_id: int) -> int:
+    """The latest event number: a state read at this number is still what everyone sees."""
+    async with db.transaction() as tx:
+        return await live_store.get_seq(tx, convening_id)
+
+
 # --- pairing adapters ---------------------------------------------------------------------
 
 
@@ -220,6 +226,104 @@ def _changed_groups(before: Iterable[GroupRecord], after: pairing.Assignment) ->
 # --- use cases ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PairingPlan:
+    """The next round's pairing, worked out from the state at ``state.seq``.
+
+    Pairing 2,000 people takes tens of milliseconds; the live layer works it out ahead while
+    the host's console is open (``plan_round`` then ``work_out``), so that "start round"
+    only has to check that nothing changed since and write it (``start_round(plan=...)``).
+    """
+
+    state: LiveState
+    round: RoundRecord
+    request: pairing.PairingRequest | None  # None for a plenary
+    groups: tuple[NewGroup, ...] = ()
+    assignment: pairing.Assignment | None = None
+
+
+def _round_to_start(state: LiveState, round_public_id: str | None) -> RoundRecord:
+    if state.ended_at is not None:
+        raise NotAllowed("the call has ended")
+    if round_public_id is None:
+        round_ = state.next_round()
+        if round_ is None:
+            raise FieldInvalid("round", N_("There is no further round on the agenda."))
+        return round_
+    round_ = next((r for r in state.plan.rounds if r.public_id == round_public_id), None)
+    if round_ is None:
+        raise NotFound("round")
+    return round_
+
+
+def _to_pair(state: LiveState, present: Collection[int]) -> list[ParticipantRecord]:
+    return [
+        state.people[pid]
+        for pid in sorted(present)
+        if pid in state.people and pid not in state.sitting_out and pid not in state.removed
+    ]
+
+
+async def plan_round(
+    db: Database,
+    convening_id: int,
+    *,
+    present: Collection[int],
+    round_public_id: str | None = None,
+    state: LiveState | None = None,
+) -> PairingPlan:
+    """Read what pairing the next round needs (``state`` if the caller holds a current one)."""
+    if state is None:
+        state = await load_state(db, convening_id)
+    round_ = _round_to_start(state, round_public_id)
+    if round_.kind is RoundKind.PLENARY:
+        return PairingPlan(state=state, round=round_, request=None)
+    async with db.transaction() as tx:
+        met = await live_store.earlier_partners(tx, convening_id, None)
+    size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
+    seed = (convening_id * 1_000_003 + state.seq) % (2**31)
+    people = _to_pair(state, present)
+    request = _request(people, max(2, size), met, seed, state.blocked)
+    return PairingPlan(state=state, round=round_, request=request)
+
+
+def work_out(plan: PairingPlan) -> PairingPlan:
+    """Run the pairing engine on a plan (pure CPU work: callers may run it in a thread)."""
+    if plan.request is None:
+        return plan
+    assignment = pairing.assign(plan.request)
+    groups = tuple(_new_group(i, g) for i, g in enumerate(assignment.groups, start=1))
+    return replace(plan, assignment=assignment, groups=groups)
+
+
+def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingPlan | None:
+    """The plan for who is present now: people who left since are dropped and people who
+    came are placed, without re-pairing everyone (None if it cannot be reused)."""
+    if plan.request is None or plan.assignment is None:
+        return plan
+    planned = {int(p.id) for p in plan.request.people}
+    now_here = {p.id for p in _to_pair(plan.state, present)}
+    if now_here == planned:
+        return plan
+    if any(pid not in plan.state.people for pid in present):
+        return None  # someone joined the convening since: their profile is not in the plan
+    gone, came = planned - now_here, sorted(now_here - planned)
+    request = replace(
+        plan.request,
+        people=(
+            *(p for p in plan.request.people if int(p.id) not in gone),
+            *(_person(plan.state.people[pid]) for pid in came),
+        ),
+    )
+    assignment = plan.assignment
+    for pid in sorted(gone):
+        assignment = pairing.drop(assignment, plan.request, str(pid))
+    for pid in came:
+        assignment = pairing.place_late_joiner(assignment, request, _person(plan.state.people[pid]))
+    groups = tuple(_new_group(i, g) for i, g in enumerate(assignment.groups, start=1))
+    return replace(plan, request=request, assignment=assignment, groups=groups)
+
+
 async def start_round(
     db: Database,
     convening_id: int,
@@ -227,42 +331,55 @@ async def start_round(
     present: Collection[int],
     now: datetime,
     round_public_id: str | None = None,
+    plan: PairingPlan | None = None,
 ) -> Change:
-    """Start the next agenda round (or a chosen one) and pair everyone present."""
-    state = await load_state(db, convening_id)
-    if state.ended_at is not None:
-        raise NotAllowed("the call has ended")
-    if round_public_id is None:
-        round_ = state.next_round()
-        if round_ is None:
-            raise FieldInvalid("round", N_("There is no further round on the agenda."))
-    else:
-        round_ = next((r for r in state.plan.rounds if r.public_id == round_public_id), None)
-        if round_ is None:
-            raise NotFound("round")
-    groups: list[NewGroup] = []
-    if round_.kind is not RoundKind.PLENARY:
-        people = [
-            state.people[pid]
-            for pid in sorted(present)
-            if pid in state.people and pid not in state.sitting_out and pid not in state.removed
-        ]
-        async with db.transaction() as tx:
-            met = await live_store.earlier_partners(tx, convening_id, None)
-        size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
-        seed = (convening_id * 1_000_003 + state.seq) % (2**31)
-        assignment = pairing.assign(_request(people, max(2, size), met, seed, state.blocked))
-        groups = [_new_group(i, g) for i, g in enumerate(assignment.groups, start=1)]
+    """Start the next agenda round (or a chosen one) and pair everyone present.
+
+    With a ``plan`` worked out ahead, it is used if nothing changed since (the event number
+    is compare-and-set in the same transaction); otherwise everything is read and paired
+    afresh, so a stale plan costs time, never correctness.
+    """
+    if plan is not None and plan.state.plan.convening.id == convening_id:
+        # The agenda is not covered by the event number: it must be the one planned with.
+        agenda = await get_plan_by_id(db, convening_id)
+        same_round = (
+            agenda == plan.state.plan
+            and _round_to_start(plan.state, round_public_id).id == plan.round.id
+        )
+        ready = _brought_up_to_date(plan, present) if same_round else None
+        if ready is not None:
+            change = await _write_start(db, ready, now=now, expected_seq=ready.state.seq)
+            if change is not None:
+                return change
+    fresh = work_out(
+        await plan_round(db, convening_id, present=present, round_public_id=round_public_id)
+    )
+    change = await _write_start(db, fresh, now=now, expected_seq=None)
+    assert change is not None
+    return change
+
+
+async def _write_start(
+    db: Database, plan: PairingPlan, *, now: datetime, expected_seq: int | None
+) -> Change | None:
+    state, round_ = plan.state, plan.round
+    convening_id = state.plan.convening.id
     async with db.transaction() as tx:
+        if expected_seq is None:
+            seq: int | None = await live_store.bump_seq(tx, convening_id)
+        else:
+            seq = await live_store.bump_seq_from(tx, convening_id, expected_seq)
+            if seq is None:
+                return None  # something changed since the plan: nothing was written
         run = await live_store.insert_run(
             tx,
             convening_id=convening_id,
             round_id=round_.id,
             started_at=now,
             ends_at=now + timedelta(minutes=round_.duration_minutes),
-            groups=groups,
+            groups=plan.groups,
         )
-        seq = await live_store.bump_seq(tx, convening_id)
+    assert seq is not None
     after = replace(
         state,
         seq=seq,
@@ -280,7 +397,7 @@ async def start_round(
                 members=g.members,
                 away=frozenset(),
             )
-            for g in groups
+            for g in plan.groups
         ),
     )
     return Change(convening_id, seq, "round_started", state=after)
@@ -384,10 +501,13 @@ async def arrive(
     present: Collection[int],
     now: datetime,
     grace: timedelta,
+    state: LiveState | None = None,
 ) -> Change | None:
     """A participant (re)connected. Someone who kept their seat gets their group back;
-    someone new to this round is placed without moving anyone else."""
-    state = await load_state(db, participant.convening_id)
+    someone new to this round is placed without moving anyone else. ``state``: a current
+    one the caller holds (see ``current_seq``), to spare reading it again."""
+    if state is None:
+        state = await load_state(db, participant.convening_id)
     if (
         not _placeable(state, now, grace)
         or participant.id in state.sitting_out

@@ -23,6 +23,12 @@ from crossroads.outbox import Outbox
 log = structlog.get_logger(__name__)
 
 SEND_QUEUE = 64
+# Host consoles learn of arrivals and departures in batches: a join storm of thousands is a
+# few refreshes, not one per person.
+PRESENCE_DELAY = 1.0
+# Views rendered between two chances for the writers to send: the first people get theirs
+# while the last are still being built.
+FANOUT_SLICE = 200
 
 
 class Socket(Protocol):
@@ -62,6 +68,8 @@ LoadState = Callable[[int], Awaitable[Any]]
 RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
 RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
 OnDeparture = Callable[[int, int], Awaitable[None]]
+# Told after each fan-out, with the state it was built from (e.g. to work ahead on it).
+OnRefreshed = Callable[[int, Any], None]
 
 
 class LiveHub:
@@ -74,6 +82,7 @@ class LiveHub:
         render_host: RenderHost,
         on_departure: OnDeparture,
         departure_grace: float,
+        presence_delay: float = PRESENCE_DELAY,
     ) -> None:
         self.bus = bus
         self._load_state = load_state
@@ -81,12 +90,18 @@ class LiveHub:
         self._render_host = render_host
         self._on_departure = on_departure
         self._departure_grace = departure_grace
+        self.on_refreshed: OnRefreshed | None = None
+        self._presence_delay = presence_delay
+        self._presence_updates: dict[int, asyncio.TimerHandle] = {}
         self._connections: dict[int, set[Connection]] = {}
+        self._of_person: dict[tuple[int, int], set[Connection]] = {}
         self._listeners: dict[int, asyncio.Task[None]] = {}
         self._refreshers: dict[int, asyncio.Task[None]] = {}
         self._pending: dict[int, _Pending] = {}
         self._departures: dict[tuple[int, int], asyncio.Task[None]] = {}
         self._primed: dict[int, Any] = {}
+        self._shown: dict[int, Any] = {}
+        self._closing = False
 
     # --- presence -------------------------------------------------------------------------
 
@@ -97,18 +112,39 @@ class LiveHub:
             if c.participant_id is not None and not c.closed
         }
 
+    def is_present(self, convening_id: int, participant_id: int) -> bool:
+        return any(not c.closed for c in self._of_person.get((convening_id, participant_id), ()))
+
+    def has_host(self, convening_id: int) -> bool:
+        return any(c.is_host and not c.closed for c in self._connections.get(convening_id, ()))
+
     def connection_count(self) -> int:
         return sum(len(c) for c in self._connections.values())
+
+    def last_shown(self, convening_id: int) -> Any:
+        """The latest state this node fanned out or was handed (None if none): callers check
+        its ``seq`` against the database before trusting it."""
+        return self._shown.get(convening_id)
+
+    def remember(self, convening_id: int, state: Any) -> None:
+        held = self._shown.get(convening_id)
+        if convening_id in self._connections and (held is None or held.seq <= state.seq):
+            self._shown[convening_id] = state
 
     # --- connections ----------------------------------------------------------------------
 
     def add(self, conn: Connection) -> None:
         conn.outbox.start(conn.socket.send_text, conn.socket.close)
+        pid = conn.participant_id
+        arriving = pid is not None and not self.is_present(conn.convening_id, pid)
         self._connections.setdefault(conn.convening_id, set()).add(conn)
-        if conn.participant_id is not None:
-            pending = self._departures.pop((conn.convening_id, conn.participant_id), None)
+        if pid is not None:
+            self._of_person.setdefault((conn.convening_id, pid), set()).add(conn)
+            pending = self._departures.pop((conn.convening_id, pid), None)
             if pending is not None:
                 pending.cancel()
+        if arriving:
+            self._presence_changed(conn.convening_id)
         if conn.convening_id not in self._listeners:
             self._listeners[conn.convening_id] = asyncio.create_task(
                 self._listen(conn.convening_id)
@@ -118,13 +154,34 @@ class LiveHub:
         conn.close()
         group = self._connections.get(conn.convening_id, set())
         group.discard(conn)
-        await conn.outbox.wait_done(within=1)
         pid = conn.participant_id
-        if pid is not None and pid not in self.present(conn.convening_id):
+        if pid is not None:
+            mine = self._of_person.get((conn.convening_id, pid), set())
+            mine.discard(conn)
+            if not mine:
+                self._of_person.pop((conn.convening_id, pid), None)
+        await conn.outbox.wait_done(within=1)
+        # A node shutting down is not people leaving: their seats stay as they are.
+        if pid is not None and not self._closing and not self.is_present(conn.convening_id, pid):
             key = (conn.convening_id, pid)
             self._departures[key] = asyncio.create_task(self._depart_later(key))
+            self._presence_changed(conn.convening_id)
         if not group:
             self._connections.pop(conn.convening_id, None)
+            self._shown.pop(conn.convening_id, None)
+
+    def _presence_changed(self, convening_id: int) -> None:
+        """Refresh the host consoles (only them) once the arrivals of the moment are in."""
+        if convening_id in self._presence_updates:
+            return
+
+        def update() -> None:
+            self._presence_updates.pop(convening_id, None)
+            if convening_id in self._connections:
+                self.refresh_now(convening_id, participants=set())
+
+        loop = asyncio.get_running_loop()
+        self._presence_updates[convening_id] = loop.call_later(self._presence_delay, update)
 
     async def _depart_later(self, key: tuple[int, int]) -> None:
         await asyncio.sleep(self._departure_grace)
@@ -192,19 +249,35 @@ class LiveHub:
                 except Exception:  # the database blipped: the next event retries
                     log.exception("live_refresh_failed", convening_id=convening_id)
                     continue
-            present = self.present(convening_id)
+            self.remember(convening_id, state)
             cache: dict[Any, Any] = {}
-            for conn in conns:
+            hosts: list[Connection] = []
+            for done, conn in enumerate(conns, start=1):
                 if conn.is_host:
-                    conn.send(self._render_host(state, conn, present))
+                    hosts.append(conn)
                 elif pending.concerns(conn.participant_id):
                     conn.send(self._render_participant(state, conn, cache))
+                if done % FANOUT_SLICE == 0:
+                    # Let the writers send what is queued while the rest is rendered.
+                    await asyncio.sleep(0)
+            if hosts:
+                # Participants first: a host view of thousands of people takes a while to
+                # build, and their partner cards must not wait for it.
+                await asyncio.sleep(0)
+                present = self.present(convening_id)
+                for conn in hosts:
+                    conn.send(self._render_host(state, conn, present))
             for text_event in pending.broadcasts:
                 message = json.dumps({"v": 1, "type": "broadcast", **text_event})
                 for conn in conns:
                     conn.send(message)
+            if self.on_refreshed is not None:
+                self.on_refreshed(convening_id, state)
 
     async def close(self) -> None:
+        self._closing = True
+        for handle in self._presence_updates.values():
+            handle.cancel()
         for task in [
             *self._listeners.values(),
             *self._refreshers.values(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,7 @@ from crossroads.store.models import (
     RoundRun,
     SittingOut,
 )
+from crossroads.store.rows import RowMemo, json_list, raw_select
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +118,37 @@ async def get_state(tx: AsyncSession, convening_id: int) -> StateRecord:
     return StateRecord(seq=row.seq, current_run=run, ended_at=row.ended_at, locked=row.locked)
 
 
+async def get_seq(tx: AsyncSession, convening_id: int) -> int:
+    seq = await tx.scalar(select(LiveState.seq).where(LiveState.convening_id == convening_id))
+    return int(seq or 0)
+
+
 async def bump_seq(tx: AsyncSession, convening_id: int) -> int:
-    """The next event number. Taken inside the transaction that makes the change, so the
-    sequence is monotonic across restarts and nodes (the row lock serialises writers)."""
-    row = await _state_row(tx, convening_id)
-    row.seq += 1
-    await tx.flush()
-    return row.seq
+    """The next event number. Taken inside the transaction that makes the change, with one
+    atomic ``seq = seq + 1``, so the sequence is monotonic across restarts and nodes (the
+    row lock serialises writers; a read-then-write would let two nodes take the same number)."""
+    await _state_row(tx, convening_id)
+    seq = await tx.scalar(
+        update(LiveState)
+        .where(LiveState.convening_id == convening_id)
+        .values(seq=LiveState.seq + 1)
+        .returning(LiveState.seq)
+    )
+    assert seq is not None
+    return int(seq)
+
+
+async def bump_seq_from(tx: AsyncSession, convening_id: int, expected: int) -> int | None:
+    """``bump_seq`` only if nothing changed since event ``expected`` (None otherwise): lets
+    a change worked out ahead from that state commit without reading it again."""
+    await _state_row(tx, convening_id)
+    seq = await tx.scalar(
+        update(LiveState)
+        .where(LiveState.convening_id == convening_id, LiveState.seq == expected)
+        .values(seq=LiveState.seq + 1)
+        .returning(LiveState.seq)
+    )
+    return None if seq is None else int(seq)
 
 
 async def set_ended(tx: AsyncSession, convening_id: int, now: datetime | None) -> None:
@@ -184,7 +210,7 @@ async def insert_groups(tx: AsyncSession, run_id: int, groups: Iterable[NewGroup
     if not groups:
         return
     rows = await tx.execute(
-        insert(LiveGroup).returning(LiveGroup.id, LiveGroup.number),
+        insert(LiveGroup.__table__).returning(LiveGroup.id, LiveGroup.number),
         [
             {
                 "run_id": run_id,
@@ -200,7 +226,7 @@ async def insert_groups(tx: AsyncSession, run_id: int, groups: Iterable[NewGroup
     )
     ids = {number: group_id for group_id, number in rows}
     await tx.execute(
-        insert(LiveMember),
+        insert(LiveMember.__table__),
         [
             {"run_id": run_id, "group_id": ids[g.number], "participant_id": pid, "away": False}
             for g in groups
@@ -226,13 +252,43 @@ async def close_run(tx: AsyncSession, run_id: int, now: datetime) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _GroupRow:
+    id: int
+    number: int
+    topic: str
+    shared_languages: tuple[str, ...]
+    needs_interpretation: bool
+    reasons: tuple[str, ...]
+    compromises: tuple[str, ...]
+
+
+def _decode_group(raw: Any) -> _GroupRow:
+    return _GroupRow(
+        id=raw.id,
+        number=raw.number,
+        topic=raw.topic,
+        shared_languages=json_list(raw.shared_languages),
+        needs_interpretation=bool(raw.needs_interpretation),
+        reasons=json_list(raw.reasons),
+        compromises=json_list(raw.compromises),
+    )
+
+
+_decoded_group = RowMemo(_decode_group)
+
+
 async def list_groups(tx: AsyncSession, run_id: int) -> list[GroupRecord]:
     """All groups of a run with their seats, in two queries whatever the run's size."""
-    groups = list(
-        await tx.scalars(
-            select(LiveGroup).where(LiveGroup.run_id == run_id).order_by(LiveGroup.number)
+    table = LiveGroup.__table__
+    groups = [
+        _decoded_group(raw)
+        for raw in await tx.execute(
+            raw_select(table)  # type: ignore[arg-type]
+            .where(table.c.run_id == run_id)
+            .order_by(table.c.number)
         )
-    )
+    ]
     seats = await tx.execute(
         select(LiveMember.group_id, LiveMember.participant_id, LiveMember.away)
         .where(LiveMember.run_id == run_id)
@@ -249,10 +305,10 @@ async def list_groups(tx: AsyncSession, run_id: int) -> list[GroupRecord]:
             id=g.id,
             number=g.number,
             topic=g.topic,
-            shared_languages=tuple(g.shared_languages),
+            shared_languages=g.shared_languages,
             needs_interpretation=g.needs_interpretation,
-            reasons=tuple(g.reasons),
-            compromises=tuple(g.compromises),
+            reasons=g.reasons,
+            compromises=g.compromises,
             members=tuple(members.get(g.id, ())),
             away=frozenset(away.get(g.id, ())),
         )

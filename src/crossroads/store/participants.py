@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crossroads.store.errors import NotFound
 from crossroads.store.models import Participant
 from crossroads.store.records import ParticipantRecord
+from crossroads.store.rows import RowMemo, json_list, raw_select, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +107,35 @@ async def find_participant_by_invite(tx: AsyncSession, invite_id: int) -> Partic
     return None if row is None else _record(row)
 
 
+def _decode(raw: Any) -> ParticipantRecord:
+    return ParticipantRecord(
+        id=raw.id,
+        public_id=raw.public_id,
+        convening_id=raw.convening_id,
+        invite_id=raw.invite_id,
+        display_name=raw.display_name,
+        email=raw.email,
+        organisation=raw.organisation,
+        movements=json_list(raw.movements),
+        region=raw.region,
+        languages=json_list(raw.languages),
+        about=raw.about,
+        consent_listed=bool(raw.consent_listed),
+        consent_quoted=bool(raw.consent_quoted),
+        coc_accepted_at=utc(raw.coc_accepted_at),
+        joined_at=utc(raw.joined_at),
+    )
+
+
+_decoded = RowMemo(_decode)
+
+
 async def list_participants(tx: AsyncSession, convening_id: int) -> list[ParticipantRecord]:
-    # Plain rows rather than ORM objects: live rounds read thousands of them per event.
+    # Raw rows through a memo (see store/rows.py): live rounds read thousands per event.
     table = Participant.__table__
     rows = await tx.execute(
-        select(table)
+        raw_select(table)  # type: ignore[arg-type]
         .where(table.c.convening_id == convening_id)
         .order_by(table.c.joined_at, table.c.id)
     )
-    return [_record(row) for row in rows]  # type: ignore[arg-type]  # rows have the same fields
+    return [_decoded(row) for row in rows]

@@ -27,6 +27,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
+from crossroads.web.round_plans import RoundPlans
 from crossroads.web.security import origin_allowed
 
 router = APIRouter()
@@ -205,12 +206,13 @@ async def _participant_command(
         conn.send({"v": 1, "type": "pong"})
         return
     if isinstance(message, protocol.Hello):
+        state = await _current_state(db, hub, conn.convening_id, you.id)
         change = await rounds.arrive(
-            db, you, present=hub.present(conn.convening_id), now=now, grace=grace
+            db, you, present=hub.present(conn.convening_id), now=now, grace=grace, state=state
         )
         if change is not None:
             await publish(hub, change)
-        state = await rounds.load_state(db, conn.convening_id)
+            state = await _current_state(db, hub, conn.convening_id, you.id)
         if 0 < message.last_seq == state.seq and change is None:
             conn.send({"v": 1, "type": "resumed", "seq": state.seq})
         else:
@@ -227,6 +229,23 @@ async def _participant_command(
         await publish(hub, await rounds.block_person(db, you, message.participant, now=now))
         conn.send({"v": 1, "type": "blocked", "participant": message.participant})
         return
+
+
+async def _current_state(
+    db: Database, hub: LiveHub, convening_id: int, participant_id: int
+) -> rounds.LiveState:
+    """The state this node last showed if nothing happened since (one small read instead of
+    the whole roster: a join storm of thousands stays cheap), else read afresh."""
+    held: rounds.LiveState | None = hub.last_shown(convening_id)
+    if (
+        held is not None
+        and participant_id in held.people
+        and held.seq == await rounds.current_seq(db, convening_id)
+    ):
+        return held
+    state = await rounds.load_state(db, convening_id)
+    hub.remember(convening_id, state)
+    return state
 
 
 @router.websocket("/ws/host/{public_id}")
@@ -257,7 +276,7 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     )
 
     async def handle(message: Any) -> None:
-        await _host_command(db, hub, conn, message, settings, ws.app.state.notes)
+        await _host_command(db, hub, conn, message, ws.app.state.round_plans, ws.app.state.notes)
 
     await _serve(ws, hub, conn, protocol.parse_host, handle)
 
@@ -267,7 +286,7 @@ async def _host_command(
     hub: LiveHub,
     conn: Connection,
     message: Any,
-    settings: Settings,
+    plans: RoundPlans,
     notes: RoomServer,
 ) -> None:
     now = utc_now()
@@ -279,7 +298,12 @@ async def _host_command(
         hub.refresh_now(cid, participants=set())
     elif isinstance(message, protocol.StartRound):
         change = await rounds.start_round(
-            db, cid, present=hub.present(cid), now=now, round_public_id=message.round
+            db,
+            cid,
+            present=hub.present(cid),
+            now=now,
+            round_public_id=message.round,
+            plan=plans.take(cid),
         )
     elif isinstance(message, protocol.Extend):
         change = await rounds.extend_round(db, cid, minutes=message.minutes, now=now)

@@ -1,0 +1,82 @@
+"""Working out the next round's pairing ahead, while a host's console is open.
+
+"Start round" for 2,000 people should reach everyone in well under a second; pairing them
+takes a good part of that. So after each fan-out (a change, or arrivals and departures, which
+the hub batches) this node reads what the pairing needs and runs the engine in a worker
+thread, keeping the result. ``start_round`` then checks in its own transaction that nothing
+changed since (the event number) and writes the plan, bringing it up to date for people who
+came or went meanwhile; a stale plan falls back to pairing afresh. Plans are node-local and
+disposable: losing one costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import structlog
+
+from crossroads.convenings import rounds
+from crossroads.convenings.errors import ConveningError
+from crossroads.live.hub import LiveHub
+from crossroads.store.database import Database
+from crossroads.store.errors import StoreError
+
+log = structlog.get_logger(__name__)
+
+# Arrivals come in bursts when a call opens: let one settle before pairing everyone.
+SETTLE_SECONDS = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class _Basis:
+    seq: int
+    present: frozenset[int]
+
+
+class RoundPlans:
+    def __init__(self, db: Database, hub: LiveHub, *, settle: float = SETTLE_SECONDS) -> None:
+        self._db = db
+        self._hub = hub
+        self._settle = settle
+        self._plans: dict[int, tuple[_Basis, rounds.PairingPlan]] = {}
+        self._latest: dict[int, rounds.LiveState] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+
+    def take(self, convening_id: int) -> rounds.PairingPlan | None:
+        """The plan for the next round, if one was worked out (used once)."""
+        entry = self._plans.pop(convening_id, None)
+        return None if entry is None else entry[1]
+
+    def notice(self, convening_id: int, state: rounds.LiveState) -> None:
+        """Called by the hub after each fan-out with the state it showed."""
+        if state.ended_at is not None or not self._hub.has_host(convening_id):
+            self._plans.pop(convening_id, None)
+            return
+        self._latest[convening_id] = state
+        worker = self._workers.get(convening_id)
+        if worker is None or worker.done():
+            self._workers[convening_id] = asyncio.create_task(self._work(convening_id))
+
+    async def _work(self, convening_id: int) -> None:
+        await asyncio.sleep(self._settle)
+        while (state := self._latest.pop(convening_id, None)) is not None:
+            present = frozenset(self._hub.present(convening_id))
+            basis = _Basis(state.seq, present)
+            held = self._plans.get(convening_id)
+            if held is not None and held[0] == basis:
+                continue
+            try:
+                plan = await rounds.plan_round(self._db, convening_id, present=present, state=state)
+                plan = await asyncio.to_thread(rounds.work_out, plan)
+            except (ConveningError, StoreError):  # e.g. no further round: nothing to plan
+                self._plans.pop(convening_id, None)
+                continue
+            except Exception:
+                log.exception("round_plan_failed", convening_id=convening_id)
+                continue
+            self._plans[convening_id] = (basis, plan)
+
+    async def close(self) -> None:
+        for worker in self._workers.values():
+            worker.cancel()
