@@ -33,7 +33,7 @@ interface Snapshot extends Message {
   plenary_url: string;
   round: Round | null;
   group: Group | null;
-  you: { id: string; sitting_out: boolean };
+  you: { id: string; sitting_out: boolean; muted?: boolean };
   broadcasts: { seq: number; text: string }[];
 }
 
@@ -47,6 +47,8 @@ export function startParticipant(root: HTMLElement): void {
   const messages = root.querySelector<HTMLElement>("[data-live-messages]");
   const helpButton = root.querySelector<HTMLButtonElement>("[data-live-help]");
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
+  const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
+  const reportUrl = root.dataset.reportUrl ?? "";
 
   let view: Snapshot | null = null;
   let offset = 0; // server clock minus ours, so the countdown agrees with the server
@@ -96,6 +98,7 @@ export function startParticipant(root: HTMLElement): void {
     offset = Date.parse(next.now) - Date.now();
     root.dataset.phase = next.phase;
     if (sitOut) sitOut.checked = next.you.sitting_out;
+    if (mutedNote) mutedNote.textContent = next.you.muted ? (t.muted ?? "") : "";
     for (const b of next.broadcasts) showBroadcast(b.seq, b.text, false);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
@@ -161,11 +164,21 @@ export function startParticipant(root: HTMLElement): void {
       block.addEventListener("click", () => {
         if (window.confirm(fill(t.confirm_block ?? "", { name: m.name }))) socket.send({ type: "block", participant: m.id });
       });
+      const report = el("a", {
+        text: t.report ?? "",
+        cls: "partner-report",
+        attrs: {
+          href: `${reportUrl}?participant=${encodeURIComponent(m.id)}`,
+          target: "_blank",
+          rel: "noopener",
+          "aria-label": fill(t.report_named ?? "", { name: m.name }),
+        },
+      });
       return el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
         el("h3", { text: m.name }),
         ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation" })] : []),
         ...(m.about ? [el("p", { text: m.about })] : []),
-        block,
+        el("p", { cls: "partner-actions" }, [block, report]),
       ]);
     });
     const why: Node[] = [];
