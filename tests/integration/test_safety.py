@@ -308,3 +308,41 @@ def test_ending_the_call_ends_the_running_round_and_no_round_starts_after(
             await s.close()
 
     asyncio.run(scenario())
+
+
+def test_the_join_form_always_shows_a_code_of_conduct_to_accept(
+    safety_server: LiveServer,
+) -> None:
+    host = login(safety_server, "host@example.org")
+    own = planned_convening(host, rounds=1, code_of_conduct="Speak <kindly>.")
+    none = planned_convening(host, rounds=1, code_of_conduct="")
+    visitor = client_for(safety_server)
+
+    with_own = visitor.get(own.invite_url.removeprefix(safety_server.url)).text
+    with_default = visitor.get(none.invite_url.removeprefix(safety_server.url)).text
+
+    assert "Speak &lt;kindly&gt;." in with_own
+    assert "Treat everyone with respect" not in with_own
+    assert "Treat everyone with respect: no harassment, insults or discrimination." in with_default
+    for page in (with_own, with_default):
+        assert 'name="coc_accepted" required' in page
+        assert '<a href="/privacy"' in page
+
+
+def test_the_privacy_page_says_what_is_kept_who_sees_it_and_for_how_long(
+    safety_server: LiveServer,
+) -> None:
+    visitor = client_for(safety_server)
+    host = login(safety_server, "host@example.org")
+
+    page = visitor.get("/privacy")
+
+    assert page.status_code == 200
+    for heading in ("What we collect, and why", "Who sees it", "Chatham House mode"):
+        assert f">{heading}</h2>" in page.text
+    assert "Your session ends after 14 days" in page.text
+    assert "Invite links stop working after 30 days." in page.text
+    # Linked from every page's footer, for hosts and participants alike.
+    for client, path in ((visitor, "/login"), (host, "/host"), (visitor, "/no/such/page")):
+        assert '<footer class="container site-footer">' in client.get(path).text
+        assert '<a href="/privacy">Privacy: what we collect and why</a>' in client.get(path).text

@@ -64,7 +64,7 @@ export function startParticipant(root: HTMLElement): void {
   const showBroadcast = (seq: number, text: string, fresh: boolean): void => {
     if (seenBroadcasts.has(seq) || messages === null) return;
     seenBroadcasts.add(seq);
-    messages.prepend(el("p", { text, cls: "broadcast" }));
+    messages.prepend(el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }));
     if (fresh) announce(fill(t.broadcast ?? "{text}", { text }));
   };
 
@@ -144,7 +144,7 @@ export function startParticipant(root: HTMLElement): void {
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     if (round && round.prompts.length) {
       const list = el("ol", { cls: "live-prompts" });
-      for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text }));
+      for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text, attrs: { dir: "auto" } }));
       nodes.push(el("section", { attrs: { "aria-labelledby": "live-prompts-heading" } }, [
         el("h3", { text: t.prompts ?? "", attrs: { id: "live-prompts-heading" } }),
         list,
@@ -175,9 +175,10 @@ export function startParticipant(root: HTMLElement): void {
         },
       });
       return el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
-        el("h3", { text: m.name }),
-        ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation" })] : []),
-        ...(m.about ? [el("p", { text: m.about })] : []),
+        // User text may be in any script: let the browser pick its direction (dir="auto").
+        el("h3", { text: m.name, attrs: { dir: "auto" } }),
+        ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation", attrs: { dir: "auto" } })] : []),
+        ...(m.about ? [el("p", { text: m.about, attrs: { dir: "auto" } })] : []),
         el("p", { cls: "partner-actions" }, [block, report]),
       ]);
     });
