@@ -5,7 +5,7 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import * as decoding from "lib0/decoding";
-import { EditorState } from "@codemirror/state";
+import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { defaultKeymap } from "@codemirror/commands";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
@@ -20,6 +20,21 @@ function start(): void {
   const t = loadStrings("notes-strings");
   const status = root.querySelector<HTMLElement>("[data-notes-status]");
   const presence = root.querySelector<HTMLElement>("[data-notes-presence]");
+  const mutedNote = root.querySelector<HTMLElement>("[data-notes-muted]");
+  // Muting is enforced by the server (it drops a muted person's edits); the editor only
+  // mirrors it so nobody types into the void. Keep the codes in sync with live/protocol.py.
+  const MUTED = 4423;
+  const UNMUTED = 4424;
+  const editable = new Compartment();
+  const views: EditorView[] = [];
+  let muted = root.dataset.muted === "yes";
+  const setMuted = (value: boolean): void => {
+    muted = value;
+    root.dataset.muted = value ? "yes" : "no";
+    if (mutedNote) mutedNote.textContent = value ? (t.muted ?? "") : "";
+    for (const view of views)
+      view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!value)) });
+  };
   const doc = new Y.Doc();
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const provider = new WebsocketProvider(`${scheme}//${location.host}/ws/notes`, root.dataset.room ?? "", doc, {
@@ -52,7 +67,8 @@ function start(): void {
     showStatus();
   });
   provider.on("connection-close", (event: CloseEvent | null) => {
-    if (event && [4401, 4403, 4404].includes(event.code)) {
+    if (event && (event.code === MUTED || event.code === UNMUTED)) setMuted(event.code === MUTED);
+    if (event && [4401, 4403, 4404, 4410].includes(event.code)) {
       provider.shouldConnect = false;
       if (status) status.textContent = t.refused ?? "";
     }
@@ -100,19 +116,21 @@ function start(): void {
   root.querySelectorAll<HTMLElement>("[data-section]").forEach((host) => {
     const text = doc.getText(host.dataset.section ?? "prompt:free");
     const undoManager = new Y.UndoManager(text); // undoes one's own edits only
-    new EditorView({
+    const view = new EditorView({
       parent: host,
       state: EditorState.create({
         doc: text.toString(),
         extensions: [
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
           EditorView.lineWrapping,
+          editable.of(EditorView.editable.of(!muted)),
           EditorView.cspNonce.of(nonce),
           EditorView.contentAttributes.of({ "aria-label": host.dataset.label ?? "", "aria-multiline": "true" }),
           yCollab(text, provider.awareness, { undoManager }),
         ],
       }),
     });
+    views.push(view);
   });
   showStatus();
   (window as unknown as { crossroadsNotes?: { doc: Y.Doc; provider: WebsocketProvider } }).crossroadsNotes = {

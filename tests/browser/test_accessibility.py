@@ -61,7 +61,7 @@ def test_every_page_has_no_serious_axe_violations(
     participant = new_context(bypass_csp=True).new_page()
     found: dict[str, list[str]] = {}
 
-    for path in ("/login", "/join/not-a-real-token"):
+    for path in ("/login", "/join/not-a-real-token", "/privacy"):
         participant.goto(f"{server.url}{path}")
         found[path] = serious(audit(participant))
     _log_in(host, server)
@@ -72,6 +72,7 @@ def test_every_page_has_no_serious_axe_violations(
         f"/host/convenings/{public_id}/edit",
         f"/host/convenings/{public_id}/live",
         f"/host/convenings/{public_id}/notes",
+        f"/host/convenings/{public_id}/reports",
     ):
         host.goto(f"{server.url}{path}")
         found[path] = serious(audit(host))
@@ -84,6 +85,8 @@ def test_every_page_has_no_serious_axe_violations(
     participant.goto(f"{server.url}/c/{public_id}/notes")
     expect(participant.locator("[data-notes]")).to_have_attribute("data-online", "yes")
     found["/c/<id>/notes"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/report")
+    found["/c/<id>/report (nobody met yet)"] = serious(audit(participant))
     print({page: len(v) for page, v in found.items()})
 
     assert {page: v for page, v in found.items() if v} == {}
@@ -122,3 +125,84 @@ def test_participant_joins_by_keyboard_alone(
     expect(page.get_by_role("status").first).to_contain_text("Welcome, Keyboard Kim.")
     expect(page.locator("#people .person-name", has_text="Keyboard Kim")).to_be_visible()
     assert {"organisation", "languages", "about", "consent_listed", "coc_accepted"} <= set(focused)
+
+
+# Is the focused element's focus visible? An outline or a focus ring (box-shadow) counts.
+FOCUS_VISIBLE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "body";
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const ring = style.boxShadow && style.boxShadow !== "none";
+  return outline || ring ? "" : (el.id || el.name || el.tagName);
+}"""
+
+
+def _tab_to(page: Page, predicate: str, unseen: list[str], limit: int = 40) -> None:
+    """Press Tab until ``predicate`` (JS, on document.activeElement) holds; record any stop
+    whose focus is not visible."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        missing = page.evaluate(FOCUS_VISIBLE)
+        if missing:
+            unseen.append(missing)
+        if page.evaluate(f"(el) => {predicate}", page.evaluate_handle("document.activeElement")):
+            return
+    raise AssertionError(f"Tab never reached {predicate}")
+
+
+def test_participant_journey_by_keyboard_reaches_their_partner(
+    site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext]
+) -> None:
+    server, public_id, invite_url = site
+    # Lina waits in the lobby (any way in will do); Kim does everything by keyboard.
+    lina = new_context().new_page()
+    lina.goto(invite_url)
+    lina.fill("#display_name", "Lina")
+    lina.check("input[name=coc_accepted]")
+    lina.get_by_role("button", name="Join").click()
+    expect(lina.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
+    page = new_context(reduced_motion="reduce", bypass_csp=True).new_page()
+    unseen: list[str] = []
+
+    page.goto(invite_url)
+    _tab_to(page, "el.classList.contains('skip-link')", unseen)
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.id === 'display_name'", unseen)
+    page.keyboard.type("Keyboard Kim")
+    _tab_to(page, "el.name === 'consent_listed'", unseen)
+    page.keyboard.press("Space")
+    _tab_to(page, "el.name === 'coc_accepted'", unseen)
+    page.keyboard.press("Space")
+    _tab_to(page, "el.type === 'submit' && el.textContent.trim() === 'Join'", unseen)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").first).to_contain_text("Welcome, Keyboard Kim.")
+    live = page.locator("[data-live-participant]")
+    expect(live).to_have_attribute("data-online", "yes")
+
+    host = new_context().new_page()
+    _log_in(host, server)
+    host.goto(f"{server.url}/host/convenings/{public_id}/live")
+    expect(host.locator("[data-console-people]")).to_contain_text("2 of")
+    host.locator("[data-command=start_round]").click()
+
+    expect(page.locator("[data-partner] h3")).to_have_text("Lina")
+    expect(page.locator("[data-live-announce]")).to_have_text("You are meeting Lina.")
+    _tab_to(page, "el.closest('[data-partner]') !== null", unseen)
+    expect(
+        page.get_by_role("button", name="Block Lina: never put us together again")
+    ).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("link", name="Report Lina to the hosts (opens a new tab)")
+    ).to_be_focused()
+    assert unseen == []
+    # Reduced motion is honoured: Pico's transitions are off.
+    duration = page.evaluate(
+        "getComputedStyle(document.querySelector('button')).transitionDuration"
+    )
+    assert set(duration.split(", ")) == {"0s"}
+    # The report form, now that Kim has met someone, passes axe too.
+    page.goto(f"{server.url}/c/{public_id}/report")
+    expect(page.locator("select#reported option", has_text="Lina")).to_have_count(1)
+    assert serious(audit(page)) == []

@@ -35,8 +35,28 @@ def english_phrases() -> list[str]:
 
 def page_text(client: Browserish, path: str) -> str:
     response = client.get(path)
-    assert response.status_code in (200, 404), path
+    assert response.status_code in (200, 403, 404), path
     return html.unescape(re.sub(r"<[^>]+>", " ", response.text))
+
+
+def _locked_join_page(server: LiveServer, host: Browserish, language: str) -> str:
+    """The page a newcomer sees when the hosts locked the convening."""
+    import asyncio
+
+    from tests.integration.live_clients import LiveClient
+
+    convening = create_convening(host, "Cerrada · Fermée")
+
+    async def lock() -> None:
+        console = await LiveClient.connect(server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "lock", "locked": True})
+        await console.next("done")
+        await console.close()
+
+    asyncio.run(lock())
+    visitor = client_for(server)
+    visitor.cookies.set("crossroads_lang", language)
+    return page_text(visitor, convening.invite_url.removeprefix(server.url))
 
 
 @pytest.mark.parametrize("language", ["es", "fr"])
@@ -59,6 +79,10 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "lobby": page_text(person, f"/c/{convening.public_id}/lobby"),
         "notes": page_text(person, f"/c/{convening.public_id}/notes"),
         "host notes": page_text(host, f"{base}/notes"),
+        "report": page_text(person, f"/c/{convening.public_id}/report"),
+        "host reports": page_text(host, f"{base}/reports"),
+        "privacy": page_text(visitor, "/privacy"),
+        "locked": _locked_join_page(server, host, language),
     }
     # Proper names such as "Chatham House" are the same in every language.
     po = POT.parent / language / "LC_MESSAGES" / "messages.po"

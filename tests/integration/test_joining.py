@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def _people(html: str) -> list[str]:
-    return re.findall(r'<strong class="person-name">([^<]*)</strong>', html)
+    return re.findall(r'<strong class="person-name"[^>]*>([^<]*)</strong>', html)
 
 
 def test_two_participants_see_each_other_in_the_lobby(server: LiveServer, host: Browserish) -> None:

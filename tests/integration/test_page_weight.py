@@ -48,3 +48,34 @@ def test_static_assets_are_served_gzipped(server: LiveServer) -> None:
 
     assert response.headers["content-encoding"] == "gzip"
     assert response.num_bytes_downloaded < len(response.content) / 3
+
+
+# Every page a participant opens, by template; base.html's assets come with each.
+PARTICIPANT_TEMPLATES = (
+    "participant/join.html",
+    "participant/lobby.html",
+    "participant/report.html",
+    "notes/page.html",
+    "privacy.html",
+)
+
+
+def test_participant_pages_js_and_css_fit_the_budget_from_the_built_files() -> None:
+    """Reads the built bundles (make setup / npm run build) gzipped at level 9, like the
+    server's gzip middleware, so a growing bundle fails here before anyone measures."""
+    import gzip
+    from pathlib import Path
+
+    web = Path(__file__).resolve().parents[2] / "src" / "crossroads" / "web"
+    base = set(ASSET.findall((web / "templates" / "base.html").read_text()))
+    weights: dict[str, int] = {}
+    for template in PARTICIPANT_TEMPLATES:
+        assets = base | set(ASSET.findall((web / "templates" / template).read_text()))
+        weights[template] = sum(
+            len(gzip.compress((web / a.removeprefix("/")).read_bytes(), compresslevel=9))
+            for a in assets
+        )
+    print(weights)
+
+    assert "/static/build/live.js" not in base and "/static/build/notes.js" not in base
+    assert {t: w for t, w in weights.items() if w > BUDGET} == {}

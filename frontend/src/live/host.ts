@@ -8,6 +8,7 @@ interface Card {
   organisation: string;
   connected?: boolean;
   sitting_out?: boolean;
+  muted?: boolean;
 }
 interface HostGroup {
   number: number;
@@ -25,6 +26,7 @@ interface HostSnapshot extends Message {
   groups: HostGroup[];
   people: Card[];
   connected: number;
+  locked: boolean;
   help_calls: { id: number; group: number | null; name: string }[];
 }
 
@@ -38,6 +40,8 @@ export function startHost(root: HTMLElement): void {
   const help = q<HTMLElement>("[data-console-help]");
   const status = q<HTMLElement>("[data-console-status]");
   const startButton = q<HTMLButtonElement>("[data-command=start_round]");
+  const lockButton = q<HTMLButtonElement>("[data-console-lock]");
+  const lockedNote = q<HTMLElement>("[data-console-locked]");
   let view: HostSnapshot | null = null;
   let offset = 0;
 
@@ -80,6 +84,17 @@ export function startHost(root: HTMLElement): void {
     socket.send({ type: "move", participant: who.value, group: number });
   });
 
+  lockButton?.addEventListener("click", () => {
+    socket.send({ type: "lock", locked: !(view?.locked ?? false) });
+  });
+  q<HTMLFormElement>("[data-console-mute]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const who = q<HTMLSelectElement>("[data-console-mute] select[name=participant]");
+    const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (!who || !who.value) return;
+    socket.send({ type: "mute", participant: who.value, muted: submitter?.value !== "no" });
+  });
+
   q<HTMLFormElement>("[data-console-remove]")?.addEventListener("submit", (event) => {
     event.preventDefault();
     const who = q<HTMLSelectElement>("[data-console-remove] select[name=participant]");
@@ -99,6 +114,12 @@ export function startHost(root: HTMLElement): void {
         ? fill(t.start ?? "{title}", { title: next.next_round.title || next.next_round.kind })
         : (t.no_more ?? "");
     }
+    if (lockButton) {
+      lockButton.textContent = next.locked ? (t.unlock ?? "") : (t.lock ?? "");
+      lockButton.setAttribute("aria-pressed", next.locked ? "true" : "false");
+    }
+    root.dataset.locked = next.locked ? "yes" : "no";
+    if (lockedNote) lockedNote.textContent = next.locked ? (t.locked ?? "") : "";
     renderGroups(next);
     renderPeople(next);
     renderHelp(next);
@@ -112,7 +133,8 @@ export function startHost(root: HTMLElement): void {
       const names = g.members.map((m) => {
         const person = byId.get(m.id);
         const here = person?.connected ? "" : ` (${t.disconnected ?? ""})`;
-        return `${m.name}${here}`;
+        const muted = person?.muted ? ` (${t.muted ?? ""})` : "";
+        return `${m.name}${here}${muted}`;
       });
       return el("tr", { attrs: { "data-group": String(g.number) } }, [
         el("td", { text: String(g.number) }),
@@ -130,7 +152,9 @@ export function startHost(root: HTMLElement): void {
       const chosen = select.value;
       replaceChildren(select, [
         el("option", { text: t.choose_person ?? "", attrs: { value: "" } }),
-        ...v.people.map((p) => el("option", { text: p.name, attrs: { value: p.id } })),
+        ...v.people.map((p) =>
+          el("option", { text: p.muted ? `${p.name} (${t.muted ?? ""})` : p.name, attrs: { value: p.id } }),
+        ),
       ]);
       select.value = chosen;
     });

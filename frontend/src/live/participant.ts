@@ -33,7 +33,7 @@ interface Snapshot extends Message {
   plenary_url: string;
   round: Round | null;
   group: Group | null;
-  you: { id: string; sitting_out: boolean };
+  you: { id: string; sitting_out: boolean; muted?: boolean };
   broadcasts: { seq: number; text: string }[];
 }
 
@@ -47,6 +47,8 @@ export function startParticipant(root: HTMLElement): void {
   const messages = root.querySelector<HTMLElement>("[data-live-messages]");
   const helpButton = root.querySelector<HTMLButtonElement>("[data-live-help]");
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
+  const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
+  const reportUrl = root.dataset.reportUrl ?? "";
 
   let view: Snapshot | null = null;
   let offset = 0; // server clock minus ours, so the countdown agrees with the server
@@ -62,7 +64,7 @@ export function startParticipant(root: HTMLElement): void {
   const showBroadcast = (seq: number, text: string, fresh: boolean): void => {
     if (seenBroadcasts.has(seq) || messages === null) return;
     seenBroadcasts.add(seq);
-    messages.prepend(el("p", { text, cls: "broadcast" }));
+    messages.prepend(el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }));
     if (fresh) announce(fill(t.broadcast ?? "{text}", { text }));
   };
 
@@ -96,6 +98,7 @@ export function startParticipant(root: HTMLElement): void {
     offset = Date.parse(next.now) - Date.now();
     root.dataset.phase = next.phase;
     if (sitOut) sitOut.checked = next.you.sitting_out;
+    if (mutedNote) mutedNote.textContent = next.you.muted ? (t.muted ?? "") : "";
     for (const b of next.broadcasts) showBroadcast(b.seq, b.text, false);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
@@ -141,7 +144,7 @@ export function startParticipant(root: HTMLElement): void {
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     if (round && round.prompts.length) {
       const list = el("ol", { cls: "live-prompts" });
-      for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text }));
+      for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text, attrs: { dir: "auto" } }));
       nodes.push(el("section", { attrs: { "aria-labelledby": "live-prompts-heading" } }, [
         el("h3", { text: t.prompts ?? "", attrs: { id: "live-prompts-heading" } }),
         list,
@@ -161,11 +164,22 @@ export function startParticipant(root: HTMLElement): void {
       block.addEventListener("click", () => {
         if (window.confirm(fill(t.confirm_block ?? "", { name: m.name }))) socket.send({ type: "block", participant: m.id });
       });
+      const report = el("a", {
+        text: t.report ?? "",
+        cls: "partner-report",
+        attrs: {
+          href: `${reportUrl}?participant=${encodeURIComponent(m.id)}`,
+          target: "_blank",
+          rel: "noopener",
+          "aria-label": fill(t.report_named ?? "", { name: m.name }),
+        },
+      });
       return el("article", { cls: "partner-card", attrs: { "data-partner": m.id } }, [
-        el("h3", { text: m.name }),
-        ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation" })] : []),
-        ...(m.about ? [el("p", { text: m.about })] : []),
-        block,
+        // User text may be in any script: let the browser pick its direction (dir="auto").
+        el("h3", { text: m.name, attrs: { dir: "auto" } }),
+        ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation", attrs: { dir: "auto" } })] : []),
+        ...(m.about ? [el("p", { text: m.about, attrs: { dir: "auto" } })] : []),
+        el("p", { cls: "partner-actions" }, [block, report]),
       ]);
     });
     const why: Node[] = [];

@@ -7,6 +7,7 @@ ConveningError
  ├── LoginFailed         wrong email or password
  ├── SetupClosed         the first-run setup was already done
  └── NotAllowed          the requester may not do this
+      └── ConveningLocked the hosts locked the convening: no new joins
 Store errors (NotFound, Conflict, StoreUnavailable) pass through unchanged.
 """
 
@@ -56,3 +57,7 @@ class SetupClosed(ConveningError):
 
 class NotAllowed(ConveningError):
     code = "not_allowed"
+
+
+class ConveningLocked(NotAllowed):
+    code = "convening_locked"

@@ -5,17 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crossroads.convenings.errors import FieldInvalid, NotAllowed
-from crossroads.convenings.invitations import open_invite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.convenings.errors import ConveningLocked, FieldInvalid, NotAllowed
+from crossroads.convenings.invitations import OpenedInvite, open_invite
 from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
+from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode
+
+
+async def open_join_form(db: Database, token: str, *, now: datetime) -> OpenedInvite:
+    """Open an invite link for the join form; a locked convening turns newcomers away here
+    already, before they fill anything in (a personal link of someone already in still works)."""
+    opened = await open_invite(db, token, now=now)
+    async with db.transaction() as tx:
+        await _check_open(tx, opened)
+    return opened
+
+
+async def _check_open(tx: AsyncSession, opened: OpenedInvite) -> None:
+    state = await live_store.get_state(tx, opened.invite.convening_id)
+    if not state.locked:
+        return
+    if opened.invite.kind is InviteKind.PERSONAL:
+        existing = await participant_store.find_participant_by_invite(tx, opened.invite.id)
+        if existing is not None:
+            return  # already in: a new phone or a lost cookie must not lock them out
+    raise ConveningLocked("the hosts have locked this convening")
 
 
 async def join_convening(
@@ -33,6 +56,7 @@ async def join_convening(
     if unknown:
         raise FieldInvalid("languages", N_("Choose languages offered by this convening."))
     async with db.transaction() as tx:
+        await _check_open(tx, opened)
         if invite.kind is InviteKind.PERSONAL:
             existing = await participant_store.find_participant_by_invite(tx, invite.id)
             if existing is not None and await safety_store.is_removed(tx, existing.id):

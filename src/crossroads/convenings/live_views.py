@@ -154,10 +154,12 @@ def host_view(
             "organisation": p.organisation,
             "connected": p.id in connected_set,
             "sitting_out": p.id in state.sitting_out,
+            "muted": p.id in state.muted,
         }
         for p in state.people.values()
     ]
     view["connected"] = len(connected_set & set(state.people))
+    view["locked"] = state.locked
     view["help_calls"] = [
         {
             "id": h.id,
@@ -217,6 +219,7 @@ class ViewRenderer:
             {
                 "id": person.public_id if person else "",
                 "sitting_out": participant_id in self.state.sitting_out,
+                "muted": participant_id in self.state.muted,
             }
         )
         group = self._group_of.get(participant_id)

@@ -70,6 +70,7 @@ class LiveState:
     locked: bool
     blocked: frozenset[frozenset[int]] = frozenset()
     removed: frozenset[int] = frozenset()
+    muted: frozenset[int] = frozenset()
 
     def phase(self, now: datetime, grace: timedelta) -> Phase:
         if self.ended_at is not None:
@@ -113,6 +114,7 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         sitting_out = await live_store.sitting_out_ids(tx, convening_id)
         blocked = await safety_store.blocked_pairs(tx, convening_id)
         removed = await safety_store.removed_ids(tx, convening_id)
+        muted = await safety_store.muted_ids(tx, convening_id)
     round_ = None
     if state.current_run is not None:
         round_ = next((r for r in plan.rounds if r.id == state.current_run.round_id), None)
@@ -130,6 +132,7 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         locked=state.locked,
         blocked=frozenset(blocked),
         removed=frozenset(removed),
+        muted=frozenset(muted),
     )
 
 

@@ -19,6 +19,10 @@ CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_REMOVED = 4410
+# Sent to a person's notes sockets when a host mutes or unmutes them: the editor reconnects
+# and turns read-only (muted) or writable again (see frontend/src/notes.ts).
+CLOSE_MUTED = 4423
+CLOSE_UNMUTED = 4424
 CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
 
@@ -91,6 +95,21 @@ class Remove(_Message):
     participant: str = Field(max_length=32)
 
 
+class Mute(_Message):
+    """A host mutes (or unmutes) a person: their shared-notes edits are refused meanwhile."""
+
+    type: Literal["mute"]
+    participant: str = Field(max_length=32)
+    muted: bool = True
+
+
+class Lock(_Message):
+    """A host locks (or unlocks) the convening: nobody new can join while it is locked."""
+
+    type: Literal["lock"]
+    locked: bool = True
+
+
 class ResolveHelp(_Message):
     type: Literal["resolve_help"]
     id: int = Field(ge=1)
@@ -109,6 +128,8 @@ HostMessage = Annotated[
     | Broadcast
     | Move
     | Remove
+    | Mute
+    | Lock
     | ResolveHelp,
     Field(discriminator="type"),
 ]
@@ -124,6 +145,8 @@ HOST_TYPES = frozenset(
         "broadcast",
         "move",
         "remove",
+        "mute",
+        "lock",
         "resolve_help",
     }
 )

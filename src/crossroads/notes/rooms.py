@@ -252,12 +252,16 @@ class RoomServer:
             for other in room.others(conn):
                 other.send(relay)
 
-    def close_author(self, room_name: str, author: str, code: int) -> None:
-        """Close a person's connections to a room (a host removed them)."""
+    def close_author(
+        self, room_name: str, author: str, code: int, reason: str = "removed by the host"
+    ) -> None:
+        """Close a person's connections to a room (a host removed, muted or unmuted them).
+        Their edits stop counting at once, before the close reaches them."""
         room = self.rooms.get(room_name)
         for conn in list(room.connections if room else ()):
             if conn.author == author:
-                conn.close(code, "removed by the host")
+                conn.read_only = True
+                conn.close(code, reason)
 
     async def close(self) -> None:
         for room in self.rooms.values():

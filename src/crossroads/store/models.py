@@ -261,3 +261,33 @@ class ParticipantRemoval(Base):
         ForeignKey("convening.id", ondelete="CASCADE"), index=True
     )
     removed_at: Mapped[datetime]
+
+
+class ParticipantReport(Base):
+    """Someone told the hosts about a person they met; only hosts ever read these."""
+
+    __tablename__ = "participant_report"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    reported_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(30))
+    details: Mapped[str] = mapped_column(Text, default="")
+    # The round in which the two were last grouped together: the context hosts need.
+    run_number: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class ParticipantMute(Base):
+    """A host muted this participant: their note edits are refused until unmuted."""
+
+    __tablename__ = "participant_mute"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    muted_at: Mapped[datetime]

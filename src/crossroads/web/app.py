@@ -26,7 +26,7 @@ from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
-from crossroads.web.routers import accounts, host, live, notes, participant, preferences
+from crossroads.web.routers import accounts, host, live, notes, participant, preferences, privacy
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(host.router)
     app.include_router(participant.router)
     app.include_router(preferences.router)
+    app.include_router(privacy.router)
     app.include_router(live.router)
     app.include_router(notes.router)
     app.include_router(notes.socket_router)

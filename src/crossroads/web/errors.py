@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from crossroads.convenings.errors import (
     ConveningError,
+    ConveningLocked,
     FieldInvalid,
     InviteNotFound,
     LoginFailed,
@@ -61,6 +62,7 @@ class ErrorRule:
 # Most specific first is not needed: lookup walks each class's MRO and takes the first hit.
 ERROR_TABLE: dict[type[Exception], ErrorRule] = {
     CsrfFailed: ErrorRule(403, 1008, N_("This form has expired")),
+    ConveningLocked: ErrorRule(403, 1008, N_("This call is closed to new people")),
     NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
     NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
     RateLimited: ErrorRule(429, 1013, N_("Too many attempts")),
@@ -99,6 +101,11 @@ def _message(exc: Exception) -> str:
         )
     if isinstance(exc, NotFound):
         return _("We could not find that page.")
+    if isinstance(exc, ConveningLocked):
+        return _(
+            "The hosts have locked this call: nobody new can join now. "
+            "If you were invited, ask the host to let you in."
+        )
     if isinstance(exc, LoginFailed):
         return _("Wrong email or password.")
     if isinstance(exc, CsrfFailed):

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from starlette.datastructures import FormData
 
+from crossroads.convenings.safety import MAX_REPORT_CHARS, ReportReason
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import PrivacyMode, RoundKind
@@ -123,6 +124,14 @@ class HostAccountForm(BaseModel):
 
 
 _LIST_FIELDS = frozenset({"languages"})
+
+
+class ReportForm(BaseModel):
+    """A participant's report to the hosts (see convenings/safety.py for the rules)."""
+
+    reported: Text = Field(min_length=1, max_length=32)
+    reason: ReportReason
+    details: Text = Field(default="", max_length=MAX_REPORT_CHARS)
 
 
 def form_values(form: FormData) -> dict[str, Any]:

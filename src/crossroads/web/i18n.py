@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -41,6 +42,19 @@ def activate(language: str) -> None:
 
 def current_language() -> str:
     return _current_language.get()
+
+
+@cache
+def text_direction(language: str) -> str:
+    """``"rtl"`` for right-to-left scripts (Arabic, Hebrew, Persian, Urdu...), else ``"ltr"``.
+
+    Used for the page's ``dir`` and for prompts written in a convening language:
+    ``text_direction("ar") == "rtl"``, ``text_direction("fr") == "ltr"``.
+    """
+    try:
+        return "rtl" if Locale.parse(language.replace("-", "_")).text_direction == "rtl" else "ltr"
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "ltr"
 
 
 def _active() -> gettext_module.NullTranslations:

@@ -37,4 +37,5 @@ def create_templates() -> Jinja2Templates:
     environment.filters["local_datetime"] = local_datetime
     environment.globals["LANGUAGES"] = i18n.LANGUAGES
     environment.globals["current_language"] = i18n.current_language
+    environment.globals["text_direction"] = i18n.text_direction
     return Jinja2Templates(env=environment)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import invitations, joining, planning
+from crossroads.convenings import invitations, joining, planning, safety
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
@@ -318,3 +318,21 @@ async def host_calendar(
         db, host, public_id, links, now=now, days=settings.invite_days
     )
     return ics_download(calendar_file(plan, join_url=links.url(invite), now=now))
+
+
+@router.get("/convenings/{public_id}/reports")
+async def reports_page(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
+    """Reports participants made about people they met; only hosts ever see them."""
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    reports = await safety.reports_for_host(db, plan)
+    context = {"host": host, "plan": plan, "reports": reports, "reasons": safety.REASON_LABELS}
+    return render(request, "host/reports.html", context)
+
+
+@router.get("/convenings/{public_id}/reports/list")
+async def reports_list(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
+    """The same list as a fragment, polled by the host console."""
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    reports = await safety.reports_for_host(db, plan)
+    context = {"plan": plan, "reports": reports, "reasons": safety.REASON_LABELS}
+    return render(request, "host/_reports.html", context)

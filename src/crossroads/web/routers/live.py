@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from crossroads.convenings import rounds
+from crossroads.convenings import rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewRenderer, host_view
@@ -330,6 +330,16 @@ async def _host_command(
             notes.close_author(
                 state.plan.convening.public_id, f"p{removed}", protocol.CLOSE_REMOVED
             )
+    elif isinstance(message, protocol.Mute):
+        change, muted_id = await safety.mute_person(
+            db, cid, participant_public_id=message.participant, muted=message.muted, now=now
+        )
+        plan = await get_plan_by_id(db, cid)
+        code = protocol.CLOSE_MUTED if message.muted else protocol.CLOSE_UNMUTED
+        reason = "muted by the host" if message.muted else "unmuted by the host"
+        notes.close_author(plan.convening.public_id, f"p{muted_id}", code, reason)
+    elif isinstance(message, protocol.Lock):
+        change = await safety.lock_convening(db, cid, locked=message.locked)
     elif isinstance(message, protocol.ResolveHelp):
         change = await rounds.resolve_help(db, cid, message.id, now=now)
     if change is not None:

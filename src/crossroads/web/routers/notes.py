@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import Response
 
-from crossroads.convenings import joining, planning
+from crossroads.convenings import joining, planning, safety
 from crossroads.notes import tokens
 from crossroads.notes.reading import FREE_NOTES, read_notes, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
@@ -46,6 +46,7 @@ async def participant_notes(
 ) -> Response:
     lobby = await joining.lobby_for(db, you, public_id)
     token = tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id)
+    muted = await safety.is_muted(db, you.id)
     return render(
         request,
         "notes/page.html",
@@ -58,6 +59,7 @@ async def participant_notes(
             if lobby.plan.convening.privacy_mode == "chatham_house"
             else you.display_name,
             "back": f"/c/{public_id}/lobby",
+            "muted": muted,
         },
     )
 
@@ -124,15 +126,18 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
         await ws.accept()
         await ws.close(CLOSE_NOT_AUTHENTICATED, "open the notes from your convening's page")
         return
+    muted = False
     if ticket.who.startswith("p") and ticket.who[1:].isdigit():
         async with ws.app.state.db.transaction() as tx:
             removed = await safety_store.is_removed(tx, int(ticket.who[1:]))
+            muted = await safety_store.is_muted(tx, int(ticket.who[1:]))
         if removed:
             await ws.accept()
             await ws.close(CLOSE_REMOVED, "removed by the host")
             return
     await ws.accept()
-    conn = NotesConnection(socket=ws, author=ticket.who)
+    # A muted person still reads along; the room drops their edits (see RoomServer._update).
+    conn = NotesConnection(socket=ws, author=ticket.who, read_only=muted)
 
     async def frames() -> bytes | None:
         message = await ws.receive()

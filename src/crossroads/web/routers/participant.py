@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining
+from crossroads.convenings import access, joining, safety
 from crossroads.convenings.calendar import calendar_file
-from crossroads.convenings.invitations import open_invite
+from crossroads.store.records import ParticipantRecord
 from crossroads.web.auth import (
     PARTICIPANT_COOKIE,
     DbDep,
@@ -19,9 +19,10 @@ from crossroads.web.auth import (
     SettingsDep,
     set_session_cookie,
 )
-from crossroads.web.forms import ProfileForm, field_errors, form_values
+from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_values
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import ics_download, render
+from crossroads.web.routers.live import publish
 from crossroads.web.security import verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
@@ -29,7 +30,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)])
 
 @router.get("/join/{token}")
 async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Response:
-    opened = await open_invite(db, token, now=now)
+    opened = await joining.open_join_form(db, token, now=now)
     invite = opened.invite
     values: dict[str, Any] = {
         "display_name": invite.name,
@@ -48,7 +49,7 @@ async def join_submit(
     request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     request.app.state.rate_limits.hit_join(request)
-    opened = await open_invite(db, token, now=now)
+    opened = await joining.open_join_form(db, token, now=now)
     values = form_values(await request.form())
     try:
         form = ProfileForm.model_validate(values)
@@ -96,3 +97,67 @@ async def participant_calendar(
     view = await joining.lobby_for(db, you, public_id)
     join_url = f"{settings.public_base_url.rstrip('/')}/c/{public_id}/lobby"
     return ics_download(calendar_file(view.plan, join_url=join_url, now=now))
+
+
+async def _report_page(
+    request: Request,
+    db: DbDep,
+    you: ParticipantRecord,
+    public_id: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    sent: bool = False,
+    status: int = 200,
+) -> Response:
+    plan = await safety.plan_of(db, you, public_id)
+    return render(
+        request,
+        "participant/report.html",
+        {
+            "plan": plan,
+            "met": await safety.people_met(db, you),
+            "reasons": safety.REASON_LABELS,
+            "values": values,
+            "errors": errors,
+            "sent": sent,
+        },
+        status=status,
+    )
+
+
+@router.get("/c/{public_id}/report")
+async def report_form(
+    request: Request,
+    public_id: str,
+    db: DbDep,
+    you: ParticipantDep,
+    participant: str = "",
+    sent: bool = False,
+) -> Response:
+    """Report someone you met to the hosts; ``?participant=`` preselects them."""
+    return await _report_page(request, db, you, public_id, {"reported": participant}, {}, sent=sent)
+
+
+@router.post("/c/{public_id}/report")
+async def report_submit(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
+) -> Response:
+    await safety.plan_of(db, you, public_id)
+    values = form_values(await request.form())
+    try:
+        form = ReportForm.model_validate(values)
+    except ValidationError as exc:
+        return await _report_page(
+            request, db, you, public_id, values, field_errors(exc), status=422
+        )
+    change = await safety.report_person(
+        db,
+        you,
+        reported_public_id=form.reported,
+        reason=form.reason,
+        details=form.details,
+        now=now,
+    )
+    await publish(request.app.state.hub, change)
+    return RedirectResponse(f"/c/{public_id}/report?sent=1", status_code=303)

@@ -1,0 +1,181 @@
+"""Safety in a live call: reports to the hosts, muting a person, locking the convening.
+
+Blocks and removals live with the rounds (``rounds.block_person``, ``rounds.remove_person``)
+because they re-pair people; these three never move anyone. Each writes in one transaction
+that also takes the next event number, then returns a ``Change`` for the live layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.rounds import Change
+from crossroads.messages import N_
+from crossroads.store import live as live_store
+from crossroads.store import participants as participant_store
+from crossroads.store import safety as safety_store
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound
+from crossroads.store.records import ParticipantRecord
+
+MAX_REPORT_CHARS = 2000
+
+
+class ReportReason(StrEnum):
+    HARASSMENT = "harassment"
+    DISCRIMINATION = "discrimination"
+    THREAT = "threat"
+    PRIVACY = "privacy"
+    DISRUPTION = "disruption"
+    OTHER = "other"
+
+
+# Labels for forms and the hosts' list, in the order the form offers them.
+REASON_LABELS: dict[ReportReason, str] = {
+    ReportReason.HARASSMENT: N_("Harassment or unwanted contact"),
+    ReportReason.DISCRIMINATION: N_("Hateful or discriminatory words"),
+    ReportReason.THREAT: N_("Threats, or I feel unsafe"),
+    ReportReason.PRIVACY: N_("Recording, photos or sharing what was said without consent"),
+    ReportReason.DISRUPTION: N_("Disrupting the conversation"),
+    ReportReason.OTHER: N_("Something else"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Met:
+    """Someone the reporter shared a group with, and the last round they were together."""
+
+    public_id: str
+    display_name: str
+    run_number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """A report as hosts see it: both names, whatever the privacy mode (safety needs it)."""
+
+    id: int
+    reporter: str
+    reported: str
+    reported_public_id: str
+    reason: ReportReason
+    details: str
+    run_number: int | None
+    created_at: datetime
+
+
+async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
+    """Whom this participant may report: people they were grouped with in this convening."""
+    async with db.transaction() as tx:
+        partners = await safety_store.met_partners(tx, participant.convening_id, participant.id)
+        everyone = await participant_store.list_participants(tx, participant.convening_id)
+    return sorted(
+        (Met(p.public_id, p.display_name, partners[p.id]) for p in everyone if p.id in partners),
+        key=lambda m: (-m.run_number, m.display_name.casefold()),
+    )
+
+
+async def report_person(
+    db: Database,
+    participant: ParticipantRecord,
+    *,
+    reported_public_id: str,
+    reason: str,
+    details: str,
+    now: datetime,
+) -> Change:
+    """Tell the hosts about someone you met. The reported person is never told and never
+    sees the report; only the hosts' console and reports page list it."""
+    try:
+        why = ReportReason(reason)
+    except ValueError:
+        raise FieldInvalid("reason", N_("Choose a reason.")) from None
+    details = details.strip()
+    if len(details) > MAX_REPORT_CHARS:
+        raise FieldInvalid("details", N_("Keep it under {most} characters."), most=MAX_REPORT_CHARS)
+    async with db.transaction() as tx:
+        everyone = await participant_store.list_participants(tx, participant.convening_id)
+        reported = next((p for p in everyone if p.public_id == reported_public_id), None)
+        if reported is None or reported.id == participant.id:
+            # Another convening's id, or a made-up one: this convening has no such person.
+            raise NotFound("participant")
+        partners = await safety_store.met_partners(tx, participant.convening_id, participant.id)
+        if reported.id not in partners:
+            raise FieldInvalid("reported", N_("Choose someone you were in a group with."))
+        await safety_store.add_report(
+            tx,
+            convening_id=participant.convening_id,
+            reporter_id=participant.id,
+            reported_id=reported.id,
+            reason=str(why),
+            details=details,
+            run_number=partners[reported.id],
+            now=now,
+        )
+        seq = await live_store.bump_seq(tx, participant.convening_id)
+    # Nobody's participant view changes: hosts' consoles refresh, nobody else's.
+    return Change(participant.convening_id, seq, "reported", participants=frozenset())
+
+
+async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
+    """Every report of the convening, newest first; the caller holds the host-scoped plan."""
+    async with db.transaction() as tx:
+        reports = await safety_store.list_reports(tx, plan.convening.id)
+        everyone = {
+            p.id: p for p in await participant_store.list_participants(tx, plan.convening.id)
+        }
+    return [
+        ReportView(
+            id=r.id,
+            reporter=everyone[r.reporter_id].display_name,
+            reported=everyone[r.reported_id].display_name,
+            reported_public_id=everyone[r.reported_id].public_id,
+            reason=ReportReason(r.reason),
+            details=r.details,
+            run_number=r.run_number,
+            created_at=r.created_at,
+        )
+        for r in reports
+        if r.reporter_id in everyone and r.reported_id in everyone
+    ]
+
+
+async def mute_person(
+    db: Database, convening_id: int, *, participant_public_id: str, muted: bool, now: datetime
+) -> tuple[Change, int]:
+    """Mute (or unmute) someone: while muted, their edits to the shared notes are refused.
+    Returns the change and the participant's internal id (to close their note sockets)."""
+    async with db.transaction() as tx:
+        everyone = await participant_store.list_participants(tx, convening_id)
+        person = next((p for p in everyone if p.public_id == participant_public_id), None)
+        if person is None:
+            raise NotFound("participant")
+        await safety_store.set_muted(tx, convening_id, person.id, muted, now)
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "muted", participants=frozenset({person.id})), person.id
+
+
+async def is_muted(db: Database, participant_id: int) -> bool:
+    async with db.transaction() as tx:
+        return await safety_store.is_muted(tx, participant_id)
+
+
+async def lock_convening(db: Database, convening_id: int, *, locked: bool) -> Change:
+    """Lock: nobody new can join (people already in stay, and may rejoin from their own
+    personal link). Unlock opens the invite links again."""
+    async with db.transaction() as tx:
+        await live_store.set_locked(tx, convening_id, locked)
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "locked", participants=frozenset())
+
+
+async def plan_of(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
+    """The participant's own convening; any other convening's id is not found."""
+    plan = await get_plan_by_id(db, participant.convening_id)
+    if plan.convening.public_id != public_id:
+        raise NotFound("convening")
+    return plan
