@@ -48,6 +48,7 @@ class Call:
     ana: Browserish
     bilal: Browserish
     prompt_ids: tuple[str, ...]
+    invite_token: str
 
 
 def _type_notes(server: LiveServer, room: str, writes: list[tuple[str, str, str]]) -> None:
@@ -109,7 +110,8 @@ def typed_call(server: LiveServer, *, privacy_mode: str = "named") -> Call:
             (bilal_token, prompt_id, "".join(f"- Bilal Haddad: {line}\n" for line in BILAL_LINES))
         )
     _type_notes(server, pid, writes)
-    return Call(pid, host, ana, bilal, prompt_ids)
+    invite_token = convening.invite_url.rsplit("/", 1)[-1]
+    return Call(pid, host, ana, bilal, prompt_ids, invite_token)
 
 
 def sections_of(page: str) -> list[str]:
@@ -355,3 +357,51 @@ def test_chatham_house_pages_and_exports_name_nobody(server: LiveServer, tmp_pat
             assert identifying not in text, (name, identifying)
         assert "[participant]" in text.replace("\\", ""), name  # Markdown escapes brackets
         assert "Chatham House" in text, name
+
+
+def test_reflection_docx_converts_with_libreoffice_and_renders(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    libreoffice = shutil.which("libreoffice") or shutil.which("soffice")
+    pdftoppm = shutil.which("pdftoppm")
+    if libreoffice is None or pdftoppm is None:
+        pytest.skip(
+            "libreoffice or pdftoppm is not on PATH "
+            "(apt-get install libreoffice-writer-nogui poppler-utils)"
+        )
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    source = tmp_path / "reflection.docx"
+    source.write_bytes(call.host.get(f"{page}.docx").content)
+
+    subprocess.run(
+        [
+            libreoffice,
+            # Its own profile: a LibreOffice already running elsewhere would take the job.
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=240,
+    )
+    converted = tmp_path / "reflection.pdf"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "50", str(converted), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    text = _pdf_text(converted.read_bytes(), tmp_path)
+
+    assert converted.read_bytes().startswith(b"%PDF-")
+    assert len(pages) >= 2
+    assert all(p.stat().st_size > 2000 for p in pages)
+    assert "Participation" in text
+    assert "Floods hit our barrio first" in text or "Rents doubled" in text or "Seed banks" in text
