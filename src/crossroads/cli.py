@@ -186,6 +186,10 @@ def demo(
     typer.echo(f"  Shared invite:  {made.shared_invite_url}")
     for name, url in made.personal_invite_urls:
         typer.echo(f"  Participant link for {name}: {url}")
+    typer.echo(
+        f"  Reflection note: {made.reflection_url} (drafted from the sample notes; edit, "
+        "publish and export it, or regenerate it after your rounds)"
+    )
     if simulate and not setup_only:
         from crossroads.simulate import start_in_background
 

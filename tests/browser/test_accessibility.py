@@ -87,6 +87,20 @@ def test_every_page_has_no_serious_axe_violations(
     found["/c/<id>/notes"] = serious(audit(participant))
     participant.goto(f"{server.url}/c/{public_id}/report")
     found["/c/<id>/report (nobody met yet)"] = serious(audit(participant))
+    reflection = f"{server.url}/host/convenings/{public_id}/reflection"
+    host.goto(reflection)
+    found["/host/convenings/<id>/reflection, empty"] = serious(audit(host))
+    host.get_by_role("button", name="Draft the reflection note").click()
+    expect(host.locator(".reflection-section").first).to_be_visible()
+    found["/host/convenings/<id>/reflection, draft"] = serious(audit(host))
+    host.get_by_role("button", name="Publish to participants").click()
+    expect(host.get_by_role("button", name="Withdraw from participants")).to_be_visible()
+    found["/host/convenings/<id>/reflection, published"] = serious(audit(host))
+    host.goto(f"{reflection}/preview")
+    found["/host/convenings/<id>/reflection/preview"] = serious(audit(host))
+    participant.goto(f"{server.url}/c/{public_id}/reflection")
+    expect(participant.locator("article.reflection")).to_be_visible()
+    found["/c/<id>/reflection"] = serious(audit(participant))
     print({page: len(v) for page, v in found.items()})
 
     assert {page: v for page, v in found.items() if v} == {}

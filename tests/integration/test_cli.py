@@ -74,7 +74,8 @@ def test_demo_prints_links_that_work_on_the_served_demo(tmp_path: Path) -> None:
     password = re.search(r"Host password:\s+(\S+)", setup)
     host_link = re.search(r"Host link:\s+(\S+)", setup)
     participant_links = re.findall(r"Participant link for \w+: (\S+)", setup)
-    assert password and host_link
+    reflection_link = re.search(r"Reflection note:\s+(\S+)", setup)
+    assert password and host_link and reflection_link
     assert len(participant_links) == 3
 
     server.start()
@@ -93,6 +94,8 @@ def test_demo_prints_links_that_work_on_the_served_demo(tmp_path: Path) -> None:
                 },
             )
             join_page = httpx.get(participant_links[0], timeout=30)
+            reflection = client.get(reflection_link.group(1))
+            word = client.get(reflection_link.group(1) + ".docx")
     finally:
         server.stop()
 
@@ -101,3 +104,10 @@ def test_demo_prints_links_that_work_on_the_served_demo(tmp_path: Path) -> None:
     assert convening.text.count('class="participant"') == 12
     assert join_page.status_code == 200
     assert 'value="Noor"' in join_page.text
+    assert reflection.status_code == 200
+    assert reflection.text.count('data-section="prompt:') == 3
+    assert "Bilal: We won a rent freeze" not in reflection.text  # names are stripped from text
+    assert "&gt; — Bilal, Tenants Together" in reflection.text  # quoted: Bilal agreed
+    assert "Amara, Coastal" not in reflection.text  # Amara did not agree to be quoted
+    assert word.status_code == 200
+    assert word.content.startswith(b"PK")

@@ -83,7 +83,15 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "host reports": page_text(host, f"{base}/reports"),
         "privacy": page_text(visitor, "/privacy"),
         "locked": _locked_join_page(server, host, language),
+        "reflection, not drafted": page_text(host, f"{base}/reflection"),
     }
+    host.submit(f"{base}/reflection/generate", {}, form_page=f"{base}/reflection")
+    pages["reflection draft"] = page_text(host, f"{base}/reflection")
+    host.submit(f"{base}/reflection/publish", {}, form_page=f"{base}/reflection")
+    pages["reflection, published"] = page_text(host, f"{base}/reflection")
+    pages["reflection preview"] = page_text(host, f"{base}/reflection/preview")
+    pages["participant reflection"] = page_text(person, f"/c/{convening.public_id}/reflection")
+    pages["lobby with reflection"] = page_text(person, f"/c/{convening.public_id}/lobby")
     # Proper names such as "Chatham House" are the same in every language.
     po = POT.parent / language / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as fh:

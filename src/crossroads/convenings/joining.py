@@ -14,11 +14,13 @@ from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
+from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode
+from crossroads.store.reflections import NoteStatus
 
 
 async def open_join_form(db: Database, token: str, *, now: datetime) -> OpenedInvite:
@@ -94,6 +96,7 @@ class Lobby:
     you: ParticipantRecord
     people: tuple[LobbyPerson, ...]
     total_here: int
+    reflection_published: bool = False
 
 
 def visible_people(
@@ -124,11 +127,13 @@ async def lobby_for(db: Database, participant: ParticipantRecord, public_id: str
         raise NotFound("convening")
     async with db.transaction() as tx:
         everyone = await participant_store.list_participants(tx, participant.convening_id)
+        note = await note_store.find_note(tx, participant.convening_id)
     return Lobby(
         plan=plan,
         you=participant,
         people=visible_people(everyone, plan.convening.privacy_mode, you_id=participant.id),
         total_here=len(everyone),
+        reflection_published=note is not None and note.status is NoteStatus.PUBLISHED,
     )
 
 

@@ -10,7 +10,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from crossroads.harvest.model import Reflection
-from crossroads.harvest.outline import ChartKind
+from crossroads.harvest.outline import ChartKind, chart_rows
 
 _MAX_BARS = 12
 _LABEL_LIMIT = 40
@@ -47,10 +47,4 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, title: str) -> bytes:
 
 
 def chart_png(reflection: Reflection, kind: ChartKind, *, title: str) -> bytes:
-    if kind is ChartKind.BY_MOVEMENT:
-        rows = reflection.participation.by_movement
-    elif kind is ChartKind.BY_REGION:
-        rows = reflection.participation.by_region
-    else:
-        rows = tuple((prompt.prompt_text, len(prompt.themes)) for prompt in reflection.prompts)
-    return bar_chart(rows, title=title)
+    return bar_chart(chart_rows(reflection, kind), title=title)

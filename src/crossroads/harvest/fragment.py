@@ -6,11 +6,13 @@ Charts, when asked for, are inline ``data:image/png`` URIs: the fragment loads n
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from html import escape
 
-from crossroads.harvest.charts import chart_png
+from crossroads.harvest.charts import bar_chart
 from crossroads.harvest.model import Reflection
 from crossroads.harvest.outline import (
+    Block,
     Bullets,
     Figure,
     Heading,
@@ -25,8 +27,12 @@ from crossroads.harvest.outline import (
 def render_html(
     reflection: Reflection, *, translate: Translate = no_translation, charts: bool = False
 ) -> str:
+    return html_from_blocks(outline(reflection, translate), charts=charts)
+
+
+def html_from_blocks(blocks: Iterable[Block], *, charts: bool = False) -> str:
     parts: list[str] = ['<article class="reflection">']
-    for block in outline(reflection, translate):
+    for block in blocks:
         match block:
             case Heading(level=level, text=text):
                 tag = f"h{min(level, 6)}"
@@ -40,10 +46,10 @@ def render_html(
                 parts.append(
                     f'<blockquote class="quote"><p>{escape(text)}</p>{footer}</blockquote>'
                 )
-            case Figure(kind=kind, caption=caption):
+            case Figure(caption=caption, rows=rows):
                 if not charts:
                     continue
-                png = chart_png(reflection, kind, title=caption)
+                png = bar_chart(rows, title=caption)
                 src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
                 parts.append(
                     f'<figure class="chart"><img src="{src}" alt="{escape(caption)}">'

@@ -8,9 +8,11 @@ CommonMark's punctuation that could start markup or raw HTML is backslash-escape
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from crossroads.harvest.model import Reflection
 from crossroads.harvest.outline import (
+    Block,
     Bullets,
     Figure,
     Heading,
@@ -33,8 +35,12 @@ def escape(text: str) -> str:
 
 
 def render_markdown(reflection: Reflection, *, translate: Translate = no_translation) -> str:
+    return markdown_from_blocks(outline(reflection, translate))
+
+
+def markdown_from_blocks(blocks: Iterable[Block]) -> str:
     lines: list[str] = []
-    for block in outline(reflection, translate):
+    for block in blocks:
         match block:
             case Heading(level=level, text=text):
                 lines += ["#" * min(level, 6) + " " + escape(text), ""]

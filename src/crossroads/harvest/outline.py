@@ -51,8 +51,11 @@ class QuoteBlock:
 
 @dataclass(frozen=True)
 class Figure:
+    """A chart; ``rows`` are its (label, value) bars, so a renderer needs no Reflection."""
+
     kind: ChartKind
     caption: str
+    rows: tuple[tuple[str, int], ...] = ()
 
 
 Block = Heading | Paragraph | Bullets | QuoteBlock | Figure
@@ -63,11 +66,28 @@ def attribution(quote: Quote) -> str | None:
     return ", ".join(parts) or None
 
 
+def chart_rows(reflection: Reflection, kind: ChartKind) -> tuple[tuple[str, int], ...]:
+    if kind is ChartKind.BY_MOVEMENT:
+        return reflection.participation.by_movement
+    if kind is ChartKind.BY_REGION:
+        return reflection.participation.by_region
+    return tuple((prompt.prompt_text, len(prompt.themes)) for prompt in reflection.prompts)
+
+
+def _figure(reflection: Reflection, kind: ChartKind, caption: str) -> Figure:
+    return Figure(kind, caption, chart_rows(reflection, kind))
+
+
 def outline(reflection: Reflection, translate: Translate = no_translation) -> list[Block]:
     """The blocks of the note, in reading order."""
+    return [block for _key, blocks in outline_parts(reflection, translate) for block in blocks]
+
+
+def preamble(title: str, mode: PrivacyMode, translate: Translate = no_translation) -> list[Block]:
+    """The title, and in Chatham House mode the notice that nothing is attributed."""
     _ = translate
-    blocks: list[Block] = [Heading(1, reflection.title or _(N_("Reflection note")))]
-    if reflection.privacy_mode is PrivacyMode.CHATHAM_HOUSE:
+    blocks: list[Block] = [Heading(1, title or _(N_("Reflection note")))]
+    if mode is PrivacyMode.CHATHAM_HOUSE:
         blocks.append(
             Paragraph(
                 _(
@@ -78,9 +98,26 @@ def outline(reflection: Reflection, translate: Translate = no_translation) -> li
                 )
             )
         )
+    return blocks
+
+
+def outline_parts(
+    reflection: Reflection, translate: Translate = no_translation
+) -> list[tuple[str, list[Block]]]:
+    """The blocks of the note grouped into the parts a host edits one at a time.
+
+    Keys, in reading order: ``preamble``, ``participation``, ``takeaways``, ``themes`` (the
+    heading and chart above the prompts), ``prompt:<prompt_id>`` for each prompt, ``feedback``,
+    ``intersections``. A part with nothing to say is left out. Every part but the preamble
+    starts with its heading.
+    """
+    _ = translate
+    parts: list[tuple[str, list[Block]]] = [
+        ("preamble", preamble(reflection.title, reflection.privacy_mode, translate))
+    ]
 
     p = reflection.participation
-    blocks += [
+    participation: list[Block] = [
         Heading(2, _(N_("Participation"))),
         Bullets(
             tuple(
@@ -99,61 +136,82 @@ def outline(reflection: Reflection, translate: Translate = no_translation) -> li
         ),
     ]
     if p.by_movement:
-        blocks.append(Figure(ChartKind.BY_MOVEMENT, _(N_("Participants by movement"))))
+        participation.append(
+            _figure(reflection, ChartKind.BY_MOVEMENT, _(N_("Participants by movement")))
+        )
     if p.by_region:
-        blocks.append(Figure(ChartKind.BY_REGION, _(N_("Participants by region"))))
+        participation.append(
+            _figure(reflection, ChartKind.BY_REGION, _(N_("Participants by region")))
+        )
+    parts.append(("participation", participation))
 
     if reflection.takeaways:
-        blocks += [
-            Heading(2, _(N_("Key takeaways"))),
-            Bullets(
-                tuple(
-                    _(
-                        N_(
-                            # No "%" before a letter: gettext tools would read a printf flag.
-                            "{prompt}: {count} of {total} contributions ({share} %) "
-                            "were about “{theme}”."
+        parts.append(
+            (
+                "takeaways",
+                [
+                    Heading(2, _(N_("Key takeaways"))),
+                    Bullets(
+                        tuple(
+                            _(
+                                N_(
+                                    # No "%" before a letter: gettext tools would read a
+                                    # printf flag.
+                                    "{prompt}: {count} of {total} contributions ({share} %) "
+                                    "were about “{theme}”."
+                                )
+                            ).format(
+                                prompt=t.prompt_text,
+                                share=t.share_percent,
+                                count=t.contribution_count,
+                                total=t.prompt_contribution_count,
+                                theme=t.theme_label,
+                            )
+                            for t in reflection.takeaways
                         )
-                    ).format(
-                        prompt=t.prompt_text,
-                        share=t.share_percent,
-                        count=t.contribution_count,
-                        total=t.prompt_contribution_count,
-                        theme=t.theme_label,
-                    )
-                    for t in reflection.takeaways
-                )
-            ),
-        ]
+                    ),
+                ],
+            )
+        )
 
     if reflection.prompts:
-        blocks.append(Heading(2, _(N_("Themes by prompt"))))
+        themes: list[Block] = [Heading(2, _(N_("Themes by prompt")))]
         if any(prompt.themes for prompt in reflection.prompts):
-            blocks.append(Figure(ChartKind.THEMES_PER_PROMPT, _(N_("Themes per prompt"))))
-        for prompt in reflection.prompts:
-            blocks.append(Heading(3, prompt.prompt_text))
-            blocks.append(
-                Paragraph(_(N_("{count} contributions.")).format(count=prompt.contribution_count))
+            themes.append(
+                _figure(reflection, ChartKind.THEMES_PER_PROMPT, _(N_("Themes per prompt")))
             )
+        parts.append(("themes", themes))
+        for prompt in reflection.prompts:
+            blocks: list[Block] = [
+                Heading(3, prompt.prompt_text),
+                Paragraph(_(N_("{count} contributions.")).format(count=prompt.contribution_count)),
+            ]
             for theme in prompt.themes:
                 blocks += _theme_blocks(theme, _)
+            parts.append((f"prompt:{prompt.prompt_id}", blocks))
 
-    blocks += _feedback_blocks(reflection, _)
+    if feedback := _feedback_blocks(reflection, _):
+        parts.append(("feedback", feedback))
 
     if reflection.intersections:
-        blocks += [
-            Heading(2, _(N_("Intersections"))),
-            Paragraph(_(N_("Issue areas that came up together in the same themes."))),
-            Bullets(
-                tuple(
-                    _(N_("{first} and {second}: together in {count} themes")).format(
-                        first=i.movements[0], second=i.movements[1], count=i.theme_count
-                    )
-                    for i in reflection.intersections
-                )
-            ),
-        ]
-    return blocks
+        parts.append(
+            (
+                "intersections",
+                [
+                    Heading(2, _(N_("Intersections"))),
+                    Paragraph(_(N_("Issue areas that came up together in the same themes."))),
+                    Bullets(
+                        tuple(
+                            _(N_("{first} and {second}: together in {count} themes")).format(
+                                first=i.movements[0], second=i.movements[1], count=i.theme_count
+                            )
+                            for i in reflection.intersections
+                        )
+                    ),
+                ],
+            )
+        )
+    return parts
 
 
 def _theme_blocks(theme: Theme, _: Translate, level: int = 4) -> list[Block]:

@@ -8,6 +8,7 @@ out or read local files. User text is escaped by ``fragment.render_html`` in any
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from crossroads.harvest.fragment import render_html
+from crossroads.harvest.fragment import html_from_blocks
 from crossroads.harvest.model import Reflection
-from crossroads.harvest.outline import Translate, no_translation
+from crossroads.harvest.outline import Block, Translate, no_translation, outline
 
 # The web package's static folder, found by path only: harvest imports nothing from web.
 STATIC_DIR = Path(__file__).resolve().parents[1] / "web" / "static"
@@ -74,10 +75,21 @@ class StaticOnlyFetcher(URLFetcher):
 def print_document(
     reflection: Reflection, *, translate: Translate = no_translation, charts: bool = True
 ) -> str:
-    body = render_html(reflection, translate=translate, charts=charts)
+    return print_document_from_blocks(
+        outline(reflection, translate),
+        title=reflection.title,
+        language=reflection.language,
+        charts=charts,
+    )
+
+
+def print_document_from_blocks(
+    blocks: Iterable[Block], *, title: str, language: str, charts: bool = True
+) -> str:
+    body = html_from_blocks(blocks, charts=charts)
     return (
-        f'<!doctype html><html lang="{escape(reflection.language)}"><head><meta charset="utf-8">'
-        f"<title>{escape(reflection.title)}</title><style>{_PRINT_CSS}</style></head>"
+        f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_PRINT_CSS}</style></head>"
         f"<body>{body}</body></html>"
     )
 
@@ -90,6 +102,10 @@ def render_pdf(
     fetcher: StaticOnlyFetcher | None = None,
 ) -> bytes:
     document = print_document(reflection, translate=translate, charts=charts)
+    return pdf_from_document(document, fetcher=fetcher)
+
+
+def pdf_from_document(document: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     fetcher = fetcher or StaticOnlyFetcher()
     pdf = HTML(string=document, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf()
     return bytes(pdf or b"")

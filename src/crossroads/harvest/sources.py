@@ -96,6 +96,34 @@ def read_notes(text: str, *, source: str, roster: Sequence[RosterEntry] = ()) ->
     return NotesFile(title=title, prompts=tuple(notes))
 
 
+def read_contributions(
+    text: str, *, prompt_id: str, roster: Sequence[RosterEntry] = ()
+) -> tuple[Contribution, ...]:
+    """One prompt's section of the live shared notes: each non-empty line is a contribution.
+
+    Bullet and heading marks are dropped; ``Name: text`` is attributed as in ``read_notes``.
+
+    >>> read_contributions("- Ana: Floods first.", prompt_id="p1", roster=[RosterEntry("7", "Ana")])
+    (Contribution(prompt_id='p1', text='Floods first.', author_id='7'),)
+    """
+    by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
+    contributions = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if heading := _HEADING.match(line):
+            line = heading.group(2).strip()
+        elif bullet := _BULLET.match(line):
+            line = bullet.group(1).strip()
+        author_id = None
+        if (speaker := _SPEAKER.match(line)) and (
+            found := by_name.get(speaker.group(1).strip().casefold())
+        ):
+            author_id, line = found, speaker.group(2).strip()
+        if line:
+            contributions.append(Contribution(prompt_id, line, author_id))
+    return tuple(contributions)
+
+
 def _rows(
     text: str, *, source: str, required: Sequence[str]
 ) -> Iterator[tuple[int, dict[str, str]]]:

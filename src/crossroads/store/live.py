@@ -483,3 +483,34 @@ async def sitting_out_ids(tx: AsyncSession, convening_id: int) -> set[int]:
         .where(Participant.convening_id == convening_id)
     )
     return set(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationFigures:
+    rounds: int
+    groups: int
+    minutes: int
+
+
+async def conversation_figures(tx: AsyncSession, convening_id: int) -> ConversationFigures:
+    """Rounds run, groups formed in them, and minutes of conversation (each round from its
+    start to when it closed, or to its planned end if it has not closed)."""
+    runs = (
+        (await tx.execute(select(RoundRun).where(RoundRun.convening_id == convening_id)))
+        .scalars()
+        .all()
+    )
+    groups = 0
+    if runs:
+        groups = int(
+            await tx.scalar(
+                select(func.count())
+                .select_from(LiveGroup)
+                .where(LiveGroup.run_id.in_([run.id for run in runs]))
+            )
+            or 0
+        )
+    seconds = sum(
+        max(0.0, ((run.closed_at or run.ends_at) - run.started_at).total_seconds()) for run in runs
+    )
+    return ConversationFigures(rounds=len(runs), groups=groups, minutes=round(seconds / 60))

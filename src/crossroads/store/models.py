@@ -291,3 +291,22 @@ class ParticipantMute(Base):
         ForeignKey("convening.id", ondelete="CASCADE"), index=True
     )
     muted_at: Mapped[datetime]
+
+
+# --- Reflection note -------------------------------------------------------------------------
+
+
+class ReflectionNote(Base):
+    """The harvested note of a convening: the host's edited sections, draft or published."""
+
+    __tablename__ = "reflection_note"
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(10))
+    # [{"key", "heading", "level", "body", "charts": [...]}]: see harvest/sections.py.
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]

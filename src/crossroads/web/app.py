@@ -26,7 +26,16 @@ from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
-from crossroads.web.routers import accounts, host, live, notes, participant, preferences, privacy
+from crossroads.web.routers import (
+    accounts,
+    host,
+    live,
+    notes,
+    participant,
+    preferences,
+    privacy,
+    reflection,
+)
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
@@ -126,6 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(live.router)
     app.include_router(notes.router)
+    app.include_router(reflection.router)
     app.include_router(notes.socket_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.

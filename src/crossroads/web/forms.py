@@ -93,6 +93,13 @@ class RoundForm(BaseModel):
     duration_minutes: int = Field(default=12, ge=1, le=240)
 
 
+class SectionForm(BaseModel):
+    """A host's edit of one section of the reflection note (limits as in convenings/reflections)."""
+
+    heading: Text = Field(min_length=1, max_length=300)
+    body: str = Field(default="", max_length=20_000)
+
+
 class ProfileForm(BaseModel):
     display_name: Text = Field(min_length=1, max_length=80)
     organisation: Text = Field(default="", max_length=120)

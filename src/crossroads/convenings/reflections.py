@@ -1,0 +1,357 @@
+"""The reflection note of a convening: generate a draft, edit and regenerate sections, publish.
+
+The host's edited sections are the note: every page and export renders them (never a fresh
+harvest), and Chatham House mode is applied at rendering, so it holds whatever a host typed.
+See #8.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.harvest.model import HarvestInput, PromptNotes, RosterEntry
+from crossroads.harvest.model import PrivacyMode as HarvestPrivacy
+from crossroads.harvest.outline import Block, Translate, no_translation
+from crossroads.harvest.sections import Section, note_blocks, sections_of
+from crossroads.harvest.sources import read_contributions
+from crossroads.messages import N_
+from crossroads.notes.reading import read_notes
+from crossroads.store import live as live_store
+from crossroads.store import participants as participant_store
+from crossroads.store import reflections as note_store
+from crossroads.store import safety as safety_store
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound
+from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
+from crossroads.store.reflections import NoteRecord, NoteStatus
+
+MAX_HEADING = 300
+MAX_BODY = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class NoteView:
+    """A convening's note as its host sees it; ``status`` is None before the first draft."""
+
+    plan: Plan
+    status: NoteStatus | None
+    language: str = "en"  # of the note's wording: the host's language when it was generated
+    sections: tuple[Section, ...] = ()
+    updated_at: datetime | None = None
+    published_at: datetime | None = None
+
+    @property
+    def chatham_house(self) -> bool:
+        return self.plan.convening.privacy_mode is PrivacyMode.CHATHAM_HOUSE
+
+    def section(self, key: str) -> Section:
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise NotFound("section")
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a harvest of the live convening is made of, and the roster for Chatham House."""
+
+    data: HarvestInput
+    roster: tuple[RosterEntry, ...]
+
+
+class ExportFormat(StrEnum):
+    MARKDOWN = "md"
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+MEDIA_TYPES = {
+    ExportFormat.MARKDOWN: "text/markdown; charset=utf-8",
+    ExportFormat.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ExportFormat.PDF: "application/pdf",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def _view(plan: Plan, record: NoteRecord | None) -> NoteView:
+    if record is None:
+        return NoteView(plan=plan, status=None)
+    return NoteView(
+        plan=plan,
+        status=record.status,
+        language=record.language,
+        sections=tuple(Section.from_json(s) for s in record.sections),
+        updated_at=record.updated_at,
+        published_at=record.published_at,
+    )
+
+
+def _prompt_text(texts: Mapping[str, str], languages: tuple[str, ...]) -> str:
+    return next((texts[lang] for lang in languages if texts.get(lang)), "")
+
+
+async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
+    """Notes per prompt, the roster with consents, and the rounds' figures, from the store.
+
+    Removed participants stay out of the roster, so nothing of theirs is ever quoted.
+    """
+    convening = plan.convening
+    async with db.transaction() as tx:
+        people = await participant_store.list_participants(tx, convening.id)
+        removed = await safety_store.removed_ids(tx, convening.id)
+        figures = await live_store.conversation_figures(tx, convening.id)
+    roster = tuple(
+        RosterEntry(
+            id=str(p.id),
+            name=p.display_name,
+            organisation=p.organisation,
+            movements=p.movements,
+            region=p.region,
+            languages=p.languages,
+            consent_quote=p.consent_quoted,
+        )
+        for p in people
+        if p.id not in removed
+    )
+    prompts = [p for r in plan.rounds for p in r.prompts]
+    notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
+    languages = (language, *convening.languages)
+    data = HarvestInput(
+        title=convening.title,
+        privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
+        language=convening.languages[0] if convening.languages else language,
+        prompts=tuple(
+            PromptNotes(
+                prompt_id=p.public_id,
+                prompt_text=_prompt_text(p.texts, languages),
+                contributions=read_contributions(
+                    notes.sections.get(p.public_id, ""), prompt_id=p.public_id, roster=roster
+                ),
+            )
+            for p in prompts
+        ),
+        roster=roster,
+        rounds=figures.rounds,
+        groups=figures.groups,
+        minutes=figures.minutes,
+    )
+    return Inputs(data=data, roster=roster)
+
+
+async def _harvest_sections(
+    db: Database, plan: Plan, *, language: str, translate: Translate
+) -> list[Section]:
+    from crossroads.harvest.reflection import harvest  # scikit-learn loads on first use only
+
+    inputs = await gather_inputs(db, plan, language=language)
+    # The engine is CPU-bound for a second or more: off the event loop.
+    reflection = await asyncio.to_thread(harvest, inputs.data)
+    return sections_of(reflection, translate)
+
+
+async def note_for_host(db: Database, host: HostRecord, public_id: str) -> NoteView:
+    plan = await get_plan_for_host(db, host, public_id)
+    async with db.transaction() as tx:
+        record = await note_store.find_note(tx, plan.convening.id)
+    return _view(plan, record)
+
+
+async def generate_note(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    language: str,
+    translate: Translate = no_translation,
+    now: datetime,
+) -> NoteView:
+    """Harvest the notes into a new draft of every section (replacing any earlier edits)."""
+    plan = await get_plan_for_host(db, host, public_id)
+    sections = await _harvest_sections(db, plan, language=language, translate=translate)
+    async with db.transaction() as tx:
+        record = await note_store.save_note(
+            tx,
+            plan.convening.id,
+            language=language,
+            sections=[s.to_json() for s in sections],
+            now=now,
+        )
+    return _view(plan, record)
+
+
+async def save_section(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    key: str,
+    heading: str,
+    body: str,
+    now: datetime,
+) -> NoteView:
+    """Keep the host's edit of one section; its charts stay as they were."""
+    heading = " ".join(heading.split())
+    body = body.replace("\r\n", "\n").strip()
+    if not heading:
+        raise FieldInvalid("heading", N_("Please give this section a heading."))
+    if len(heading) > MAX_HEADING:
+        raise FieldInvalid(
+            "heading", N_("The heading is longer than {limit} characters."), limit=MAX_HEADING
+        )
+    if len(body) > MAX_BODY:
+        raise FieldInvalid(
+            "body", N_("The text is longer than {limit} characters."), limit=MAX_BODY
+        )
+    view = await note_for_host(db, host, public_id)
+    current = view.section(key)
+    edited = Section(current.key, heading, current.level, body, current.charts)
+    async with db.transaction() as tx:
+        record = await note_store.replace_section(
+            tx, view.plan.convening.id, edited.to_json(), now=now
+        )
+    return _view(view.plan, record)
+
+
+async def regenerate_section(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    key: str,
+    language: str,
+    translate: Translate = no_translation,
+    now: datetime,
+) -> NoteView:
+    """Harvest again and take only this section from it; the host's other edits stay."""
+    view = await note_for_host(db, host, public_id)
+    view.section(key)  # an unknown key is not found before any harvesting
+    fresh = await _harvest_sections(db, view.plan, language=language, translate=translate)
+    section = next((s for s in fresh if s.key == key), None)
+    if section is None:
+        raise FieldInvalid(
+            "section", N_("The notes have nothing for this section any more; edit it instead.")
+        )
+    async with db.transaction() as tx:
+        record = await note_store.replace_section(
+            tx, view.plan.convening.id, section.to_json(), now=now
+        )
+    return _view(view.plan, record)
+
+
+async def set_published(
+    db: Database, host: HostRecord, public_id: str, *, published: bool, now: datetime
+) -> NoteView:
+    plan = await get_plan_for_host(db, host, public_id)
+    status = NoteStatus.PUBLISHED if published else NoteStatus.DRAFT
+    async with db.transaction() as tx:
+        record = await note_store.set_status(tx, plan.convening.id, status, now=now)
+    return _view(plan, record)
+
+
+async def _roster(db: Database, convening_id: int) -> tuple[RosterEntry, ...]:
+    async with db.transaction() as tx:
+        people = await participant_store.list_participants(tx, convening_id)
+    return tuple(
+        RosterEntry(id=str(p.id), name=p.display_name, organisation=p.organisation) for p in people
+    )
+
+
+async def _blocks(db: Database, view: NoteView, translate: Translate) -> list[Block]:
+    convening = view.plan.convening
+    roster = await _roster(db, convening.id) if view.chatham_house else ()
+    return note_blocks(
+        convening.title,
+        view.sections,
+        mode=HarvestPrivacy(convening.privacy_mode.value),
+        roster=roster,
+        translate=translate,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedNote:
+    plan: Plan
+    blocks: tuple[Block, ...]
+    language: str
+    published_at: datetime | None
+
+
+async def published_note(
+    db: Database,
+    participant: ParticipantRecord,
+    public_id: str,
+    *,
+    translate: Translate = no_translation,
+) -> PublishedNote:
+    """The published note of the participant's own convening; not found before publishing."""
+    plan = await get_plan_by_id(db, participant.convening_id)
+    if plan.convening.public_id != public_id:
+        raise NotFound("convening")
+    async with db.transaction() as tx:
+        record = await note_store.find_note(tx, plan.convening.id)
+    if record is None or record.status is not NoteStatus.PUBLISHED:
+        raise NotFound("reflection")
+    view = _view(plan, record)
+    blocks = await _blocks(db, view, translate)
+    return PublishedNote(
+        plan=plan, blocks=tuple(blocks), language=view.language, published_at=record.published_at
+    )
+
+
+async def preview_blocks(
+    db: Database, host: HostRecord, public_id: str, *, translate: Translate = no_translation
+) -> tuple[NoteView, list[Block]]:
+    """The note exactly as participants and exports will show it."""
+    view = await note_for_host(db, host, public_id)
+    if view.status is None:
+        raise NotFound("reflection")
+    return view, await _blocks(db, view, translate)
+
+
+async def export_note(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    fmt: ExportFormat,
+    *,
+    translate: Translate = no_translation,
+) -> Export:
+    """The host's edited note as Markdown, DOCX or PDF (charts in DOCX and PDF)."""
+    view, blocks = await preview_blocks(db, host, public_id, translate=translate)
+    title, language = view.plan.convening.title, view.language
+    if fmt is ExportFormat.MARKDOWN:
+        from crossroads.harvest.markdown import markdown_from_blocks
+
+        content = markdown_from_blocks(blocks).encode("utf-8")
+    elif fmt is ExportFormat.DOCX:
+        from crossroads.harvest.word import docx_from_blocks
+
+        content = await asyncio.to_thread(docx_from_blocks, blocks, title=title, language=language)
+    else:
+        from crossroads.harvest.pdf import pdf_from_document, print_document_from_blocks
+
+        document = print_document_from_blocks(blocks, title=title, language=language)
+        content = await asyncio.to_thread(pdf_from_document, document)
+    return Export(
+        content=content,
+        media_type=MEDIA_TYPES[fmt],
+        filename=f"reflection-{public_id}.{fmt.value}",
+    )
+
+
+async def is_published(db: Database, convening_id: int) -> bool:
+    async with db.transaction() as tx:
+        record = await note_store.find_note(tx, convening_id)
+    return record is not None and record.status is NoteStatus.PUBLISHED

@@ -1,0 +1,407 @@
+"""The reflection note pages (#8): draft, edit a section, regenerate another, publish, read, export.
+
+A real server, real notes typed over the notes socket, real SQLite; nothing mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from tests.integration.conftest import Browserish, create_convening, join, login
+from tests.integration.live_clients import add_round
+from tests.integration.notes_client import NotesClient, notes_token
+from tests.servers import LiveServer
+
+pytestmark = pytest.mark.integration
+
+SECTION = re.compile(r'data-section="([^"]+)"')
+QUOTE = re.compile(r'<blockquote class="quote"><p>(.*?)</p>(?:<footer>— (.*?)</footer>)?')
+HTMX = {"HX-Request": "true"}
+
+ANA_LINES = (
+    "Floods hit our barrio first and the clinic closed for a week.",
+    "The river floods every spring now and the insurers left.",
+    "Rents doubled in two years and landlords evict families for tourists.",
+    "Seed banks keep our farmers independent of the big companies.",
+)
+BILAL_LINES = (
+    "My secret plan is to occupy the town hall next Tuesday.",
+    "Evictions are our daily work, rents keep rising everywhere.",
+    "We need seed sovereignty, not patents on seeds.",
+    "Flood insurance is gone in the delta, families pay for the floods.",
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    public_id: str
+    host: Browserish
+    ana: Browserish
+    bilal: Browserish
+    prompt_ids: tuple[str, ...]
+    invite_token: str
+
+
+def _type_notes(server: LiveServer, room: str, writes: list[tuple[str, str, str]]) -> None:
+    """``writes``: (notes token, prompt id, text), each sent and acknowledged."""
+
+    async def main() -> None:
+        for token, prompt_id, text in writes:
+            client = await NotesClient.connect(server, room, token)
+            async with asyncio.timeout(10):
+                await client.synced.wait()
+            await client.type(prompt_id, text)
+            await client.wait_acked()
+            await client.close()
+
+    asyncio.run(main())
+
+
+def typed_call(server: LiveServer, *, privacy_mode: str = "named") -> Call:
+    host = login(server, "host@example.org")
+    convening = create_convening(host, "Reflection call", privacy_mode=privacy_mode)
+    pid = convening.public_id
+    add_round(host, pid)
+    base = f"/host/convenings/{pid}"
+    round_id = re.findall(r'/rounds/([A-Za-z0-9_-]+)/prompts"', host.get(base).text)[-1]
+    host.submit(
+        f"{base}/rounds/{round_id}/prompts",
+        {"text_en": "Where does your work meet the climate crisis?"},
+        form_page=base,
+    )
+    ana = join(
+        server,
+        convening.invite_url,
+        "Ana Pérez",
+        organisation="Vecinas Unidas",
+        movements="housing, climate",
+        region="South America",
+        consent_quoted="on",
+    )
+    bilal = join(
+        server,
+        convening.invite_url,
+        "Bilal Haddad",
+        organisation="Tenants Together",
+        movements="housing",
+        region="Europe",
+    )
+    notes_page = host.get(f"{base}/notes").text
+    found = re.findall(r'data-section="prompt:([^"]+)"', notes_page)
+    prompt_ids = tuple(p for p in dict.fromkeys(found) if p != "free")
+    assert len(prompt_ids) == 2, notes_page
+    ana_token = notes_token(ana, f"/c/{pid}/notes")
+    bilal_token = notes_token(bilal, f"/c/{pid}/notes")
+    writes = []
+    for prompt_id in prompt_ids:
+        writes.append(
+            (ana_token, prompt_id, "".join(f"- Ana Pérez: {line}\n" for line in ANA_LINES))
+        )
+        writes.append(
+            (bilal_token, prompt_id, "".join(f"- Bilal Haddad: {line}\n" for line in BILAL_LINES))
+        )
+    _type_notes(server, pid, writes)
+    invite_token = convening.invite_url.rsplit("/", 1)[-1]
+    return Call(pid, host, ana, bilal, prompt_ids, invite_token)
+
+
+def sections_of(page: str) -> list[str]:
+    return SECTION.findall(page)
+
+
+def textarea(page: str, key: str) -> str:
+    slug = key.replace(":", "-")
+    match = re.search(rf'<textarea id="body-{re.escape(slug)}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert match, page
+    return match.group(1)
+
+
+def unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def test_reflection_draft_edit_regenerate_publish_then_participant_reads_it(
+    server: LiveServer,
+) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    assert call.ana.get(f"/c/{call.public_id}/reflection").status_code == 404
+    assert "reflection-link" not in call.ana.get(f"/c/{call.public_id}/lobby").text
+
+    drafted = call.host.submit(f"{page}/generate", {}, form_page=page)
+    keys = sections_of(drafted.text)
+    prompt_key = f"prompt:{call.prompt_ids[0]}"
+    token = call.host.csrf(page)
+    edited = call.host.post(
+        f"{page}/sections/participation",
+        data={
+            "heading": "Who came",
+            "body": "Edited by the host.\n\n- twelve of us",
+            "csrf_token": token,
+        },
+        headers=HTMX,
+    )
+    spoiled = call.host.post(
+        f"{page}/sections/{prompt_key}",
+        data={"heading": "Spoiled", "body": "to be regenerated", "csrf_token": token},
+        headers=HTMX,
+    )
+    regenerated = call.host.post(
+        f"{page}/sections/{prompt_key}/regenerate", data={"csrf_token": token}, headers=HTMX
+    )
+    after = call.host.get(page).text
+    still_draft = call.ana.get(f"/c/{call.public_id}/reflection").status_code
+    call.host.submit(f"{page}/publish", {}, form_page=page)
+    lobby = call.ana.get(f"/c/{call.public_id}/lobby").text
+    read = call.ana.get(f"/c/{call.public_id}/reflection")
+
+    assert keys == [
+        "participation",
+        "takeaways",
+        "themes",
+        f"prompt:{call.prompt_ids[0]}",
+        f"prompt:{call.prompt_ids[1]}",
+        "intersections",
+    ] or keys[:5] == [
+        "participation",
+        "takeaways",
+        "themes",
+        f"prompt:{call.prompt_ids[0]}",
+        f"prompt:{call.prompt_ids[1]}",
+    ], keys
+    assert "People: 2" in textarea(drafted.text, "participation")
+    assert edited.status_code == 200
+    assert edited.text.lstrip().startswith('<section class="reflection-section"')
+    assert "Saved." in edited.text
+    assert spoiled.status_code == 200
+    assert regenerated.status_code == 200
+    assert textarea(regenerated.text, prompt_key) == textarea(drafted.text, prompt_key)
+    assert textarea(after, "participation") == "Edited by the host.\n\n- twelve of us"
+    assert textarea(after, prompt_key) == textarea(drafted.text, prompt_key)
+    assert still_draft == 404
+    assert f'href="/c/{call.public_id}/reflection"' in lobby
+    assert read.status_code == 200
+    assert "<h2>Who came</h2>" in read.text
+    assert "<p>Edited by the host.</p>" in read.text
+    quotes = [(unescape(text), who) for text, who in QUOTE.findall(read.text)]
+    assert quotes, read.text
+    for text, who in quotes:
+        assert text in ANA_LINES  # Bilal did not agree to be quoted
+        assert unescape(who) == "Ana Pérez, Vecinas Unidas"
+
+
+def test_reflection_exports_render_the_edited_draft(server: LiveServer) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    call.host.submit(
+        f"{page}/sections/takeaways",
+        {"heading": "What we take home", "body": "Only the host wrote this."},
+        form_page=page,
+    )
+
+    markdown = call.host.get(f"{page}.md")
+    word = call.host.get(f"{page}.docx")
+    pdf = call.host.get(f"{page}.pdf")
+
+    assert markdown.status_code == 200
+    assert markdown.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert markdown.headers["content-disposition"] == (
+        f'attachment; filename="reflection-{call.public_id}.md"'
+    )
+    assert "## What we take home\n\nOnly the host wrote this.\n" in markdown.text
+    assert "People: 2" in markdown.text
+    assert word.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert word.headers["content-disposition"] == (
+        f'attachment; filename="reflection-{call.public_id}.docx"'
+    )
+    paragraphs = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    assert "What we take home" in paragraphs
+    assert "Only the host wrote this." in paragraphs
+    assert len(Document(io.BytesIO(word.content)).inline_shapes) >= 2  # the charts
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_reflection_forms_without_csrf_are_refused_and_change_nothing(
+    server: LiveServer,
+) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    before = textarea(call.host.get(page).text, "participation")
+
+    attempts = [
+        call.host.post(f"{page}/sections/participation", data={"heading": "X", "body": "Y"}),
+        call.host.post(f"{page}/sections/participation/regenerate"),
+        call.host.post(f"{page}/publish"),
+        call.host.post(f"{page}/generate"),
+    ]
+
+    assert [r.status_code for r in attempts] == [403, 403, 403, 403]
+    assert "This form has expired" in attempts[0].text
+    assert textarea(call.host.get(page).text, "participation") == before
+    assert call.ana.get(f"/c/{call.public_id}/reflection").status_code == 404
+
+
+def test_reflection_bad_edits_get_a_clear_error_and_change_nothing(server: LiveServer) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    before = call.host.get(page).text
+    token = call.host.csrf(page)
+
+    empty = call.host.post(
+        f"{page}/sections/participation",
+        data={"heading": "  ", "body": "kept?", "csrf_token": token},
+        headers=HTMX,
+    )
+    too_long = call.host.post(
+        f"{page}/sections/participation",
+        data={"heading": "Fine", "body": "x" * 20_001, "csrf_token": token},
+        headers=HTMX,
+    )
+    unknown = call.host.post(
+        f"{page}/sections/nonsense", data={"heading": "A", "body": "B", "csrf_token": token}
+    )
+    bad_format = call.host.get(f"{page}.exe")
+
+    assert empty.status_code == 422
+    assert 'id="heading-participation-error"' in empty.text
+    assert too_long.status_code == 422
+    assert 'id="body-participation-error"' in too_long.text
+    assert unknown.status_code == 404
+    assert bad_format.status_code == 404
+    assert textarea(call.host.get(page).text, "participation") == textarea(before, "participation")
+
+
+def test_reflection_of_another_convening_is_not_found(server: LiveServer) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    call.host.submit(f"{page}/publish", {}, form_page=page)
+    other_host = login(server, "other@example.org")
+    elsewhere = create_convening(other_host, "Another call")
+    stranger = join(server, elsewhere.invite_url, "Stranger")
+
+    responses = {
+        "stranger reads": stranger.get(f"/c/{call.public_id}/reflection"),
+        "other host page": other_host.get(page),
+        "other host export": other_host.get(f"{page}.md"),
+        "other host edits": other_host.submit(
+            f"{page}/sections/participation",
+            {"heading": "Mine", "body": "now"},
+            form_page="/host",
+        ),
+        "own empty note": stranger.get(f"/c/{elsewhere.public_id}/reflection"),
+    }
+
+    assert {name: r.status_code for name, r in responses.items()} == dict.fromkeys(responses, 404)
+    assert "Who came" not in call.host.get(page).text
+    assert call.ana.get(f"/c/{call.public_id}/reflection").status_code == 200
+
+
+def _pdf_text(data: bytes, tmp_path: Path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    source = tmp_path / "note.pdf"
+    source.write_bytes(data)
+    return subprocess.run(
+        [pdftotext, str(source), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+
+
+def test_chatham_house_pages_and_exports_name_nobody(server: LiveServer, tmp_path: Path) -> None:
+    call = typed_call(server, privacy_mode="chatham_house")
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    # The host types names in by hand: Chatham House still holds.
+    call.host.submit(
+        f"{page}/sections/takeaways",
+        {
+            "heading": "Thanks to Ana Pérez",
+            "body": "> Floods came first.\n> — Ana Pérez, Vecinas Unidas\n\n"
+            "Bilal Haddad of Tenants Together spoke last.",
+        },
+        form_page=page,
+    )
+    call.host.submit(f"{page}/publish", {}, form_page=page)
+
+    outputs = {
+        "markdown": call.host.get(f"{page}.md").text,
+        "docx": "\n".join(
+            p.text for p in Document(io.BytesIO(call.host.get(f"{page}.docx").content)).paragraphs
+        ),
+        "pdf": _pdf_text(call.host.get(f"{page}.pdf").content, tmp_path),
+        "participant page": call.ana.get(f"/c/{call.public_id}/reflection").text,
+        "preview": call.host.get(f"{page}/preview").text,
+    }
+
+    for name, text in outputs.items():
+        assert "Floods came first." in text, name
+        for identifying in ("Ana", "Pérez", "Bilal", "Haddad", "Vecinas", "Tenants Together"):
+            assert identifying not in text, (name, identifying)
+        assert "[participant]" in text.replace("\\", ""), name  # Markdown escapes brackets
+        assert "Chatham House" in text, name
+
+
+def test_reflection_docx_converts_with_libreoffice_and_renders(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    libreoffice = shutil.which("libreoffice") or shutil.which("soffice")
+    pdftoppm = shutil.which("pdftoppm")
+    if libreoffice is None or pdftoppm is None:
+        pytest.skip(
+            "libreoffice or pdftoppm is not on PATH "
+            "(apt-get install libreoffice-writer-nogui poppler-utils)"
+        )
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    source = tmp_path / "reflection.docx"
+    source.write_bytes(call.host.get(f"{page}.docx").content)
+
+    subprocess.run(
+        [
+            libreoffice,
+            # Its own profile: a LibreOffice already running elsewhere would take the job.
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=240,
+    )
+    converted = tmp_path / "reflection.pdf"
+    subprocess.run(
+        [pdftoppm, "-png", "-r", "50", str(converted), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    text = _pdf_text(converted.read_bytes(), tmp_path)
+
+    assert converted.read_bytes().startswith(b"%PDF-")
+    assert len(pages) >= 2
+    assert all(p.stat().st_size > 2000 for p in pages)
+    assert "Participation" in text
+    assert "Floods hit our barrio first" in text or "Rents doubled" in text or "Seed banks" in text
