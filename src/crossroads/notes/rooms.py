@@ -7,6 +7,11 @@ cannot keep up is closed (1013) and resyncs when it reconnects.
 
 An update is applied to the room's document (which also validates it), committed through the
 batched writer, and only then acknowledged to its sender and broadcast to the others.
+
+Broadcasts are coalesced per room: committed updates wait one short tick (longer in bigger
+rooms, see ``Room.tick``), are merged into one update, encoded into one frame and sent to every
+connection; acknowledgements go out in the same flush. Sending a frame costs a system call per
+receiver, so a room of N typists would otherwise cost N^2 of them per keystroke round.
 """
 
 from __future__ import annotations
@@ -35,6 +40,10 @@ CLOSE_INVALID = 1007
 CLOSE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011
 EMPTY_UPDATE = b"\x00\x00"
+# Broadcast tick: per connection in the room, capped. 3 people: 0.45 ms (next loop turn);
+# 200: 30 ms; 400 and more: 50 ms. Bounds frames per second per room to about 20 x N.
+TICK_PER_CONNECTION = 0.00015
+MAX_TICK = 0.05
 
 
 class BinarySocket(Protocol):
@@ -70,9 +79,51 @@ class Room:
         self.connections: set[NotesConnection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
         self.owner: dict[int, NotesConnection] = {}
+        self.pending: list[bytes] = []  # committed, not yet broadcast
+        self.acks: dict[NotesConnection, int] = {}  # committed counts not yet acknowledged
+        self._flush: asyncio.TimerHandle | None = None
 
     def others(self, conn: NotesConnection) -> list[NotesConnection]:
         return [c for c in self.connections if c is not conn and not c.closed]
+
+    @property
+    def tick(self) -> float:
+        return min(MAX_TICK, TICK_PER_CONNECTION * len(self.connections))
+
+    def committed(self, conn: NotesConnection, update: bytes, count: int) -> None:
+        """Queue a committed update for the next broadcast, and its acknowledgement."""
+        if update:
+            self.pending.append(update)
+        self.acks[conn] = count
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(self.tick, self.flush)
+
+    def flush(self) -> None:
+        """Acknowledge, then send everything committed since the last flush as one update.
+
+        A lone update skips its sender (it has it); a merged one goes to everyone, senders
+        included: applying what one already has is a no-op in Yjs, and one frame encoded once
+        is cheaper than a merge per receiver.
+        """
+        self._flush = None
+        updates, self.pending = self.pending, []
+        acks, self.acks = self.acks, {}
+        for conn, count in acks.items():
+            if not conn.closed:
+                conn.send(protocol.ack_message(count))
+        if not updates:
+            return
+        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        frame = protocol.sync_message(protocol.UPDATE, merged)
+        skip = next(iter(acks)) if len(updates) == 1 and len(acks) == 1 else None
+        for conn in self.connections:
+            if conn is not skip and not conn.closed:
+                conn.send(frame)
+
+    def cancel_flush(self) -> None:
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
 
 
 class RoomServer:
@@ -112,6 +163,7 @@ class RoomServer:
             if room.connections or self.rooms.get(room.name) is not room:
                 return
             del self.rooms[room.name]
+            room.cancel_flush()  # nobody is left to tell; everything pending is committed
         await self.compact(room.name)
 
     async def compact(self, name: str) -> bool:
@@ -200,10 +252,11 @@ class RoomServer:
         # Stored even when it adds nothing visible yet (a resend, or an update still waiting
         # for its parents): a parent arriving later completes it, and replays are harmless.
         conn.received += 1
+        count = conn.received
         if update == EMPTY_UPDATE:
             # A client with nothing the server lacks answers the sync with an empty update:
             # acknowledge it (acks count messages) but keep it out of the log.
-            conn.send(protocol.ack_message(conn.received))
+            room.committed(conn, b"", count)
             return True
         try:
             await self.writer.write(PendingUpdate(room.name, update, conn.author))
@@ -211,10 +264,7 @@ class RoomServer:
             log.error("notes_commit_failed", room=room.name, error=str(exc))
             conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
             return False
-        conn.send(protocol.ack_message(conn.received))
-        relay = protocol.sync_message(protocol.UPDATE, update)
-        for other in room.others(conn):
-            other.send(relay)
+        room.committed(conn, update, count)  # persisted: now acknowledge and broadcast
         return True
 
     def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
