@@ -100,6 +100,9 @@ function start(): void {
   root.querySelectorAll<HTMLElement>("[data-section]").forEach((host) => {
     const text = doc.getText(host.dataset.section ?? "prompt:free");
     const undoManager = new Y.UndoManager(text); // undoes one's own edits only
+    // The host locked this section after its round: the server refuses edits to it, and the
+    // page shows a "Locked" label next to its heading.
+    const locked = host.dataset.locked === "yes";
     new EditorView({
       parent: host,
       state: EditorState.create({
@@ -107,6 +110,8 @@ function start(): void {
         extensions: [
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
           EditorView.lineWrapping,
+          EditorState.readOnly.of(locked),
+          EditorView.editable.of(!locked),
           EditorView.cspNonce.of(nonce),
           EditorView.contentAttributes.of({ "aria-label": host.dataset.label ?? "", "aria-multiline": "true" }),
           yCollab(text, provider.awareness, { undoManager }),

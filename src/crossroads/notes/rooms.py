@@ -26,7 +26,9 @@ import structlog
 from pycrdt import Doc, merge_updates
 
 from crossroads.notes import protocol
+from crossroads.notes.attribution import replay
 from crossroads.notes.protocol import AwarenessEntry, FrameError
+from crossroads.notes.structs import SectionIndex, parse_update
 from crossroads.notes.writer import NotesWriter
 from crossroads.outbox import Outbox
 from crossroads.store import notes as notes_store
@@ -73,9 +75,15 @@ class NotesConnection:
 
 
 class Room:
-    def __init__(self, name: str, doc: Doc) -> None:
+    def __init__(self, name: str, doc: Doc, locked: set[str] | None = None) -> None:
         self.name = name
         self.doc = doc
+        self.locked: set[str] = set()
+        # Which root each known item belongs to; built once a section is locked (a room with
+        # no locks never pays for parsing updates). See notes/structs.py.
+        self.index: SectionIndex | None = None
+        for section in locked or ():
+            self.lock(section, locked=True)
         self.connections: set[NotesConnection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
         self.owner: dict[int, NotesConnection] = {}
@@ -85,6 +93,15 @@ class Room:
 
     def others(self, conn: NotesConnection) -> list[NotesConnection]:
         return [c for c in self.connections if c is not conn and not c.closed]
+
+    def lock(self, section: str, *, locked: bool) -> None:
+        if locked:
+            if self.index is None:
+                self.index = SectionIndex()
+                self.index.add(parse_update(self.doc.get_update()))
+            self.locked.add(section)
+        else:
+            self.locked.discard(section)
 
     @property
     def tick(self) -> float:
@@ -150,12 +167,13 @@ class RoomServer:
             if room is None:
                 async with self.db.transaction() as tx:
                     stored = await notes_store.load_room(tx, name)
+                    locked = await notes_store.locked_sections(tx, name)
                 doc = Doc()
                 if stored.snapshot:
                     doc.apply_update(stored.snapshot)
                 for update in stored.updates:
                     doc.apply_update(update)
-                room = self.rooms[name] = Room(name, doc)
+                room = self.rooms[name] = Room(name, doc, locked)
             return room
 
     async def _unload_if_idle(self, room: Room) -> None:
@@ -172,11 +190,13 @@ class RoomServer:
         async with self.db.transaction() as tx:
             if await notes_store.count_updates(tx, name) < self.compact_after:
                 return False
-            stored = await notes_store.load_room(tx, name)
-            parts = ([stored.snapshot] if stored.snapshot else []) + stored.updates
+            stored = await notes_store.load_log(tx, name)
+            parts = ([stored.snapshot] if stored.snapshot else []) + [u for u, _ in stored.updates]
             merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
+            # The log's authors are about to go: keep who wrote what with the snapshot.
+            _doc, runs = replay(stored.snapshot, stored.attribution, stored.updates)
             await notes_store.replace_with_snapshot(
-                tx, name, merged, stored.last_id, datetime.now(UTC)
+                tx, name, merged, stored.last_id, datetime.now(UTC), runs
             )
         return True
 
@@ -244,11 +264,28 @@ class RoomServer:
             return False
         if conn.read_only:
             return True  # a read-only viewer's edits are not taken (their editor is read-only)
+        parsed = None
+        if room.index is not None:
+            try:
+                parsed = parse_update(update)
+            except FrameError:
+                conn.close(CLOSE_INVALID, "not a Yjs update")
+                return False
+            touched = room.index.touched(parsed)
+            if room.locked and (touched is None or touched & room.locked):
+                # Refused whole: nothing of it is applied or stored. Counted and acknowledged
+                # as dealt with, so the sender's "saving" indicator does not wait forever.
+                conn.received += 1
+                conn.send(protocol.permission_denied_message("section locked"))
+                room.committed(conn, b"", conn.received)
+                return True
         try:
             room.doc.apply_update(update)
         except ValueError:
             conn.close(CLOSE_INVALID, "not a Yjs update")
             return False
+        if room.index is not None and parsed is not None:
+            room.index.add(parsed)
         # Stored even when it adds nothing visible yet (a resend, or an update still waiting
         # for its parents): a parent arriving later completes it, and replays are harmless.
         conn.received += 1
@@ -301,6 +338,14 @@ class RoomServer:
             relay = protocol.awareness_message(protocol.encode_awareness(gone))
             for other in room.others(conn):
                 other.send(relay)
+
+    async def set_locked(self, room_name: str, section: str, *, locked: bool) -> None:
+        """Tell a loaded room that the host (un)locked a section; the lock is stored already
+        (an unloaded room reads it when it loads)."""
+        async with self._locks.setdefault(room_name, asyncio.Lock()):
+            room = self.rooms.get(room_name)
+            if room is not None:
+                room.lock(section, locked=locked)
 
     def close_author(self, room_name: str, author: str, code: int) -> None:
         """Close a person's connections to a room (a host removed them)."""

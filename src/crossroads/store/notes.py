@@ -9,13 +9,23 @@ from datetime import datetime
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crossroads.store.models import NotesSnapshot, NotesUpdate
+from crossroads.store.models import NotesAttribution, NotesLock, NotesSnapshot, NotesUpdate
 
 
 @dataclass(frozen=True, slots=True)
 class StoredRoom:
     snapshot: bytes | None
     updates: list[bytes]
+    last_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLog:
+    """A room as the harvest reads it: the snapshot, who wrote what in it, then the log."""
+
+    snapshot: bytes | None
+    attribution: dict[str, list[list[str | int]]] | None  # section -> [[author, bytes], ...]
+    updates: list[tuple[bytes, str]]  # (update, author), in log order
     last_id: int
 
 
@@ -50,6 +60,40 @@ async def load_room(tx: AsyncSession, room: str) -> StoredRoom:
     )
 
 
+async def load_log(tx: AsyncSession, room: str) -> StoredLog:
+    snapshot = await tx.get(NotesSnapshot, room)
+    upto = snapshot.upto if snapshot else 0
+    attribution = await tx.get(NotesAttribution, room)
+    rows = (
+        await tx.execute(
+            select(NotesUpdate.id, NotesUpdate.data, NotesUpdate.author)
+            .where(NotesUpdate.room == room, NotesUpdate.id > upto)
+            .order_by(NotesUpdate.id)
+        )
+    ).all()
+    return StoredLog(
+        snapshot=snapshot.data if snapshot else None,
+        attribution=dict(attribution.data) if attribution else None,
+        updates=[(data, author) for _id, data, author in rows],
+        last_id=rows[-1][0] if rows else upto,
+    )
+
+
+async def locked_sections(tx: AsyncSession, room: str) -> set[str]:
+    return set(await tx.scalars(select(NotesLock.section).where(NotesLock.room == room)))
+
+
+async def set_lock(
+    tx: AsyncSession, room: str, section: str, *, locked: bool, now: datetime
+) -> None:
+    current = await tx.get(NotesLock, (room, section))
+    if locked and current is None:
+        tx.add(NotesLock(room=room, section=section, locked_at=now))
+    elif not locked and current is not None:
+        await tx.delete(current)
+    await tx.flush()
+
+
 async def count_updates(tx: AsyncSession, room: str) -> int:
     return int(
         await tx.scalar(
@@ -60,7 +104,12 @@ async def count_updates(tx: AsyncSession, room: str) -> int:
 
 
 async def replace_with_snapshot(
-    tx: AsyncSession, room: str, merged: bytes, upto: int, now: datetime
+    tx: AsyncSession,
+    room: str,
+    merged: bytes,
+    upto: int,
+    now: datetime,
+    attribution: dict[str, list[list[str | int]]] | None = None,
 ) -> None:
     """Write the merged snapshot and delete what it replaces, in the caller's transaction:
     a crash leaves either the old rows or the new snapshot, never neither."""
@@ -69,6 +118,12 @@ async def replace_with_snapshot(
         tx.add(NotesSnapshot(room=room, data=merged, upto=upto, updated_at=now))
     else:
         snapshot.data, snapshot.upto, snapshot.updated_at = merged, upto, now
+    if attribution is not None:
+        kept = await tx.get(NotesAttribution, room)
+        if kept is None:
+            tx.add(NotesAttribution(room=room, data=attribution))
+        else:
+            kept.data = attribution
     await tx.execute(delete(NotesUpdate).where(NotesUpdate.room == room, NotesUpdate.id <= upto))
     await tx.flush()
 
