@@ -457,6 +457,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     tasks = [asyncio.create_task(type_(t, s)) for t, s in typists]
     await asyncio.sleep(warmup)
     log.measuring = True
+    warm = sum(len(t.times) for t, _ in typists)
     cpu0, wall0 = cpu_seconds(server.process.pid), time.perf_counter()
     own0 = cpu_seconds(os.getpid())
     spy = None
@@ -490,12 +491,12 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     if closed:
         print(f"  ({server.name}: {closed} sockets were closed by the server)", flush=True)
     ordered = sorted(log.latencies)
-    keystrokes = sum(len(t.times) for t, _ in typists)
-    # Each keystroke should reach every probe in its room except its own typist's.
+    keystrokes = sum(len(t.times) for t, _ in typists) - warm
+    # Each keystroke typed while measuring should reach every probe in its room except its
+    # typist's own (when the typist is a probe).
     per_room_probes = probes // work.rooms
-    expected = keystrokes * per_room_probes - sum(
-        len(t.times) for t, _ in typists if per_room_probes >= work.clients
-    )
+    own = 1 if per_room_probes >= work.clients or work.typists == work.clients else 0
+    expected = keystrokes * (per_room_probes - own)
     return Result(
         pick(ordered, 0.5) * 1000,
         pick(ordered, 0.95) * 1000,
