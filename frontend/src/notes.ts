@@ -27,13 +27,14 @@ function start(): void {
   const UNMUTED = 4424;
   const editable = new Compartment();
   const views: EditorView[] = [];
+  const lockedViews = new Set<EditorView>();
   let muted = root.dataset.muted === "yes";
   const setMuted = (value: boolean): void => {
     muted = value;
     root.dataset.muted = value ? "yes" : "no";
     if (mutedNote) mutedNote.textContent = value ? (t.muted ?? "") : "";
     for (const view of views)
-      view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!value)) });
+      view.dispatch({ effects: editable.reconfigure(EditorView.editable.of(!value && !lockedViews.has(view))) });
   };
   const doc = new Y.Doc();
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
@@ -116,6 +117,9 @@ function start(): void {
   root.querySelectorAll<HTMLElement>("[data-section]").forEach((host) => {
     const text = doc.getText(host.dataset.section ?? "prompt:free");
     const undoManager = new Y.UndoManager(text); // undoes one's own edits only
+    // The host locked this section after its round: the server refuses edits to it, and the
+    // page shows a "Locked" label next to its heading.
+    const locked = host.dataset.locked === "yes";
     const view = new EditorView({
       parent: host,
       state: EditorState.create({
@@ -123,7 +127,8 @@ function start(): void {
         extensions: [
           keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
           EditorView.lineWrapping,
-          editable.of(EditorView.editable.of(!muted)),
+          EditorState.readOnly.of(locked),
+          editable.of(EditorView.editable.of(!muted && !locked)),
           EditorView.cspNonce.of(nonce),
           EditorView.contentAttributes.of({ "aria-label": host.dataset.label ?? "", "aria-multiline": "true" }),
           yCollab(text, provider.awareness, { undoManager }),
@@ -131,6 +136,7 @@ function start(): void {
       }),
     });
     views.push(view);
+    if (locked) lockedViews.add(view);
   });
   showStatus();
   (window as unknown as { crossroadsNotes?: { doc: Y.Doc; provider: WebsocketProvider } }).crossroadsNotes = {

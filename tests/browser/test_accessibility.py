@@ -101,6 +101,12 @@ def test_every_page_has_no_serious_axe_violations(
     participant.goto(f"{server.url}/c/{public_id}/reflection")
     expect(participant.locator("article.reflection")).to_be_visible()
     found["/c/<id>/reflection"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/notes/read")
+    found["/c/<id>/notes/read"] = serious(audit(participant))
+    host.goto(f"{server.url}/host/convenings/{public_id}/notes")
+    host.get_by_role("button", name="Lock this section").first.click()
+    expect(host.locator("[data-locked-label]").first).to_be_visible()
+    found["/host/convenings/<id>/notes (a section locked)"] = serious(audit(host))
     print({page: len(v) for page, v in found.items()})
 
     assert {page: v for page, v in found.items() if v} == {}

@@ -107,3 +107,32 @@ def test_four_writers_converge_and_offline_edits_merge(
     # The host's Markdown export has what everyone wrote.
     export = host.get(f"/host/convenings/{convening.public_id}/notes.md").text
     assert "written while offline" in export and "2" * 3 in export
+
+
+def test_a_locked_section_shows_its_label_and_a_read_only_editor(
+    notes_site: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    host = login(notes_site, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    notes_page = f"/host/convenings/{convening.public_id}/notes"
+    prompt = str(host.get(notes_page).text.split('data-section="prompt:', 1)[1].split('"', 1)[0])
+    locked = host.submit(f"{notes_page}/sections/{prompt}/lock", {}, form_page=notes_page)
+    assert locked.status_code == 200
+    person = join(notes_site, convening.invite_url, "Latecomer")
+    page = browser_for(person, notes_site, new_context)
+
+    page.goto(f"{notes_site.url}/c/{convening.public_id}/notes")
+    expect(page.locator("[data-notes]")).to_have_attribute("data-online", "yes")
+
+    label = page.locator("h3", has_text="What brought you here?").locator("[data-locked-label]")
+    expect(label).to_be_visible()
+    expect(label).to_have_text("Locked")
+    expect(editor(page, 0)).to_have_attribute("contenteditable", "false")
+    editor(page, 0).click()
+    page.keyboard.type("should not land")
+    expect(editor(page, 1)).to_have_attribute("contenteditable", "true")  # free notes stay open
+    editor(page, 1).click()
+    page.keyboard.type("free is open")
+    expect(page.locator("[data-notes]")).to_have_attribute("data-pending", "0")
+    assert shared_text(page, f"prompt:{prompt}") == ""
+    assert shared_text(page, "prompt:free") == "free is open"

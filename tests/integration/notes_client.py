@@ -28,6 +28,7 @@ class NotesClient:
         self.socket = socket
         self.doc = Doc()
         self.acked = 0
+        self.denied = 0  # permission-denied messages (an edit to a locked section)
         self.sent = 0
         self.synced = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -51,6 +52,9 @@ class NotesClient:
                 assert isinstance(frame, bytes)
                 if frame[0] == protocol.ACK:
                     self.acked, _ = protocol.read_varuint(frame, 1)
+                    continue
+                if frame[0] == protocol.AUTH:
+                    self.denied += 1
                     continue
                 for message in protocol.parse_frame(frame):
                     if message.kind != protocol.SYNC:

@@ -9,6 +9,7 @@ truncated varints and lying lengths raise ``FrameError`` (the connection is clos
     00 01 <update>   sync step 2
     00 02 <update>   update
     01 <awareness>   awareness
+    02 00 <reason>   permission denied (we send it when an update touches a locked section)
     03               query awareness
     64 <n>           ours: the server committed the sender's first n updates (see
                      docs/notes-protocol.md); clients that do not know it ignore it
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 SYNC = 0
 AWARENESS = 1
+AUTH = 2
 QUERY_AWARENESS = 3
 ACK = 100
 
@@ -108,6 +110,11 @@ def sync_message(step: int, payload: bytes) -> bytes:
 
 def awareness_message(payload: bytes) -> bytes:
     return bytes([AWARENESS]) + write_bytes(payload)
+
+
+def permission_denied_message(reason: str) -> bytes:
+    """y-protocols' auth message (``02 00 <reason>``): the JS client logs it and carries on."""
+    return bytes([AUTH, 0]) + write_bytes(reason.encode())
 
 
 def ack_message(count: int) -> bytes:

@@ -1,11 +1,12 @@
-"""Reading the shared notes back: text per prompt, for the host's export and the harvest."""
+"""Reading the shared notes back: text per prompt, who wrote what, and which are locked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pycrdt import Doc, Text
+from pycrdt import Text
 
+from crossroads.notes.attribution import replay, runs_with_text
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 
@@ -21,18 +22,25 @@ def section_name(prompt_public_id: str) -> str:
 class NotesText:
     sections: dict[str, str]  # prompt public id (or "free") -> text
     authors: frozenset[str]  # "p<id>"/"h<id>" of everyone who wrote in this room
+    # prompt public id -> the text in runs, each with who wrote it ("" when unknown); the
+    # caller decides whose names may be shown (consent, privacy mode).
+    runs: dict[str, list[tuple[str, str]]]
+    locked: frozenset[str]  # prompt public ids whose sections are locked
 
 
 async def read_notes(db: Database, room: str, prompt_ids: list[str]) -> NotesText:
     async with db.transaction() as tx:
-        stored = await notes_store.load_room(tx, room)
+        stored = await notes_store.load_log(tx, room)
         authors = await notes_store.authors(tx, room)
-    doc = Doc()
-    if stored.snapshot:
-        doc.apply_update(stored.snapshot)
-    for update in stored.updates:
-        doc.apply_update(update)
-    sections = {
-        pid: str(doc.get(section_name(pid), type=Text)) for pid in [*prompt_ids, FREE_NOTES]
-    }
-    return NotesText(sections=sections, authors=frozenset(authors))
+        locked = await notes_store.locked_sections(tx, room)
+    ids = [*prompt_ids, FREE_NOTES]
+    doc, runs = replay(
+        stored.snapshot, stored.attribution, stored.updates, [section_name(p) for p in ids]
+    )
+    sections = {pid: str(doc.get(section_name(pid), type=Text)) for pid in ids}
+    return NotesText(
+        sections=sections,
+        authors=frozenset(authors),
+        runs={pid: runs_with_text(sections[pid], runs[section_name(pid)]) for pid in ids},
+        locked=frozenset(p for p in prompt_ids if section_name(p) in locked),
+    )

@@ -26,6 +26,7 @@ RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
 class NotesWriter:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.log = notes_store.update_appender(db)
         self._queue: asyncio.Queue[tuple[PendingUpdate, asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.batches = 0
@@ -50,10 +51,7 @@ class NotesWriter:
             error: Exception | None = None
             for delay in (*RETRY_DELAYS, None):
                 try:
-                    async with self.db.transaction() as tx:
-                        await notes_store.append_updates(
-                            tx, [u for u, _ in batch], datetime.now(UTC)
-                        )
+                    await self.log.append([u for u, _ in batch], datetime.now(UTC))
                     error = None
                     break
                 except Exception as exc:  # the database is restarting or locked: retry
@@ -76,3 +74,4 @@ class NotesWriter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        self.log.close()

@@ -234,6 +234,24 @@ class NotesSnapshot(Base):
     updated_at: Mapped[datetime]
 
 
+class NotesLock(Base):
+    """A section (one prompt's root text) the host closed to edits after its round."""
+
+    __tablename__ = "notes_lock"
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section: Mapped[str] = mapped_column(String(80), primary_key=True)
+    locked_at: Mapped[datetime]
+
+
+class NotesAttribution(Base):
+    """Who wrote which runs of each section's text as of the snapshot (JSON), kept in step
+    with ``notes_snapshot`` by compaction: the log's authors are gone once rows are merged."""
+
+    __tablename__ = "notes_attribution"
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON)
+
+
 # --- Safety ----------------------------------------------------------------------------------
 
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Literal
+
 from fastapi import APIRouter, Depends, Request, WebSocket
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from crossroads.convenings import joining, planning, safety
+from crossroads.convenings import notes as notes_cases
 from crossroads.notes import tokens
-from crossroads.notes.reading import FREE_NOTES, read_notes, section_name
+from crossroads.notes.reading import FREE_NOTES, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
 from crossroads.settings import Settings
 from crossroads.store import safety as safety_store
+from crossroads.store.records import ConveningStatus
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import render
@@ -25,7 +30,9 @@ CLOSE_UNSUPPORTED = 1003
 CLOSE_REMOVED = 4410
 
 
-def _sections(plan: planning.Plan, language: str) -> list[dict[str, str]]:
+def _sections(
+    plan: planning.Plan, language: str, locked: frozenset[str] = frozenset()
+) -> list[dict[str, str]]:
     languages = plan.convening.languages
     sections = []
     for round_ in plan.rounds:
@@ -35,7 +42,12 @@ def _sections(plan: planning.Plan, language: str) -> list[dict[str, str]]:
                 "",
             )
             sections.append(
-                {"id": section_name(prompt.public_id), "prompt": prompt.public_id, "label": text}
+                {
+                    "id": section_name(prompt.public_id),
+                    "prompt": prompt.public_id,
+                    "label": text,
+                    "locked": "yes" if prompt.public_id in locked else "",
+                }
             )
     return sections
 
@@ -45,6 +57,9 @@ async def participant_notes(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep
 ) -> Response:
     lobby = await joining.lobby_for(db, you, public_id)
+    if lobby.plan.convening.status is ConveningStatus.ENDED:
+        return RedirectResponse(f"/c/{public_id}/notes/read", status_code=303)
+    locked = await notes_cases.locked_prompts(db, public_id)
     token = tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id)
     muted = await safety.is_muted(db, you.id)
     return render(
@@ -52,7 +67,8 @@ async def participant_notes(
         "notes/page.html",
         {
             "plan": lobby.plan,
-            "sections": _sections(lobby.plan, i18n.current_language()),
+            "sections": _sections(lobby.plan, i18n.current_language(), locked),
+            "read": f"/c/{public_id}/notes/read",
             "token": token,
             "free": section_name(FREE_NOTES).removeprefix("prompt:"),
             "name": ""
@@ -69,13 +85,14 @@ async def host_notes(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep
 ) -> Response:
     plan = await planning.get_plan_for_host(db, host, public_id)
+    locked = await notes_cases.locked_prompts(db, public_id)
     token = tokens.mint(settings.resolved_secret_key, f"h{host.id}", public_id)
     return render(
         request,
         "notes/page.html",
         {
             "plan": plan,
-            "sections": _sections(plan, i18n.current_language()),
+            "sections": _sections(plan, i18n.current_language(), locked),
             "token": token,
             "free": FREE_NOTES,
             "name": host.display_name,
@@ -86,24 +103,67 @@ async def host_notes(
     )
 
 
+@router.get("/c/{public_id}/notes/read")
+async def read_notes_page(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep
+) -> Response:
+    plan, notes = await notes_cases.notes_for_reading(db, you, public_id)
+    return render(
+        request,
+        "notes/read.html",
+        {
+            "plan": plan,
+            "sections": _sections(plan, i18n.current_language(), notes.locked),
+            "texts": notes.sections,
+            "free": notes.sections.get(FREE_NOTES, ""),
+            "back": f"/c/{public_id}/lobby",
+            "edit": ""
+            if plan.convening.status is ConveningStatus.ENDED
+            else f"/c/{public_id}/notes",
+        },
+    )
+
+
+@router.post("/host/convenings/{public_id}/notes/sections/{prompt_id}/{action}")
+async def lock_section(
+    request: Request,
+    public_id: str,
+    prompt_id: str,
+    action: Literal["lock", "unlock"],
+    db: DbDep,
+    host: HostDep,
+) -> Response:
+    await notes_cases.set_section_lock(
+        db,
+        host,
+        public_id,
+        prompt_id=prompt_id,
+        locked=action == "lock",
+        now=datetime.now(UTC),
+        rooms=request.app.state.notes,
+    )
+    return RedirectResponse(f"/host/convenings/{public_id}/notes", status_code=303)
+
+
+def _markdown(attributed: notes_cases.AttributedNotes) -> str:
+    notes, plan = attributed.notes, attributed.plan
+    lines = [f"# {plan.convening.title}", ""]
+    labelled = [(s["prompt"], s["label"]) for s in _sections(plan, i18n.current_language())]
+    if notes.sections.get(FREE_NOTES, "").strip():
+        labelled.append((FREE_NOTES, i18n.gettext("Free notes")))
+    for prompt, label in labelled:
+        lines += [f"## {label}", "", notes.sections.get(prompt, "").strip(), ""]
+        contributions = attributed.contributions.get(prompt)
+        if contributions:
+            lines += [f"{i18n.gettext('Who wrote what:')}", ""]
+            lines += [f"- {c.name}: {c.text}" for c in contributions]
+            lines.append("")
+    return "\n".join(lines)
+
+
 @router.get("/host/convenings/{public_id}/notes.md")
 async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
-    plan = await planning.get_plan_for_host(db, host, public_id)
-    prompts = [p.public_id for r in plan.rounds for p in r.prompts]
-    notes = await read_notes(db, public_id, prompts)
-    language = i18n.current_language()
-    lines = [f"# {plan.convening.title}", ""]
-    for section in _sections(plan, language):
-        lines += [
-            f"## {section['label']}",
-            "",
-            notes.sections.get(section["prompt"], "").strip(),
-            "",
-        ]
-    free = notes.sections.get(FREE_NOTES, "").strip()
-    if free:
-        lines += [f"## {i18n.gettext('Free notes')}", "", free, ""]
-    body = "\n".join(lines)
+    body = _markdown(await notes_cases.attributed_notes(db, host, public_id))
     return Response(
         body,
         media_type="text/markdown; charset=utf-8",

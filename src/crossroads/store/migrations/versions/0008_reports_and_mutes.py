@@ -1,7 +1,7 @@
 """reports and mutes
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-26 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import crossroads.store.types
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

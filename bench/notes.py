@@ -1,0 +1,574 @@
+"""Shared notes: keystroke-to-delivery latency and server CPU, ours against the Node reference.
+
+    python bench/notes.py [--seconds 20] [--runs 1] [--workloads rooms,crowd,typists]
+
+Servers, each in its own process, pinned to CPU 0 (the load generator runs on CPU 1):
+- ours: `crossroads serve` (uvicorn on loopback) with durability on: a SQLite file in WAL mode
+  with synchronous=FULL, every update committed by the group-commit writer before it is
+  acknowledged and relayed;
+- the reference: `@y/websocket-server` 0.1.1 on Yjs 13 (installed by `npm ci` in bench/), which
+  keeps everything in memory.
+
+Workloads (the same for both, one y-websocket room per notes room):
+- rooms:   150 rooms x 3 clients, everyone typing at 2 keystrokes/s (900 keystrokes/s);
+- crowd:   1 room x 200 clients, 20 of them typing at 3 keystrokes/s;
+- typists: 1 room x 400 clients, all typing at 3 keystrokes/s.
+
+Clients are pycrdt documents: each keystroke inserts one character into the room's `Y.Text`
+and sends the update (`00 02 <update>`), as y-codemirror does. The load generator speaks
+WebSocket through a small asyncio protocol (client frames masked with a zero key, as the RFC
+allows) so that reading 10^5 frames/s does not saturate it before the servers. Delivery is
+measured at probe clients (every client in "rooms", 10 per room otherwise): the time from a
+keystroke's send to the first frame at a probe that holds it, found by decoding the Yjs update
+headers (client id and clock range of each struct), so merged updates count too.
+
+Prints p50/p95 ms and server CPU (user+system time of the server process over the typing
+window, as % of one core) for both, with ratios ours/reference; medians over --runs. Not a
+test: numbers only, loopback only, bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycrdt import Doc, Text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from crossroads.notes import tokens  # noqa: E402
+
+NODE_SERVER = ROOT / "bench" / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
+SECRET = "bench-secret-not-for-production-use-0123456789"
+PROBES_PER_ROOM = 10
+CONNECT_BATCH = 50
+SERVER_CPU = 0
+CLIENT_CPU = 1
+PROFILE = os.environ.get("NOTES_BENCH_PROFILE", "")  # py-spy raw output for our server
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    rooms: int
+    clients: int  # per room
+    typists: int  # per room
+    rate: float  # keystrokes per second per typist
+
+
+WORKLOADS = {
+    "rooms": Workload("150 rooms x 3 clients", 150, 3, 3, 2.0),
+    "crowd": Workload("1 room x 200 clients, 20 typing", 1, 200, 20, 3.0),
+    "typists": Workload("1 room x 400 typists", 1, 400, 400, 3.0),
+}
+
+
+# --- reading Yjs updates (v1 encoding), just enough to know which keystrokes arrived --------
+
+
+def _varuint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+
+
+def _skip_string(data: bytes, pos: int) -> tuple[int, int]:
+    length, pos = _varuint(data, pos)
+    return length, pos + length
+
+
+def update_ranges(update: bytes) -> list[tuple[int, int, int]]:
+    """(client, first clock, end clock) of each struct in a Yjs v1 update (not Skips).
+
+    Mirrors Yjs's readClientsStructRefs: info byte; left origin if bit 8, right origin if
+    bit 7; parent info when neither; parentSub if bit 6 then; content by ref (info & 31).
+    Only what our clients write (strings, deleted, GC) is understood.
+    """
+    ranges = []
+    groups, pos = _varuint(update, 0)
+    for _ in range(groups):
+        count, pos = _varuint(update, pos)
+        client, pos = _varuint(update, pos)
+        clock, pos = _varuint(update, pos)
+        for _ in range(count):
+            info = update[pos]
+            pos += 1
+            ref = info & 0x1F
+            if ref in (0, 10):  # GC, Skip
+                length, pos = _varuint(update, pos)
+                if ref == 0:
+                    ranges.append((client, clock, clock + length))
+                clock += length
+                continue
+            if info & 0x80:
+                pos = _varuint(update, _varuint(update, pos)[1])[1]
+            if info & 0x40:
+                pos = _varuint(update, _varuint(update, pos)[1])[1]
+            if not info & 0xC0:
+                kind, pos = _varuint(update, pos)
+                if kind == 1:
+                    _, pos = _skip_string(update, pos)
+                else:
+                    pos = _varuint(update, _varuint(update, pos)[1])[1]
+                if info & 0x20:
+                    _, pos = _skip_string(update, pos)
+            if ref == 4:  # ContentString: ASCII here, so bytes = UTF-16 units
+                length, pos = _skip_string(update, pos)
+            elif ref == 1:  # ContentDeleted
+                length, pos = _varuint(update, pos)
+            else:
+                raise ValueError(f"content ref {ref} not expected in the bench")
+            ranges.append((client, clock, clock + length))
+            clock += length
+    return ranges
+
+
+# --- a small WebSocket client ---------------------------------------------------------------
+
+
+class RawSocket(asyncio.Protocol):
+    """Client side of RFC 6455, enough for the bench: binary frames, pings, no fragments."""
+
+    def __init__(self, on_message: Callable[[bytes], None] | None) -> None:
+        self.on_message = on_message
+        self.transport: asyncio.Transport | None = None
+        self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.buffer = bytearray()
+        self.handshaken = False
+        self.closed = False
+        self.close_code: int | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.handshaken:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buffer[:end])
+            del self.buffer[: end + 4]
+            if b" 101 " not in head.split(b"\r\n", 1)[0]:
+                self.opened.set_exception(ConnectionError(head[:80].decode(errors="replace")))
+                return
+            self.handshaken = True
+            self.opened.set_result(None)
+        buf = self.buffer
+        pos = 0
+        while len(buf) - pos >= 2:
+            opcode = buf[pos] & 0x0F
+            length = buf[pos + 1] & 0x7F
+            start = pos + 2
+            if length == 126:
+                if len(buf) - pos < 4:
+                    break
+                length = int.from_bytes(buf[pos + 2 : pos + 4], "big")
+                start = pos + 4
+            elif length == 127:
+                if len(buf) - pos < 10:
+                    break
+                length = int.from_bytes(buf[pos + 2 : pos + 10], "big")
+                start = pos + 10
+            if len(buf) - start < length:
+                break
+            if opcode == 2 and self.on_message is not None:
+                self.on_message(bytes(buf[start : start + length]))
+            elif opcode == 9:
+                self._send(0xA, bytes(buf[start : start + length]))
+            elif opcode == 8:
+                self.closed = True
+                if length >= 2:
+                    self.close_code = int.from_bytes(buf[start : start + 2], "big")
+            pos = start + length
+        del buf[:pos]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        n = len(payload)
+        if n < 126:
+            head = bytes([0x80 | opcode, 0x80 | n])
+        elif n < 65536:
+            head = bytes([0x80 | opcode, 0xFE]) + n.to_bytes(2, "big")
+        else:
+            head = bytes([0x80 | opcode, 0xFF]) + n.to_bytes(8, "big")
+        self.transport.write(head + b"\x00\x00\x00\x00" + payload)  # zero mask key
+
+    def send(self, payload: bytes) -> None:
+        self._send(2, payload)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def open_socket(
+    port: int, path: str, origin: str, on_message: Callable[[bytes], None] | None
+) -> RawSocket:
+    loop = asyncio.get_running_loop()
+    _, sock = await loop.create_connection(lambda: RawSocket(on_message), "127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Origin: {origin}\r\n\r\n"
+    )
+    assert sock.transport is not None
+    sock.transport.write(request.encode())
+    await asyncio.wait_for(sock.opened, 30)
+    return sock
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Keystrokes:
+    """Send times of every keystroke: sent[client id][clock]."""
+
+    sent: dict[int, list[float]] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    measuring: bool = False
+
+
+class Probe:
+    """Records, per typist, how far its keystrokes have arrived here."""
+
+    def __init__(self, log: Keystrokes, own: int | None) -> None:
+        self.log = log
+        self.own = own
+        self.seen: dict[int, int] = {}
+
+    def on_message(self, frame: bytes) -> None:
+        if len(frame) < 3 or frame[0] != 0 or frame[1] not in (1, 2):
+            return
+        now = time.perf_counter()
+        _, pos = _varuint(frame, 2)
+        for client, first, end in update_ranges(frame[pos:]):
+            if client == self.own:
+                continue
+            times = self.log.sent.get(client)
+            if times is None:
+                continue
+            seen = self.seen.get(client, 0)
+            if end <= seen:
+                continue
+            for clock in range(max(first, seen), min(end, len(times))):
+                if self.log.measuring:
+                    self.log.latencies.append(now - times[clock])
+            self.seen[client] = end
+
+
+class Typist:
+    def __init__(self, log: Keystrokes) -> None:
+        self.doc = Doc()
+        self.text = self.doc.get("prompt:bench", type=Text)
+        self.log = log
+        self.times: list[float] = []
+        log.sent[self.doc.client_id] = self.times
+
+    def keystroke(self, sock: RawSocket) -> None:
+        before = self.doc.get_state()
+        self.text.insert(len(self.times), "abcdefghij"[len(self.times) % 10])
+        update = self.doc.get_update(before)
+        self.times.append(time.perf_counter())
+        sock.send(b"\x00\x02" + _write_varuint(len(update)) + update)
+
+
+def _write_varuint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    origin: str
+    path_for: Callable[[str, str], str]  # room, who -> request path
+    data_dir: Path | None = None
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+async def wait_listening(port: int) -> None:
+    for _ in range(300):
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+async def start_ours() -> Server:
+    data_dir = Path(tempfile.mkdtemp(prefix="notes-bench-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CROSSROADS_")},
+        "CROSSROADS_DATA_DIR": str(data_dir),
+        "CROSSROADS_PORT": str(port),
+        "CROSSROADS_PUBLIC_BASE_URL": base,
+        "CROSSROADS_SECRET_KEY": SECRET,
+        "CROSSROADS_LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    process = subprocess.Popen(  # noqa: ASYNC220  started once, before timing
+        [sys.executable, "-m", "crossroads.cli", "serve"], env=env
+    )
+    os.sched_setaffinity(process.pid, {SERVER_CPU})
+    await wait_listening(port)
+    return Server(
+        "ours",
+        process,
+        port,
+        base,
+        lambda room, who: f"/ws/notes/{room}?token={tokens.mint(SECRET, who, room)}",
+        data_dir,
+    )
+
+
+async def start_node() -> Server:
+    if not NODE_SERVER.exists():
+        raise SystemExit("run `npm ci` in bench/ first (the Node reference server)")
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1"}
+    process = subprocess.Popen(  # noqa: ASYNC220  started once, before timing
+        ["node", str(NODE_SERVER)], env=env, stdout=subprocess.DEVNULL
+    )
+    os.sched_setaffinity(process.pid, {SERVER_CPU})
+    await wait_listening(port)
+    return Server("node", process, port, f"http://127.0.0.1:{port}", lambda room, who: f"/{room}")
+
+
+# --- one run ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    p50: float
+    p95: float
+    cpu: float  # % of one core
+    client_cpu: float  # the load generator's, to see when it is the bottleneck
+    delivered: int
+    expected: int
+
+
+def pick(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def run(server: Server, work: Workload, seconds: float, seed: int) -> Result:
+    rng = random.Random(seed)
+    log = Keystrokes()
+    typists: list[tuple[Typist, RawSocket]] = []
+    sockets: list[RawSocket] = []
+    probes = 0
+    specs = []
+    for r in range(work.rooms):
+        room = f"bench{seed}r{r}"
+        for c in range(work.clients):
+            typing = c < work.typists
+            probing = work.clients <= PROBES_PER_ROOM or c >= work.clients - PROBES_PER_ROOM
+            specs.append((room, f"p{r * work.clients + c + 1}", typing, probing))
+    for start in range(0, len(specs), CONNECT_BATCH):
+        batch = specs[start : start + CONNECT_BATCH]
+
+        async def connect(room: str, who: str, typing: bool, probing: bool) -> None:
+            nonlocal probes
+            typist = Typist(log) if typing else None
+            probe = Probe(log, typist.doc.client_id if typist else None) if probing else None
+            probes += probe is not None
+            sock = await open_socket(
+                server.port,
+                server.path_for(room, who),
+                server.origin,
+                probe.on_message if probe else None,
+            )
+            sockets.append(sock)
+            if typist is not None:
+                typists.append((typist, sock))
+
+        await asyncio.gather(*(connect(*spec) for spec in batch))
+    await asyncio.sleep(1.0)
+
+    stop_at = 0.0
+
+    async def type_(typist: Typist, sock: RawSocket) -> None:
+        await asyncio.sleep(rng.random() / work.rate)
+        while time.perf_counter() < stop_at and not sock.closed:
+            typist.keystroke(sock)
+            await asyncio.sleep(rng.uniform(0.5, 1.5) / work.rate)
+
+    warmup = 2.0
+    stop_at = time.perf_counter() + warmup + seconds
+    tasks = [asyncio.create_task(type_(t, s)) for t, s in typists]
+    await asyncio.sleep(warmup)
+    log.measuring = True
+    warm = sum(len(t.times) for t, _ in typists)
+    cpu0, wall0 = cpu_seconds(server.process.pid), time.perf_counter()
+    own0 = cpu_seconds(os.getpid())
+    spy = None
+    if PROFILE and server.name == "ours":
+        spy = subprocess.Popen(  # noqa: ASYNC220  a profiler beside the timed window
+            [
+                "py-spy",
+                "record",
+                "-p",
+                str(server.process.pid),
+                "-f",
+                "raw",
+                "-o",
+                PROFILE,
+                "-d",
+                str(int(seconds)),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+    await asyncio.gather(*tasks)
+    await asyncio.sleep(2.0)  # let the last keystrokes arrive
+    cpu1, wall1 = cpu_seconds(server.process.pid), time.perf_counter()
+    own1 = cpu_seconds(os.getpid())
+    if spy is not None:
+        spy.wait()
+    log.measuring = False
+    closed = sum(s.closed for s in sockets)
+    for sock in sockets:
+        sock.close()
+    if closed:
+        print(f"  ({server.name}: {closed} sockets were closed by the server)", flush=True)
+    ordered = sorted(log.latencies)
+    keystrokes = sum(len(t.times) for t, _ in typists) - warm
+    # Each keystroke typed while measuring should reach every probe in its room except its
+    # typist's own (when the typist is a probe).
+    per_room_probes = probes // work.rooms
+    own = 1 if per_room_probes >= work.clients or work.typists == work.clients else 0
+    expected = keystrokes * (per_room_probes - own)
+    return Result(
+        pick(ordered, 0.5) * 1000,
+        pick(ordered, 0.95) * 1000,
+        100 * (cpu1 - cpu0) / (wall1 - wall0),
+        100 * (own1 - own0) / (wall1 - wall0),
+        len(ordered),
+        expected,
+    )
+
+
+async def measure(start: Callable, work: Workload, seconds: float, runs: int) -> list[Result]:
+    results = []
+    for i in range(runs):
+        server = await start()
+        try:
+            results.append(await run(server, work, seconds, seed=i))
+        finally:
+            server.stop()
+    return results
+
+
+def median(results: list[Result], attr: str) -> float:
+    return statistics.median(getattr(r, attr) for r in results)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="typing time per run")
+    parser.add_argument("--runs", type=int, default=1, help="runs per workload and server")
+    parser.add_argument("--workloads", default=",".join(WORKLOADS))
+    parser.add_argument("--only", choices=["ours", "node"], help="run one server only")
+    options = parser.parse_args()
+    os.sched_setaffinity(0, {CLIENT_CPU})
+    print(
+        f"{'workload':<34} {'ours p50/p95 ms':>16} {'cpu':>5} {'node p50/p95 ms':>16} {'cpu':>5}"
+        f" {'p95 ratio':>9} {'cpu ratio':>9}",
+        flush=True,
+    )
+    for key in options.workloads.split(","):
+        work = WORKLOADS[key]
+        mine = (
+            await measure(start_ours, work, options.seconds, options.runs)
+            if options.only != "node"
+            else []
+        )
+        ref = (
+            await measure(start_node, work, options.seconds, options.runs)
+            if options.only != "ours"
+            else []
+        )
+        cells = []
+        for results in (mine, ref):
+            if results:
+                cells.append(
+                    f"{median(results, 'p50'):>7.1f}/{median(results, 'p95'):>8.1f}"
+                    f" {median(results, 'cpu'):>4.0f}%"
+                )
+            else:
+                cells.append(f"{'-':>16} {'-':>5}")
+        ratio_p95 = ratio_cpu = float("nan")
+        if mine and ref:
+            ratio_p95 = median(mine, "p95") / median(ref, "p95")
+            ratio_cpu = median(mine, "cpu") / median(ref, "cpu")
+        print(f"{work.name:<34} {cells[0]} {cells[1]} {ratio_p95:>9.2f} {ratio_cpu:>9.2f}")
+        for name, results in (("ours", mine), ("node", ref)):
+            for r in results:
+                print(
+                    f"  {name}: delivered {r.delivered} of {r.expected} keystroke deliveries,"
+                    f" load generator cpu {r.client_cpu:.0f}%"
+                )
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
