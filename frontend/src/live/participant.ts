@@ -40,6 +40,7 @@ interface Snapshot extends Message {
 export function startParticipant(root: HTMLElement): void {
   const t = loadStrings("live-strings");
   const url = root.dataset.liveUrl ?? "";
+  const feedbackUrl = root.dataset.feedbackUrl ?? "";
   const stage = root.querySelector<HTMLElement>("[data-live-stage]") ?? root;
   const clock = root.querySelector<HTMLElement>("[data-live-clock]");
   const announcer = root.querySelector<HTMLElement>("[data-live-announce]");
@@ -114,7 +115,16 @@ export function startParticipant(root: HTMLElement): void {
   }
 
   function stageContent(v: Snapshot): Node[] {
-    if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" })];
+    if (v.phase === "ended") {
+      // The nudge to give feedback (#9): the form works without scripts, from the lobby too.
+      const nodes: Node[] = [el("h2", { text: t.ended ?? "" })];
+      if (feedbackUrl)
+        nodes.push(
+          el("p", { text: t.feedback_nudge ?? "", cls: "feedback-nudge" }),
+          el("a", { text: t.feedback_link ?? "", attrs: { href: feedbackUrl, role: "button" } }),
+        );
+      return nodes;
+    }
     if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
     if (v.phase === "plenary") {
       const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];

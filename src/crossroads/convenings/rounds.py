@@ -9,12 +9,13 @@ host starts the next one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from crossroads import pairing
+from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
 from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.messages import N_
@@ -136,13 +137,14 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
 # --- pairing adapters ---------------------------------------------------------------------
 
 
-def _person(p: ParticipantRecord) -> pairing.Person:
+def _person(p: ParticipantRecord, topic: str | None = None) -> pairing.Person:
     return pairing.Person(
         id=str(p.id),
         organisation=p.organisation.strip().casefold(),
         movements=frozenset(m.casefold() for m in p.movements),
         region=p.region.strip().casefold(),
         languages=frozenset(p.languages),
+        topic=topic,
     )
 
 
@@ -181,12 +183,17 @@ def _request(
     met: set[frozenset[int]],
     seed: int,
     blocked: Iterable[frozenset[int]] = (),
+    *,
+    series: Mapping[frozenset[int], float] | None = None,
+    topics: Mapping[int, str] | None = None,
 ) -> pairing.PairingRequest:
     return pairing.PairingRequest(
-        people=tuple(_person(p) for p in people),
+        people=tuple(_person(p, (topics or {}).get(p.id)) for p in people),
         size=size,
         blocked=frozenset(frozenset(str(i) for i in pair) for pair in blocked),
         met=frozenset(frozenset(str(i) for i in pair) for pair in met),
+        series={frozenset(str(i) for i in pair): w for pair, w in (series or {}).items()},
+        by_topic=topics is not None,
         seed=seed,
     )
 
@@ -249,9 +256,17 @@ async def start_round(
         ]
         async with db.transaction() as tx:
             met = await live_store.earlier_partners(tx, convening_id, None)
+        # Whom people met in earlier calls of the series, so they meet someone new (#9).
+        history = await series.history_weights(db, convening_id)
+        topics = None
+        if round_.kind is RoundKind.TOPIC_GROUPS:
+            offered = await series.round_topics(db, round_.id)
+            topics = await series.topics_of_people(db, convening_id, offered) if offered else {}
         size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
         seed = (convening_id * 1_000_003 + state.seq) % (2**31)
-        assignment = pairing.assign(_request(people, max(2, size), met, seed, state.blocked))
+        assignment = pairing.assign(
+            _request(people, max(2, size), met, seed, state.blocked, series=history, topics=topics)
+        )
         groups = [_new_group(i, g) for i, g in enumerate(assignment.groups, start=1)]
     async with db.transaction() as tx:
         run = await live_store.insert_run(

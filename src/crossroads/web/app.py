@@ -24,7 +24,15 @@ from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.errors import WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
-from crossroads.web.routers import accounts, host, live, notes, participant, preferences
+from crossroads.web.routers import (
+    accounts,
+    followup,
+    host,
+    live,
+    notes,
+    participant,
+    preferences,
+)
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.templating import create_templates
 
@@ -101,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(host.router)
     app.include_router(participant.router)
+    app.include_router(followup.router)
     app.include_router(preferences.router)
     app.include_router(live.router)
     app.include_router(notes.router)
