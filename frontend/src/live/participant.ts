@@ -179,6 +179,7 @@ export function startParticipant(root: HTMLElement): void {
       ]);
     });
     const why: Node[] = [];
+    if (group.topic) why.push(el("p", { text: fill(t.topic ?? "{topic}", { topic: group.topic }), cls: "group-topic" }));
     if (group.shared_languages.length)
       why.push(el("p", { text: fill(t.shared_languages ?? "", { languages: group.shared_languages.join(", ") }) }));
     if (group.reasons.length) why.push(el("p", { text: fill(t.why ?? "", { reasons: group.reasons.join("; ") }) }));
