@@ -59,6 +59,9 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "lobby": page_text(person, f"/c/{convening.public_id}/lobby"),
         "notes": page_text(person, f"/c/{convening.public_id}/notes"),
         "host notes": page_text(host, f"{base}/notes"),
+        "feedback": page_text(person, f"/c/{convening.public_id}/feedback"),
+        "my data": page_text(person, f"/c/{convening.public_id}/my-data"),
+        "host feedback": page_text(host, f"{base}/feedback"),
     }
     # Proper names such as "Chatham House" are the same in every language.
     po = POT.parent / language / "LC_MESSAGES" / "messages.po"
