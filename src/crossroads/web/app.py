@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
@@ -16,6 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crossroads import __version__
+from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
@@ -66,6 +69,22 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)  # type: ignore[arg-type]  # is HTTPException
 
 
+RETENTION_EVERY_SECONDS = 3600
+
+
+async def _retention_loop(db: Database) -> None:
+    """Erase personal data whose series' retention period has passed, hourly (#9). Erasing
+    is idempotent, so several nodes running this at once do no harm."""
+    while True:
+        try:
+            erased = await series.apply_retention(db, now=datetime.now(UTC))
+            if erased:
+                log.info("retention_applied", erased=erased)
+        except StoreError as exc:
+            log.warning("retention_failed", error=str(exc))
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -81,9 +100,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             compact_after=settings.notes_compact_after,
         )
         log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
+        retention = asyncio.create_task(_retention_loop(db))
         try:
             yield
         finally:
+            retention.cancel()
             await app.state.hub.close()
             await app.state.notes.close()
             await app.state.hub.bus.close()
