@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -24,7 +25,7 @@ MARK = "zq9x"
 ZELDA = {
     "display_name": f"Zelda {MARK}",
     "organisation": f"Org {MARK}",
-    "movements": f"Movement {MARK}",
+    "movements": f"Movement {MARK}, Housing",
     "region": f"Region {MARK}",
     "about": f"About {MARK}",
 }
@@ -81,7 +82,7 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         ZELDA["display_name"],
         **{k: v for k, v in ZELDA.items() if k != "display_name"},
     )
-    bilal = join(server, convening.invite_url, "Bilal Stays")
+    bilal = join(server, convening.invite_url, "Bilal Stays", movements="Housing")
     feedback = f"/c/{convening.public_id}/feedback"
     zelda.submit(
         feedback,
@@ -95,6 +96,14 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         form_page=feedback,
     )
     bilal.submit(feedback, {"rating": "5", "energising": "Good call"}, form_page=feedback)
+    connections = f"/c/{convening.public_id}/connections"
+    for client in (zelda, bilal):
+        client.submit(f"{connections}/opt-in", {"opt_in": "on"}, form_page=connections)
+    bilal_public = re.search(
+        r"/connections/([A-Za-z0-9_-]+)/introduce", zelda.get(connections).text
+    )
+    assert bilal_public
+    zelda.submit(f"{connections}/{bilal_public.group(1)}/introduce", {}, form_page=connections)
     room = convening.public_id
 
     async def live_and_notes() -> None:
@@ -146,6 +155,8 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     assert data["people_blocked"] == 1
     assert len(data["help_calls"]) == 1
     assert data["notes_edits"] >= 1
+    assert data["introductions_asked"] == 1
+    assert data["consents"]["suggest_connections"] is True
     assert "Bilal Stays" not in exported.text
 
     refused = zelda.submit(f"/c/{convening.public_id}/my-data/delete", {}, form_page=feedback)

@@ -353,3 +353,26 @@ class FollowUpInterest(Base):
     )
     topic: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime]
+
+
+class ConnectionOptIn(Base):
+    """A participant wants suggestions of people to connect with, and to be suggested."""
+
+    __tablename__ = "connection_opt_in"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime]
+
+
+class ConnectionRequest(Base):
+    """``from_id`` would like an introduction to ``to_id``; when both asked, it is made."""
+
+    __tablename__ = "connection_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    from_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

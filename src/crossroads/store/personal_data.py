@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
 from crossroads.store.models import (
+    ConnectionOptIn,
+    ConnectionRequest,
     Convening,
     FeedbackResponse,
     FollowUpInterest,
@@ -68,6 +70,10 @@ async def export_participant(tx: AsyncSession, participant_id: int) -> dict[str,
     help_calls = await tx.scalars(
         select(HelpCall.created_at).where(HelpCall.participant_id == participant_id)
     )
+    opted_in = await tx.get(ConnectionOptIn, participant_id)
+    asked = await tx.scalars(
+        select(ConnectionRequest.created_at).where(ConnectionRequest.from_id == participant_id)
+    )
     notes_edits = await tx.scalars(
         select(NotesUpdate.created_at).where(NotesUpdate.author == notes_author(participant_id))
     )
@@ -91,7 +97,9 @@ async def export_participant(tx: AsyncSession, participant_id: int) -> dict[str,
             "quoted": row.consent_quoted,
             "code_of_conduct_accepted_at": row.coc_accepted_at.isoformat(),
             "recognised_in_series_as": consent.email if consent else None,
+            "suggest_connections": opted_in is not None,
         },
+        "introductions_asked": len(list(asked)),
         "joined_at": row.joined_at.isoformat(),
         "feedback": dict(feedback.answers) if feedback else None,
         "follow_up_interests": interests,
@@ -129,6 +137,15 @@ async def erase_participant(tx: AsyncSession, participant_id: int) -> None:
         (WebSession, WebSession.participant_id),
     ):
         await tx.execute(delete(table).where(column == participant_id))
+    await tx.execute(
+        delete(ConnectionOptIn).where(ConnectionOptIn.participant_id == participant_id)
+    )
+    await tx.execute(
+        delete(ConnectionRequest).where(
+            (ConnectionRequest.from_id == participant_id)
+            | (ConnectionRequest.to_id == participant_id)
+        )
+    )
     await tx.execute(
         delete(ParticipantBlock).where(
             (ParticipantBlock.blocker_id == participant_id)

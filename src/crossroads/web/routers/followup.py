@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from crossroads.convenings import feedback, personal_data, series
+from crossroads.convenings import feedback, intersections, personal_data, series
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.messages import N_
 from crossroads.web.auth import (
@@ -98,6 +98,31 @@ async def my_data_delete(
     response = render(request, "participant/erased.html", {})
     response.delete_cookie(PARTICIPANT_COOKIE, path="/")
     return response
+
+
+@router.get("/c/{public_id}/connections")
+async def connections_page(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep
+) -> Response:
+    view = await intersections.connections_for(db, you, public_id)
+    return render(request, "participant/connections.html", {"view": view})
+
+
+@router.post("/c/{public_id}/connections/opt-in")
+async def connections_opt_in(
+    request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
+) -> Response:
+    on = (await request.form()).get("opt_in") == "on"
+    await intersections.set_opt_in(db, you, public_id, on=on, now=now)
+    return RedirectResponse(f"/c/{public_id}/connections", status_code=303)
+
+
+@router.post("/c/{public_id}/connections/{other_id}/introduce")
+async def connections_introduce(
+    public_id: str, other_id: str, db: DbDep, you: ParticipantDep, now: NowDep
+) -> Response:
+    await intersections.request_introduction(db, you, public_id, other_public_id=other_id, now=now)
+    return RedirectResponse(f"/c/{public_id}/connections", status_code=303)
 
 
 # --- hosts ----------------------------------------------------------------------------------
@@ -190,6 +215,14 @@ async def host_create_next(
         now=now,
     )
     return RedirectResponse(f"/host/convenings/{created.convening.public_id}", status_code=303)
+
+
+@router.get("/host/convenings/{public_id}/intersections")
+async def host_intersections(
+    request: Request, public_id: str, db: DbDep, host: HostDep
+) -> Response:
+    view = await intersections.map_for_host(db, host, public_id)
+    return render(request, "host/intersections.html", {"host": host, "view": view})
 
 
 @router.get("/host/series/{series_id}")

@@ -1,4 +1,4 @@
-"""after the call: feedback, follow-up interests, series (#9)
+"""after the call: feedback, follow-up interests, series, connections (#9)
 
 Revision ID: 0007
 Revises: 0004
@@ -104,10 +104,32 @@ def upgrade() -> None:
     )
     _index("follow_up_interest", "convening_id")
     _index("follow_up_interest", "participant_id")
+    op.create_table(
+        "connection_opt_in",
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC(), nullable=False),
+        sa.ForeignKeyConstraint(["participant_id"], ["participant.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("participant_id"),
+    )
+    op.create_table(
+        "connection_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("convening_id", sa.Integer(), nullable=False),
+        sa.Column("from_id", sa.Integer(), nullable=False),
+        sa.Column("to_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC(), nullable=False),
+        sa.ForeignKeyConstraint(["convening_id"], ["convening.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["from_id"], ["participant.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["to_id"], ["participant.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    _index("connection_request", "convening_id")
 
 
 def downgrade() -> None:
     for table in (
+        "connection_request",
+        "connection_opt_in",
         "follow_up_interest",
         "feedback_response",
         "feedback_question",
