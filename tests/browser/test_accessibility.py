@@ -73,6 +73,7 @@ def test_every_page_has_no_serious_axe_violations(
         f"/host/convenings/{public_id}/live",
         f"/host/convenings/{public_id}/notes",
         f"/host/convenings/{public_id}/feedback",
+        f"/host/convenings/{public_id}/intersections",
     ):
         host.goto(f"{server.url}{path}")
         found[path] = serious(audit(host))
@@ -89,6 +90,10 @@ def test_every_page_has_no_serious_axe_violations(
     found["/c/<id>/feedback"] = serious(audit(participant))
     participant.get_by_role("button", name="Send my feedback").click()
     found["/c/<id>/feedback?saved=1"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/connections")
+    participant.check("input[name=opt_in]")
+    participant.get_by_role("button", name="Save my choice").click()
+    found["/c/<id>/connections"] = serious(audit(participant))
     participant.goto(f"{server.url}/c/{public_id}/my-data")
     found["/c/<id>/my-data"] = serious(audit(participant))
     # Creating the next call makes a series, whose page the host then has.

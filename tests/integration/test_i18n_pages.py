@@ -62,6 +62,8 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "feedback": page_text(person, f"/c/{convening.public_id}/feedback"),
         "my data": page_text(person, f"/c/{convening.public_id}/my-data"),
         "host feedback": page_text(host, f"{base}/feedback"),
+        "connections": page_text(person, f"/c/{convening.public_id}/connections"),
+        "host intersections": page_text(host, f"{base}/intersections"),
     }
     # Proper names such as "Chatham House" are the same in every language.
     po = POT.parent / language / "LC_MESSAGES" / "messages.po"
