@@ -188,33 +188,49 @@ async def _carry_people(
     return len(invites)
 
 
-async def _linked(tx: AsyncSession, convening_id: int) -> tuple[list[int], dict[str, int]]:
-    """The series' earlier convening ids (last first) and, for this convening, email to
-    participant id for everyone who can be recognised."""
+async def _linked(
+    tx: AsyncSession, convening_id: int
+) -> tuple[list[int], dict[str, int], dict[int, int]]:
+    """For this convening's series: the earlier convening ids (last first); this convening's
+    participants by email; and earlier participants mapped to this convening's.
+
+    An email links people only if someone consented with it somewhere in the series: the
+    consent given in call 1 is why call 2 sent a personal link to that email, and a person
+    who joined call 2 through that link is the same person in call 3.
+    """
     series = await series_store.series_of(tx, convening_id)
     if series is None:
-        return [], {}
+        return [], {}, {}
     members = await series_store.member_ids(tx, series.id)
     earlier = members[: members.index(convening_id)] if convening_id in members else []
+    consents = await series_store.consents(tx, members)
+    consented = {c.email.casefold() for c in consents}
     here = await series_store.emails_of(tx, convening_id)
-    return earlier[::-1], {email: pid for pid, email in here.items()}
+    by_email = {email: pid for pid, email in here.items() if email in consented}
+    for c in consents:
+        if c.convening_id == convening_id:
+            by_email.setdefault(c.email.casefold(), c.participant_id)
+    then_to_now: dict[int, int] = {}
+    for cid in earlier:
+        emails = await series_store.emails_of(tx, cid)
+        emails.update(
+            {c.participant_id: c.email.casefold() for c in consents if c.convening_id == cid}
+        )
+        for pid, email in emails.items():
+            if email in consented and email in by_email:
+                then_to_now[pid] = by_email[email]
+    return earlier[::-1], by_email, then_to_now
 
 
 async def history_weights(db: Database, convening_id: int) -> dict[frozenset[int], float]:
     """Pairs of this convening's participants who met in earlier calls of the series, with a
-    weight that fades with each call back. Only people who consented (in that earlier call)
-    to be recognised by email are linked."""
+    weight that fades with each call back. Only people recognised by a consented email are
+    linked (see ``_linked``)."""
     async with db.transaction() as tx:
-        earlier, by_email = await _linked(tx, convening_id)
-        if not earlier or not by_email:
+        earlier, _by_email, then_to_now = await _linked(tx, convening_id)
+        if not then_to_now:
             return {}
-        consents = await series_store.consents(tx, earlier)
         groups = await series_store.groups_in(tx, earlier)
-    then_to_now = {
-        c.participant_id: by_email[c.email.casefold()]
-        for c in consents
-        if c.email.casefold() in by_email
-    }
     weights: dict[frozenset[int], float] = {}
     for back, cid in enumerate(earlier):
         for members in groups.get(cid, []):
@@ -239,15 +255,9 @@ async def topics_of_people(
     are tried in the host's order, so the most demanded one wins a tie."""
     wanted = {t.casefold(): t for t in offered}
     async with db.transaction() as tx:
-        earlier, by_email = await _linked(tx, convening_id)
+        earlier, _by_email, then_to_now = await _linked(tx, convening_id)
         own = await feedback_store.list_interests(tx, [convening_id])
         before = await feedback_store.list_interests(tx, earlier) if earlier else []
-        consents = await series_store.consents(tx, earlier) if earlier else []
-    then_to_now = {
-        c.participant_id: by_email[c.email.casefold()]
-        for c in consents
-        if c.email.casefold() in by_email
-    }
     asked: dict[int, set[str]] = {}
     for interest in own:
         asked.setdefault(interest.participant_id, set()).add(clean_topic(interest.topic).casefold())
