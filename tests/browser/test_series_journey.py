@@ -24,7 +24,9 @@ NAMES = [f"Person {i}" for i in range(6)]
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(Path(tmp_path_factory.mktemp("series-journey"))) as server:
+    with running_server(
+        Path(tmp_path_factory.mktemp("series-journey")), wrap_up_seconds="1"
+    ) as server:
         yield server
 
 
@@ -64,8 +66,16 @@ def test_call_two_groups_by_interest_and_brings_fresh_partners(
     first = partners(pages)
     met_in_call1 = pairs_of(first)
     assert len(met_in_call1) == 3
+    # The last round ends: once its wrap-up is over everyone is nudged to give feedback.
+    console.get_by_role("button", name="End the round now").click()
+    for page in pages:
+        expect(page.locator(".feedback-nudge")).to_have_count(1)
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="End the call").click()
+    for page in pages:
+        expect(page.locator("[data-live-stage] h2")).to_have_text(
+            "The call has ended. Thank you for joining!"
+        )
 
     # The end of the call nudges everyone to the feedback form. Two call-1 pairs ask for
     # housing, the third pair for water: the housing topic group must split the old pairs.
@@ -122,11 +132,11 @@ def test_call_two_groups_by_interest_and_brings_fresh_partners(
 
     # Call 2, round 2: topic groups by interest, and still fresh partners where possible.
     start(console, "Topic groups")
-    for page in pages:
+    for page, name in zip(pages, NAMES, strict=True):
+        # Wait for the new round on every page before reading who is in whose group.
+        expect(page.locator(".group-topic")).to_have_text(f"Your topic: {topic_of[name]}")
         expect(page.locator(".partner-card")).to_have_count(1)
     third = partners(pages)
-    for page, name in zip(pages, NAMES, strict=True):
-        expect(page.locator("[data-live-stage]")).to_contain_text(topic_of[name])
     housing = {n for n, t in topic_of.items() if t == "Housing"}
     water = {n for n, t in topic_of.items() if t == "Water"}
     for name, group in third.items():

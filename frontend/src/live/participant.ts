@@ -35,6 +35,7 @@ interface Snapshot extends Message {
   group: Group | null;
   you: { id: string; sitting_out: boolean };
   broadcasts: { seq: number; text: string }[];
+  next_round: { id: string; title: string; kind: string } | null;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -114,17 +115,18 @@ export function startParticipant(root: HTMLElement): void {
     tick();
   }
 
+  /** The nudge to give feedback (#9), once the last round is over or the call has ended.
+   * The form works without scripts too: the lobby links to it. */
+  function feedbackNudge(): Node[] {
+    if (!feedbackUrl) return [];
+    return [
+      el("p", { text: t.feedback_nudge ?? "", cls: "feedback-nudge" }),
+      el("a", { text: t.feedback_link ?? "", attrs: { href: feedbackUrl, role: "button" } }),
+    ];
+  }
+
   function stageContent(v: Snapshot): Node[] {
-    if (v.phase === "ended") {
-      // The nudge to give feedback (#9): the form works without scripts, from the lobby too.
-      const nodes: Node[] = [el("h2", { text: t.ended ?? "" })];
-      if (feedbackUrl)
-        nodes.push(
-          el("p", { text: t.feedback_nudge ?? "", cls: "feedback-nudge" }),
-          el("a", { text: t.feedback_link ?? "", attrs: { href: feedbackUrl, role: "button" } }),
-        );
-      return nodes;
-    }
+    if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" }), ...feedbackNudge()];
     if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
     if (v.phase === "plenary") {
       const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];
@@ -135,6 +137,7 @@ export function startParticipant(root: HTMLElement): void {
             attrs: { href: v.plenary_url, target: "_blank", rel: "noopener noreferrer" },
           }),
         );
+      if (v.next_round === null) nodes.push(...feedbackNudge());
       return nodes;
     }
     const round = v.round;
@@ -145,7 +148,10 @@ export function startParticipant(root: HTMLElement): void {
           text: round.title ? fill(t.round_titled ?? "", { n: round.number, title: round.title }) : fill(t.round ?? "", { n: round.number }),
         }),
       );
-    if (v.phase === "over") nodes.push(el("p", { text: t.over ?? "" }));
+    if (v.phase === "over") {
+      if (v.next_round === null) nodes.push(...feedbackNudge());
+      else nodes.push(el("p", { text: t.over ?? "" }));
+    }
     if (v.group) nodes.push(groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
@@ -218,6 +224,10 @@ export function startParticipant(root: HTMLElement): void {
         wrapAnnounced = true;
         announce(t.wrap_up ?? "");
       }
+    } else if (v.next_round === null) {
+      // The last round just ran out on the clock: no snapshot comes for that, so nudge here.
+      clock.textContent = "";
+      if (stage.querySelector(".feedback-nudge") === null) stage.append(...feedbackNudge());
     } else {
       clock.textContent = t.over ?? "";
     }
