@@ -209,6 +209,7 @@ def test_next_convening_copies_the_agenda_adds_topic_round_and_carries_consentin
     rounds = re.findall(r"<strong>([^<]*)</strong>\s*· ([^·<]+?) ·", page)
     assert rounds == [("pairs round", "Pairs"), ("Topic groups", "Topic groups")]
     assert "What brought you here?" in page
+    assert re.findall(r'class="round-topics">([^<]*)<', page) == ["Topics: Water"]
     links = host.get(f"/host/convenings/{new_id}/personal-links.csv").text
     rows = list(csv.DictReader(io.StringIO(links)))
     assert [(r["name"], r["email"], r["organisation"]) for r in rows] == [

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.feedback import clean_topic
 from crossroads.convenings.invitations import InviteLinks, personal_invite
-from crossroads.convenings.planning import GROUP_SIZES, get_plan_for_host
+from crossroads.convenings.planning import GROUP_SIZES, Plan, get_plan_for_host
 from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
 from crossroads.store import agenda as agenda_store
@@ -271,6 +271,13 @@ async def topics_of_people(
         for key in [next((k for k in wanted if k in keys), None)]
         if key is not None
     }
+
+
+async def topics_by_round(db: Database, plan: Plan) -> dict[str, tuple[str, ...]]:
+    """Round public id to the topics its topic groups offer, for the host's agenda."""
+    async with db.transaction() as tx:
+        found = await series_store.round_topics(tx, [r.id for r in plan.rounds])
+    return {r.public_id: tuple(found[r.id]) for r in plan.rounds if r.id in found}
 
 
 async def series_of(db: Database, convening_id: int) -> SeriesRecord | None:

@@ -102,6 +102,7 @@ async def convening_page(
             "personal_count": len(personal),
             "round_kinds": list(RoundKind),
             "series": await series.series_of(db, plan.convening.id),
+            "round_topics": await series.topics_by_round(db, plan),
         },
     )
 
