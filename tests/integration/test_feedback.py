@@ -220,3 +220,26 @@ def test_next_convening_copies_the_agenda_adds_topic_round_and_carries_consentin
     assert series_link
     series_page = host.get(f"/host/series/{series_link.group(1)}").text
     assert series_page.count("Series call</a>") == 2
+
+
+def test_unticking_the_series_box_withdraws_the_consent(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = create_convening(host, "Withdraw call")
+    ana = join(server, convening.invite_url, "Ana Withdraw")
+    send_feedback(
+        ana, convening.public_id, {"series_consent": "on", "series_email": "ana.w@example.org"}
+    )
+    given = ana.get(f"/c/{convening.public_id}/my-data").text
+
+    send_feedback(ana, convening.public_id, {"series_email": "ana.w@example.org"})
+    bad = send_feedback(
+        ana, convening.public_id, {"series_consent": "on", "series_email": "not an email"}
+    )
+
+    assert "recognised in the next calls of this series as ana.w@example.org" in given
+    assert (
+        "You are not recognised across calls" in ana.get(f"/c/{convening.public_id}/my-data").text
+    )
+    assert bad.status_code == 422
+    assert "Give an email address, like ana@example.org." in bad.text

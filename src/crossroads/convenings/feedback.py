@@ -213,8 +213,8 @@ async def submit_feedback(
             await feedback_store.set_interests(
                 tx, convening_id=cid, participant_id=participant.id, topics=chosen, now=now
             )
-        if await series_store.series_of(tx, cid) is not None or email is not None:
-            await series_store.set_consent(tx, participant.id, email, now)
+        # Unticking the box withdraws an earlier consent.
+        await series_store.set_consent(tx, participant.id, email, now)
 
 
 # --- the host's side --------------------------------------------------------------------------

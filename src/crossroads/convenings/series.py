@@ -73,12 +73,11 @@ async def create_next_convening(
             labels.append(label)
     if len(labels) > MAX_ROUND_TOPICS:
         raise FieldInvalid("topics", N_("Choose at most {most} topics."), most=MAX_ROUND_TOPICS)
-    low, high = GROUP_SIZES[RoundKind.SMALL_GROUPS]
+    high = GROUP_SIZES[RoundKind.SMALL_GROUPS][1]
     if labels and not 2 <= topic_group_size <= high:
         raise FieldInvalid(
             "topic_group_size", N_("Choose a group size from {low} to {high}."), low=2, high=high
         )
-    del low
     old = plan.convening
     async with db.transaction() as tx:
         series = await series_store.series_of(tx, old.id)

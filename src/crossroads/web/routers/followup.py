@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from crossroads.convenings import feedback, intersections, personal_data, series
+from crossroads.convenings import feedback, intersections, personal_data, planning, series
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.messages import N_
 from crossroads.web.auth import (
@@ -194,8 +194,8 @@ async def host_create_next(
         form = NextForm.model_validate({k: v for k, v in data.items() if k != "topics"})
     except ValidationError as exc:
         return await _summary_page(request, db, host, public_id, errors=field_errors(exc))
-    summary = await feedback.feedback_summary(db, host, public_id)
-    zone = ZoneInfo(summary.plan.convening.timezone)
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    zone = ZoneInfo(plan.convening.timezone)
     try:
         starts_at = datetime.fromisoformat(form.starts_at).replace(tzinfo=zone)
     except ValueError:
