@@ -76,6 +76,30 @@ def migrate() -> None:
     typer.echo("Database is up to date.")
 
 
+@app.command("apply-retention")
+def apply_retention() -> None:
+    """Delete participants' personal data from calls whose series' retention period has
+    passed (run it daily, e.g. from cron; the server also runs it every hour)."""
+    from crossroads.convenings.series import apply_retention as apply
+    from crossroads.store.database import Database
+
+    settings = Settings()
+
+    async def run() -> int:
+        db = Database(settings.resolved_database_url)
+        try:
+            await db.migrate()
+            return await apply(db, now=datetime.now(UTC))
+        finally:
+            await db.dispose()
+
+    try:
+        erased = asyncio.run(run())
+    except StoreError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Deleted the personal data of {erased} participant(s).")
+
+
 @app.command("create-host")
 def create_host(
     email: Annotated[str, typer.Option(help="The host's email, used to log in.")],

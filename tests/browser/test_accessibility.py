@@ -73,6 +73,8 @@ def test_every_page_has_no_serious_axe_violations(
         f"/host/convenings/{public_id}/live",
         f"/host/convenings/{public_id}/notes",
         f"/host/convenings/{public_id}/reports",
+        f"/host/convenings/{public_id}/feedback",
+        f"/host/convenings/{public_id}/intersections",
     ):
         host.goto(f"{server.url}{path}")
         found[path] = serious(audit(host))
@@ -107,6 +109,24 @@ def test_every_page_has_no_serious_axe_violations(
     host.get_by_role("button", name="Lock this section").first.click()
     expect(host.locator("[data-locked-label]").first).to_be_visible()
     found["/host/convenings/<id>/notes (a section locked)"] = serious(audit(host))
+    participant.goto(f"{server.url}/c/{public_id}/feedback")
+    found["/c/<id>/feedback"] = serious(audit(participant))
+    participant.get_by_role("button", name="Send my feedback").click()
+    found["/c/<id>/feedback?saved=1"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/connections")
+    participant.check("input[name=opt_in]")
+    participant.get_by_role("button", name="Save my choice").click()
+    found["/c/<id>/connections"] = serious(audit(participant))
+    participant.goto(f"{server.url}/c/{public_id}/my-data")
+    found["/c/<id>/my-data"] = serious(audit(participant))
+    # Creating the next call makes a series, whose page the host then has.
+    host.goto(f"{server.url}/host/convenings/{public_id}/feedback")
+    host.get_by_role("button", name="Create the next convening").click()
+    host.get_by_role("link", name=re.compile("^Series: ")).click()
+    found["/host/series/<id>"] = serious(audit(host))
+    participant.check("input[name=confirm]")
+    participant.get_by_role("button", name="Delete my data").click()
+    found["/c/<id>/my-data/delete"] = serious(audit(participant))
     print({page: len(v) for page, v in found.items()})
 
     assert {page: v for page, v in found.items() if v} == {}

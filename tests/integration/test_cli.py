@@ -18,7 +18,8 @@ runner = CliRunner()
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["migrate"], ["create-host"], ["demo"], ["pair"]]
+    "command",
+    [[], ["serve"], ["migrate"], ["create-host"], ["demo"], ["pair"], ["apply-retention"]],
 )
 def test_cli_every_command_has_help(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])

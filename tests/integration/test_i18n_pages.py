@@ -84,6 +84,11 @@ def test_pages_have_no_english_left(server: LiveServer, host: Browserish, langua
         "privacy": page_text(visitor, "/privacy"),
         "locked": _locked_join_page(server, host, language),
         "reflection, not drafted": page_text(host, f"{base}/reflection"),
+        "feedback": page_text(person, f"/c/{convening.public_id}/feedback"),
+        "my data": page_text(person, f"/c/{convening.public_id}/my-data"),
+        "host feedback": page_text(host, f"{base}/feedback"),
+        "connections": page_text(person, f"/c/{convening.public_id}/connections"),
+        "host intersections": page_text(host, f"{base}/intersections"),
     }
     host.submit(f"{base}/reflection/generate", {}, form_page=f"{base}/reflection")
     pages["reflection draft"] = page_text(host, f"{base}/reflection")

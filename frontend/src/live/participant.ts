@@ -35,11 +35,13 @@ interface Snapshot extends Message {
   group: Group | null;
   you: { id: string; sitting_out: boolean; muted?: boolean };
   broadcasts: { seq: number; text: string }[];
+  next_round: { id: string; title: string; kind: string } | null;
 }
 
 export function startParticipant(root: HTMLElement): void {
   const t = loadStrings("live-strings");
   const url = root.dataset.liveUrl ?? "";
+  const feedbackUrl = root.dataset.feedbackUrl ?? "";
   const stage = root.querySelector<HTMLElement>("[data-live-stage]") ?? root;
   const clock = root.querySelector<HTMLElement>("[data-live-clock]");
   const announcer = root.querySelector<HTMLElement>("[data-live-announce]");
@@ -116,8 +118,18 @@ export function startParticipant(root: HTMLElement): void {
     tick();
   }
 
+  /** The nudge to give feedback (#9), once the last round is over or the call has ended.
+   * The form works without scripts too: the lobby links to it. */
+  function feedbackNudge(): Node[] {
+    if (!feedbackUrl) return [];
+    return [
+      el("p", { text: t.feedback_nudge ?? "", cls: "feedback-nudge" }),
+      el("a", { text: t.feedback_link ?? "", attrs: { href: feedbackUrl, role: "button" } }),
+    ];
+  }
+
   function stageContent(v: Snapshot): Node[] {
-    if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" })];
+    if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" }), ...feedbackNudge()];
     if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
     if (v.phase === "plenary") {
       const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];
@@ -128,6 +140,7 @@ export function startParticipant(root: HTMLElement): void {
             attrs: { href: v.plenary_url, target: "_blank", rel: "noopener noreferrer" },
           }),
         );
+      if (v.next_round === null) nodes.push(...feedbackNudge());
       return nodes;
     }
     const round = v.round;
@@ -138,7 +151,10 @@ export function startParticipant(root: HTMLElement): void {
           text: round.title ? fill(t.round_titled ?? "", { n: round.number, title: round.title }) : fill(t.round ?? "", { n: round.number }),
         }),
       );
-    if (v.phase === "over") nodes.push(el("p", { text: t.over ?? "" }));
+    if (v.phase === "over") {
+      if (v.next_round === null) nodes.push(...feedbackNudge());
+      else nodes.push(el("p", { text: t.over ?? "" }));
+    }
     if (v.group) nodes.push(groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
@@ -183,6 +199,7 @@ export function startParticipant(root: HTMLElement): void {
       ]);
     });
     const why: Node[] = [];
+    if (group.topic) why.push(el("p", { text: fill(t.topic ?? "{topic}", { topic: group.topic }), cls: "group-topic" }));
     if (group.shared_languages.length)
       why.push(el("p", { text: fill(t.shared_languages ?? "", { languages: group.shared_languages.join(", ") }) }));
     if (group.reasons.length) why.push(el("p", { text: fill(t.why ?? "", { reasons: group.reasons.join("; ") }) }));
@@ -221,6 +238,10 @@ export function startParticipant(root: HTMLElement): void {
         wrapAnnounced = true;
         announce(t.wrap_up ?? "");
       }
+    } else if (v.next_round === null) {
+      // The last round just ran out on the clock: no snapshot comes for that, so nudge here.
+      clock.textContent = "";
+      if (stage.querySelector(".feedback-nudge") === null) stage.append(...feedbackNudge());
     } else {
       clock.textContent = t.over ?? "";
     }

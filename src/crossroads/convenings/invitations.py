@@ -51,6 +51,12 @@ def _new_invite(
     )
 
 
+def personal_invite(secret_key: str, expires_at: datetime, **fields: str) -> NewInvite:
+    """A personal link for one named person (a roster row, or someone carried into the next
+    call of a series)."""
+    return _new_invite(secret_key, InviteKind.PERSONAL, expires_at, **fields)
+
+
 async def shared_invite(
     db: Database,
     host: HostRecord,

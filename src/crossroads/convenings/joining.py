@@ -100,9 +100,14 @@ class Lobby:
 
 
 def visible_people(
-    participants: list[ParticipantRecord], mode: PrivacyMode, *, you_id: int | None
+    participants: list[ParticipantRecord],
+    mode: PrivacyMode,
+    *,
+    you_id: int | None,
+    everyone: bool = False,
 ) -> tuple[LobbyPerson, ...]:
-    """Only people who consented to be listed (and the viewer themself)."""
+    """Only people who consented to be listed (and the viewer themself); ``everyone`` is for
+    callers that already chose whom to show by another consent (see intersections.py)."""
     chatham = mode is PrivacyMode.CHATHAM_HOUSE
     return tuple(
         LobbyPerson(
@@ -116,7 +121,7 @@ def visible_people(
             is_you=p.id == you_id,
         )
         for p in participants
-        if p.consent_listed or p.id == you_id
+        if everyone or p.consent_listed or p.id == you_id
     )
 
 

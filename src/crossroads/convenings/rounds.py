@@ -9,12 +9,13 @@ host starts the next one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from crossroads import pairing
+from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
 from crossroads.convenings.planning import Plan, get_plan_by_id
 from crossroads.messages import N_
@@ -145,13 +146,14 @@ async def current_seq(db: Database, convening_id: int) -> int:
 # --- pairing adapters ---------------------------------------------------------------------
 
 
-def _person(p: ParticipantRecord) -> pairing.Person:
+def _person(p: ParticipantRecord, topic: str | None = None) -> pairing.Person:
     return pairing.Person(
         id=str(p.id),
         organisation=p.organisation.strip().casefold(),
         movements=frozenset(m.casefold() for m in p.movements),
         region=p.region.strip().casefold(),
         languages=frozenset(p.languages),
+        topic=topic,
     )
 
 
@@ -190,12 +192,17 @@ def _request(
     met: set[frozenset[int]],
     seed: int,
     blocked: Iterable[frozenset[int]] = (),
+    *,
+    series: Mapping[frozenset[int], float] | None = None,
+    topics: Mapping[int, str] | None = None,
 ) -> pairing.PairingRequest:
     return pairing.PairingRequest(
-        people=tuple(_person(p) for p in people),
+        people=tuple(_person(p, (topics or {}).get(p.id)) for p in people),
         size=size,
         blocked=frozenset(frozenset(str(i) for i in pair) for pair in blocked),
         met=frozenset(frozenset(str(i) for i in pair) for pair in met),
+        series={frozenset(str(i) for i in pair): w for pair, w in (series or {}).items()},
+        by_topic=topics is not None,
         seed=seed,
     )
 
@@ -243,6 +250,7 @@ class PairingPlan:
     request: pairing.PairingRequest | None  # None for a plenary
     groups: tuple[NewGroup, ...] = ()
     assignment: pairing.Assignment | None = None
+    topics: Mapping[int, str] | None = None  # for a topic round: each person's topic
 
 
 def _round_to_start(state: LiveState, round_public_id: str | None) -> RoundRecord:
@@ -283,11 +291,24 @@ async def plan_round(
         return PairingPlan(state=state, round=round_, request=None)
     async with db.transaction() as tx:
         met = await live_store.earlier_partners(tx, convening_id, None)
+    # Whom people met in earlier calls of the series, so they meet someone new (#9).
+    history = await series.history_weights(db, convening_id)
+    topics = await _topics(db, convening_id, round_)
     size = round_.group_size if round_.kind is not RoundKind.PAIRS else 2
     seed = (convening_id * 1_000_003 + state.seq) % (2**31)
     people = _to_pair(state, present)
-    request = _request(people, max(2, size), met, seed, state.blocked)
-    return PairingPlan(state=state, round=round_, request=request)
+    request = _request(
+        people, max(2, size), met, seed, state.blocked, series=history, topics=topics
+    )
+    return PairingPlan(state=state, round=round_, request=request, topics=topics)
+
+
+async def _topics(db: Database, convening_id: int, round_: RoundRecord) -> dict[int, str] | None:
+    """Each person's topic for a topic round (None for other rounds)."""
+    if round_.kind is not RoundKind.TOPIC_GROUPS:
+        return None
+    offered = await series.round_topics(db, round_.id)
+    return await series.topics_of_people(db, convening_id, offered) if offered else {}
 
 
 def work_out(plan: PairingPlan) -> PairingPlan:
@@ -311,18 +332,20 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
     if any(pid not in plan.state.people for pid in present):
         return None  # someone joined the convening since: their profile is not in the plan
     gone, came = planned - now_here, sorted(now_here - planned)
+    topic_of = (plan.topics or {}).get
     request = replace(
         plan.request,
         people=(
             *(p for p in plan.request.people if int(p.id) not in gone),
-            *(_person(plan.state.people[pid]) for pid in came),
+            *(_person(plan.state.people[pid], topic_of(pid)) for pid in came),
         ),
     )
     assignment = plan.assignment
     for pid in sorted(gone):
         assignment = pairing.drop(assignment, plan.request, str(pid))
     for pid in came:
-        assignment = pairing.place_late_joiner(assignment, request, _person(plan.state.people[pid]))
+        joiner = _person(plan.state.people[pid], topic_of(pid))
+        assignment = pairing.place_late_joiner(assignment, request, joiner)
     groups = tuple(_new_group(i, g) for i, g in enumerate(assignment.groups, start=1))
     return replace(plan, request=request, assignment=assignment, groups=groups)
 
@@ -344,10 +367,12 @@ async def start_round(
     """
     if plan is not None and plan.state.plan.convening.id == convening_id:
         # The agenda is not covered by the event number: it must be the one planned with.
+        # Nor are the topics people chose (they can change them on the feedback page).
         agenda = await get_plan_by_id(db, convening_id)
         same_round = (
             agenda == plan.state.plan
             and _round_to_start(plan.state, round_public_id).id == plan.round.id
+            and await _topics(db, convening_id, plan.round) == plan.topics
         )
         ready = _brought_up_to_date(plan, present) if same_round else None
         if ready is not None:

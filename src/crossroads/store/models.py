@@ -328,3 +328,118 @@ class ReflectionNote(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+
+
+# --- After the call: feedback, follow-up interests, series (#9) -----------------------------
+
+
+class Series(Base):
+    """Convenings that follow each other: they share pairing history and a retention rule."""
+
+    __tablename__ = "series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("host_account.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    # Days after a call's end when its participants' personal data is erased; 0 keeps it.
+    retention_days: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class SeriesMember(Base):
+    """A convening's place in a series (a convening is in at most one)."""
+
+    __tablename__ = "series_member"
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), primary_key=True
+    )
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+
+
+class SeriesConsent(Base):
+    """A participant agreed to be recognised by email in the next calls of the series."""
+
+    __tablename__ = "series_consent"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class RoundTopic(Base):
+    """A topic a topic-groups round offers; people are grouped by the topic they chose."""
+
+    __tablename__ = "round_topic"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(60))
+
+
+class FeedbackQuestion(Base):
+    """A question of a convening's feedback form; a convening without rows uses the defaults."""
+
+    __tablename__ = "feedback_question"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(300), default="")  # empty: the default's words
+
+
+class FeedbackResponse(Base):
+    """One participant's answers, keyed by question key; editable until they delete them."""
+
+    __tablename__ = "feedback_response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), unique=True
+    )
+    answers: Mapped[dict[str, Any]]
+    submitted_at: Mapped[datetime]
+
+
+class FollowUpInterest(Base):
+    """An issue a participant wants to drill into in a later call."""
+
+    __tablename__ = "follow_up_interest"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime]
+
+
+class ConnectionOptIn(Base):
+    """A participant wants suggestions of people to connect with, and to be suggested."""
+
+    __tablename__ = "connection_opt_in"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime]
+
+
+class ConnectionRequest(Base):
+    """``from_id`` would like an introduction to ``to_id``; when both asked, it is made."""
+
+    __tablename__ = "connection_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    from_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

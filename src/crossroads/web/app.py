@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
@@ -17,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crossroads import __version__
+from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
@@ -28,6 +31,7 @@ from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.routers import (
     accounts,
+    followup,
     host,
     live,
     notes,
@@ -84,6 +88,22 @@ def _tune_gc() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
+RETENTION_EVERY_SECONDS = 3600
+
+
+async def _retention_loop(db: Database) -> None:
+    """Erase personal data whose series' retention period has passed, hourly (#9). Erasing
+    is idempotent, so several nodes running this at once do no harm."""
+    while True:
+        try:
+            erased = await series.apply_retention(db, now=datetime.now(UTC))
+            if erased:
+                log.info("retention_applied", erased=erased)
+        except StoreError as exc:
+            log.warning("retention_failed", error=str(exc))
+        await asyncio.sleep(RETENTION_EVERY_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -102,9 +122,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         _tune_gc()
         log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
+        retention = asyncio.create_task(_retention_loop(db))
         try:
             yield
         finally:
+            retention.cancel()
             await app.state.round_plans.close()
             await app.state.hub.close()
             await app.state.notes.close()
@@ -131,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(host.router)
     app.include_router(participant.router)
+    app.include_router(followup.router)
     app.include_router(preferences.router)
     app.include_router(privacy.router)
     app.include_router(live.router)

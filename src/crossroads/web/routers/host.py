@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import invitations, joining, planning, safety
+from crossroads.convenings import invitations, joining, planning, safety, series
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
@@ -101,6 +101,8 @@ async def convening_page(
             "participants": participants,
             "personal_count": len(personal),
             "round_kinds": list(RoundKind),
+            "series": await series.series_of(db, plan.convening.id),
+            "round_topics": await series.topics_by_round(db, plan),
         },
     )
 

@@ -1,7 +1,7 @@
 """reports and mutes
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-26 10:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import crossroads.store.types
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

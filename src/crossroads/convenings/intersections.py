@@ -1,0 +1,232 @@
+"""Where people's work meets (#9): who works on which issue areas and where, the areas that
+several people share, and for each participant who opted in, people they might connect with.
+An introduction is made only when both sides asked for it.
+
+Consents decide who appears: the host sees everyone who joined; a participant sees only
+people who agreed to be listed, and suggestions only among people who opted in to them. In
+Chatham House mode organisations are never shown to participants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from crossroads.convenings.feedback import clean_topic
+from crossroads.convenings.joining import LobbyPerson, visible_people
+from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.store import connections as connection_store
+from crossroads.store import feedback as feedback_store
+from crossroads.store import participants as participant_store
+from crossroads.store import safety as safety_store
+from crossroads.store.database import Database
+from crossroads.store.errors import NotFound
+from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
+
+MAX_SUGGESTIONS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """An issue area and the people working on it, with the regions they work in."""
+
+    label: str
+    people: tuple[LobbyPerson, ...]
+    regions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    person: LobbyPerson
+    shared: tuple[str, ...]  # issue areas and interests in common
+    asked: bool  # you already asked for an introduction
+
+
+@dataclass(frozen=True, slots=True)
+class IntersectionMap:
+    plan: Plan
+    areas: tuple[Area, ...]  # shared by two people or more, most shared first
+    solo: tuple[Area, ...]  # areas only one person named
+
+
+def _areas_of(person: ParticipantRecord, interests: Iterable[str]) -> dict[str, str]:
+    labels = {}
+    for raw in [*person.movements, *interests]:
+        label = clean_topic(raw)
+        if label:
+            labels.setdefault(label.casefold(), label)
+    return labels
+
+
+def build_map(
+    plan: Plan,
+    people: Sequence[ParticipantRecord],
+    interests: dict[int, list[str]],
+    *,
+    shown: Sequence[LobbyPerson],
+) -> IntersectionMap:
+    """Group ``shown`` people (already filtered for consent) by the areas they named.
+
+    Ana (Water, Land; Andes) and Bilal (water; Sahel) give one shared area,
+    ``Area("Water", (Ana, Bilal), ("Andes", "Sahel"))``, and ``Land`` as a solo area.
+    """
+    by_public = {p.public_id: p for p in people}
+    members: dict[str, list[LobbyPerson]] = {}
+    labels: dict[str, str] = {}
+    for card in shown:
+        record = by_public[card.public_id]
+        for key, label in _areas_of(record, interests.get(record.id, [])).items():
+            labels.setdefault(key, label)
+            members.setdefault(key, []).append(card)
+    areas = [
+        Area(
+            labels[key],
+            tuple(who),
+            tuple(sorted({p.region for p in who if p.region}, key=str.casefold)),
+        )
+        for key, who in members.items()
+    ]
+    areas.sort(key=lambda a: (-len(a.people), a.label.casefold()))
+    return IntersectionMap(
+        plan=plan,
+        areas=tuple(a for a in areas if len(a.people) > 1),
+        solo=tuple(a for a in areas if len(a.people) == 1),
+    )
+
+
+async def _load(
+    db: Database, convening_id: int
+) -> tuple[list[ParticipantRecord], dict[int, list[str]]]:
+    async with db.transaction() as tx:
+        people = await participant_store.list_participants(tx, convening_id)
+        removed = await safety_store.removed_ids(tx, convening_id)
+        interests = await feedback_store.list_interests(tx, [convening_id])
+    by_person: dict[int, list[str]] = {}
+    for interest in interests:
+        by_person.setdefault(interest.participant_id, []).append(interest.topic)
+    return [p for p in people if p.id not in removed], by_person
+
+
+async def map_for_host(db: Database, host: HostRecord, public_id: str) -> IntersectionMap:
+    plan = await get_plan_for_host(db, host, public_id)
+    people, interests = await _load(db, plan.convening.id)
+    # The host already sees every participant on the convening page; here too.
+    shown = visible_people(people, PrivacyMode.NAMED, you_id=None, everyone=True)
+    return build_map(plan, people, interests, shown=shown)
+
+
+@dataclass(frozen=True, slots=True)
+class Connections:
+    plan: Plan
+    you: ParticipantRecord
+    opted_in: bool
+    map: IntersectionMap | None
+    suggestions: tuple[Suggestion, ...]
+    introductions: tuple[LobbyPerson, ...]
+    waiting: tuple[LobbyPerson, ...]  # you asked; they have not (yet)
+
+
+async def _own_plan(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
+    plan = await get_plan_by_id(db, participant.convening_id)
+    if plan.convening.public_id != public_id:
+        raise NotFound("convening")
+    return plan
+
+
+async def connections_for(
+    db: Database, participant: ParticipantRecord, public_id: str
+) -> Connections:
+    plan = await _own_plan(db, participant, public_id)
+    cid = plan.convening.id
+    people, interests = await _load(db, cid)
+    async with db.transaction() as tx:
+        opted = await connection_store.opted_in_ids(tx, cid)
+        asked = await connection_store.requests(tx, cid)
+        blocked = await safety_store.blocked_pairs(tx, cid)
+    if participant.id not in opted:
+        return Connections(plan, participant, False, None, (), (), ())
+    mode = plan.convening.privacy_mode
+    listed = visible_people(people, mode, you_id=participant.id)
+    # Suggestions show people who opted in, listed or not: opting in means being suggested.
+    candidates = [
+        p
+        for p in people
+        if p.id in opted
+        and p.id != participant.id
+        and frozenset((p.id, participant.id)) not in blocked
+    ]
+    cards = {c.public_id: c for c in visible_people(candidates, mode, you_id=None, everyone=True)}
+    mine = _areas_of(participant, interests.get(participant.id, []))
+    scored = []
+    for p in candidates:
+        theirs = _areas_of(p, interests.get(p.id, []))
+        shared = tuple(mine[k] for k in sorted(mine) if k in theirs)
+        if shared:
+            elsewhere = bool(p.region and participant.region and p.region != participant.region)
+            scored.append((-len(shared), not elsewhere, p.display_name.casefold(), p, shared))
+    scored.sort(key=lambda item: item[:3])
+    introductions = [
+        cards[p.public_id]
+        for p in candidates
+        if (participant.id, p.id) in asked and (p.id, participant.id) in asked
+    ]
+    waiting = [
+        cards[p.public_id]
+        for p in candidates
+        if (participant.id, p.id) in asked and (p.id, participant.id) not in asked
+    ]
+    introduced = {c.public_id for c in introductions}
+    suggestions = tuple(
+        Suggestion(cards[p.public_id], shared, (participant.id, p.id) in asked)
+        for *_rank, p, shared in scored
+        if p.public_id not in introduced
+    )[:MAX_SUGGESTIONS]
+    return Connections(
+        plan=plan,
+        you=participant,
+        opted_in=True,
+        map=build_map(plan, people, interests, shown=listed),
+        suggestions=suggestions,
+        introductions=tuple(introductions),
+        waiting=tuple(waiting),
+    )
+
+
+async def set_opt_in(
+    db: Database, participant: ParticipantRecord, public_id: str, *, on: bool, now: datetime
+) -> None:
+    await _own_plan(db, participant, public_id)
+    async with db.transaction() as tx:
+        await connection_store.set_opt_in(tx, participant.id, on, now)
+
+
+async def request_introduction(
+    db: Database,
+    participant: ParticipantRecord,
+    public_id: str,
+    *,
+    other_public_id: str,
+    now: datetime,
+) -> bool:
+    """Ask to be introduced; returns True when the other person had asked too (the
+    introduction is then shown to both). Someone who did not opt in, is in another
+    convening, or is blocked either way is simply not found."""
+    plan = await _own_plan(db, participant, public_id)
+    cid = plan.convening.id
+    async with db.transaction() as tx:
+        opted = await connection_store.opted_in_ids(tx, cid)
+        people = await participant_store.list_participants(tx, cid)
+        blocked = await safety_store.blocked_pairs(tx, cid)
+        other = next((p for p in people if p.public_id == other_public_id), None)
+        if (
+            other is None
+            or other.id == participant.id
+            or participant.id not in opted
+            or other.id not in opted
+            or frozenset((other.id, participant.id)) in blocked
+        ):
+            raise NotFound("participant")
+        await connection_store.add_request(tx, cid, participant.id, other.id, now)
+        asked = await connection_store.requests(tx, cid)
+    return (other.id, participant.id) in asked

@@ -1,0 +1,160 @@
+"""One person's data: everything stored about a participant, to hand over or to erase.
+
+Keep ``export_participant`` and ``erase_participant`` in step with the tables in
+``models.py`` that point at a participant: tests/integration/test_personal_data.py walks every
+table of the schema after an erase and fails on anything left behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.store.errors import NotFound
+from crossroads.store.models import (
+    ConnectionOptIn,
+    ConnectionRequest,
+    Convening,
+    FeedbackResponse,
+    FollowUpInterest,
+    HelpCall,
+    Invite,
+    LiveGroup,
+    LiveMember,
+    NotesUpdate,
+    Participant,
+    ParticipantBlock,
+    ParticipantRemoval,
+    RoundRun,
+    SeriesConsent,
+    SittingOut,
+    WebSession,
+)
+
+
+def notes_author(participant_id: int) -> str:
+    """How the notes log names a participant (see notes/rooms.py)."""
+    return f"p{participant_id}"
+
+
+async def export_participant(tx: AsyncSession, participant_id: int) -> dict[str, Any]:
+    """What we hold about this participant, as JSON-ready values. Other people's data (the
+    names of partners, of people they blocked) is left out: it is not theirs to take."""
+    row = await tx.get(Participant, participant_id)
+    if row is None:
+        raise NotFound("participant")
+    convening = await tx.get(Convening, row.convening_id)
+    feedback = await tx.scalar(
+        select(FeedbackResponse).where(FeedbackResponse.participant_id == participant_id)
+    )
+    interests = list(
+        await tx.scalars(
+            select(FollowUpInterest.topic)
+            .where(FollowUpInterest.participant_id == participant_id)
+            .order_by(FollowUpInterest.id)
+        )
+    )
+    consent = await tx.get(SeriesConsent, participant_id)
+    groups = await tx.execute(
+        select(RoundRun.number, LiveGroup.number, LiveGroup.topic)
+        .join(LiveMember, LiveMember.group_id == LiveGroup.id)
+        .join(RoundRun, RoundRun.id == LiveMember.run_id)
+        .where(LiveMember.participant_id == participant_id)
+        .order_by(RoundRun.number)
+    )
+    blocks = await tx.scalars(
+        select(ParticipantBlock.created_at).where(ParticipantBlock.blocker_id == participant_id)
+    )
+    help_calls = await tx.scalars(
+        select(HelpCall.created_at).where(HelpCall.participant_id == participant_id)
+    )
+    opted_in = await tx.get(ConnectionOptIn, participant_id)
+    asked = await tx.scalars(
+        select(ConnectionRequest.created_at).where(ConnectionRequest.from_id == participant_id)
+    )
+    notes_edits = await tx.scalars(
+        select(NotesUpdate.created_at).where(NotesUpdate.author == notes_author(participant_id))
+    )
+    return {
+        "convening": {
+            "id": convening.public_id if convening else "",
+            "title": convening.title if convening else "",
+        },
+        "profile": {
+            "id": row.public_id,
+            "display_name": row.display_name,
+            "email": row.email,
+            "organisation": row.organisation,
+            "movements": list(row.movements),
+            "region": row.region,
+            "languages": list(row.languages),
+            "about": row.about,
+        },
+        "consents": {
+            "listed": row.consent_listed,
+            "quoted": row.consent_quoted,
+            "code_of_conduct_accepted_at": row.coc_accepted_at.isoformat(),
+            "recognised_in_series_as": consent.email if consent else None,
+            "suggest_connections": opted_in is not None,
+        },
+        "introductions_asked": len(list(asked)),
+        "joined_at": row.joined_at.isoformat(),
+        "feedback": dict(feedback.answers) if feedback else None,
+        "follow_up_interests": interests,
+        "rounds": [{"round": run, "group": group, "topic": topic} for run, group, topic in groups],
+        "people_blocked": len(list(blocks)),
+        "help_calls": [moment.isoformat() for moment in help_calls],
+        "notes_edits": len(list(notes_edits)),
+    }
+
+
+async def erase_participant(tx: AsyncSession, participant_id: int) -> None:
+    """Remove the participant's personal data from every table. The shared notes keep their
+    text, since others wrote around it, but no longer say who wrote it. Their seats go too,
+    so the series history forgets whom they met."""
+    row = await tx.get(Participant, participant_id)
+    if row is None:
+        raise NotFound("participant")
+    await tx.execute(
+        update(NotesUpdate)
+        .where(NotesUpdate.author == notes_author(participant_id))
+        .values(author="")
+    )
+    invite_id = row.invite_id
+    # Rows pointing at the participant cascade (sessions, seats, blocks both ways, help
+    # calls, sitting out, removal, feedback, interests, series consent); deleted explicitly
+    # as well so the erase does not depend on the database enforcing foreign keys.
+    for table, column in (
+        (FeedbackResponse, FeedbackResponse.participant_id),
+        (FollowUpInterest, FollowUpInterest.participant_id),
+        (SeriesConsent, SeriesConsent.participant_id),
+        (HelpCall, HelpCall.participant_id),
+        (LiveMember, LiveMember.participant_id),
+        (SittingOut, SittingOut.participant_id),
+        (ParticipantRemoval, ParticipantRemoval.participant_id),
+        (WebSession, WebSession.participant_id),
+    ):
+        await tx.execute(delete(table).where(column == participant_id))
+    await tx.execute(
+        delete(ConnectionOptIn).where(ConnectionOptIn.participant_id == participant_id)
+    )
+    await tx.execute(
+        delete(ConnectionRequest).where(
+            (ConnectionRequest.from_id == participant_id)
+            | (ConnectionRequest.to_id == participant_id)
+        )
+    )
+    await tx.execute(
+        delete(ParticipantBlock).where(
+            (ParticipantBlock.blocker_id == participant_id)
+            | (ParticipantBlock.blocked_id == participant_id)
+        )
+    )
+    await tx.delete(row)
+    await tx.flush()
+    if invite_id is not None:
+        # A personal invite carries the name and email the host uploaded for them.
+        await tx.execute(delete(Invite).where(Invite.id == invite_id, Invite.kind == "personal"))
+    await tx.flush()
