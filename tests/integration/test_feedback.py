@@ -103,7 +103,7 @@ def test_feedback_reaches_the_harvest_in_its_input_shape(
         "",
         "Seeds; Water",
     )
-    assert answer.author_id is not None and answer.author_id.startswith("p")
+    assert answer.author_id is not None and answer.author_id.isdigit()
 
 
 def test_bad_feedback_is_refused_and_changes_nothing(server: LiveServer, host: Browserish) -> None:

@@ -30,6 +30,9 @@ ZELDA = {
     "about": f"About {MARK}",
 }
 EMAIL = f"zelda.{MARK}@example.org"
+# Her words (feedback, interests) carry this one: like her notes, words may stay in the
+# reflection note's themes, unattributed, but her answers themselves are deleted.
+WORDS = "wq7v"
 
 
 def every_row(server: LiveServer) -> dict[str, list[dict[str, Any]]]:
@@ -88,8 +91,8 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         feedback,
         {
             "rating": "4",
-            "energising": f"Energy {MARK}",
-            "drill_into": f"Interest {MARK}",
+            "energising": f"Energy {WORDS}",
+            "drill_into": f"Interest {WORDS}",
             "series_consent": "on",
             "series_email": EMAIL,
         },
@@ -120,6 +123,14 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         bilal_id = next(m["id"] for m in view["group"]["members"] if m["id"] != view["you"]["id"])
         await sockets[0].send({"type": "help"})
         await sockets[0].next("help_sent")
+        # Zelda reports Bilal (a report names them both) and blocks him; the host mutes her
+        # after she typed.
+        report = f"/c/{convening.public_id}/report"
+        zelda.submit(
+            report,
+            {"reported": bilal_id, "reason": "privacy", "details": f"Said by {MARK}"},
+            form_page=f"{report}?participant={bilal_id}",
+        )
         await sockets[0].send({"type": "block", "participant": bilal_id})
         await sockets[0].next("blocked")
         notes = await NotesClient.connect(
@@ -128,10 +139,23 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         await notes.type("free", "Land is life. ")
         await notes.wait_acked()
         await notes.close()
+        await console.send({"type": "mute", "participant": view["you"]["id"], "muted": True})
+        await console.next("snapshot", lambda m: any(p.get("muted") for p in m["people"]))
         for s in [console, *sockets]:
             await s.close()
 
     asyncio.run(live_and_notes())
+    # The host's reflection note quotes her by name (as a host's edit may).
+    reflection = f"{page}/reflection"
+    host.submit(f"{reflection}/generate", {}, form_page=reflection)
+    host.post(
+        f"{reflection}/sections/participation",
+        data={
+            "heading": "Who came",
+            "body": f"> Land is life.\n> — {ZELDA['display_name']}, {ZELDA['organisation']}",
+            "csrf_token": host.csrf(reflection),
+        },
+    )
     with sqlite3.connect(server.database_path) as db:
         (zelda_id,) = db.execute(
             "SELECT id FROM participant WHERE display_name = ?", (ZELDA["display_name"],)
@@ -139,6 +163,8 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     before = every_row(server)
     assert any(MARK in text_of(v) for rows in before.values() for r in rows for v in r.values())
     assert any(r["author"] == f"p{zelda_id}" for r in before["notes_update"])
+    assert len(before["participant_report"]) == len(before["participant_mute"]) == 1
+    assert MARK in text_of(before["reflection_note"][0]["sections"])
 
     exported = zelda.get(f"/c/{convening.public_id}/my-data.json")
     data = json.loads(exported.text)
@@ -147,8 +173,8 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     )
     assert data["profile"]["display_name"] == ZELDA["display_name"]
     assert data["profile"]["email"] == EMAIL
-    assert data["feedback"]["energising"] == f"Energy {MARK}"
-    assert data["follow_up_interests"] == [f"Interest {MARK}"]
+    assert data["feedback"]["energising"] == f"Energy {WORDS}"
+    assert data["follow_up_interests"] == [f"Interest {WORDS}"]
     assert data["consents"]["recognised_in_series_as"] == EMAIL
     # One seat in round 1 (blocking Bilal moved her out of their pair, so not group 1).
     assert [r["round"] for r in data["rounds"]] == [1]
@@ -175,7 +201,7 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         for column, value in row.items()
         if MARK in text_of(value).casefold() or EMAIL in text_of(value)
     ]
-    assert leftovers == []
+    assert leftovers == [], [after[t] for t, _ in leftovers]
     pointing = [
         (table, column)
         for table, columns in participant_columns(server).items()
@@ -190,11 +216,22 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     assert {r["id"]: r["author"] for r in after["notes_update"] if r["id"] in hers} == {
         i: "" for i in hers
     }
+    # The reflection note keeps her words, without her name or organisation.
+    (note,) = after["reflection_note"]
+    assert "> Land is life." in text_of(note["sections"])
+    charts = {c["kind"]: c["rows"] for sec in json.loads(note["sections"]) for c in sec["charts"]}
+    assert charts["by_movement"] == [["Housing", 1]]  # Bilal's; she is no longer counted
+    assert (after["participant_report"], after["participant_mute"]) == ([], [])
+    assert [r for r in after["feedback_response"] if WORDS in text_of(r)] == []
+    assert [r for r in after["follow_up_interest"] if WORDS in text_of(r)] == []
     # No export shows her: the host's pages and downloads, and her old session opens nothing.
     for path in (
         page,
         f"{page}/personal-links.csv",
         f"{page}/feedback",
+        f"{page}/reports",
+        f"{page}/reflection",
+        f"{page}/reflection.md",
     ):
         text = host.get(path).text
         assert MARK not in text.casefold() and EMAIL not in text, path

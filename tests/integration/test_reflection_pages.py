@@ -405,3 +405,31 @@ def test_reflection_docx_converts_with_libreoffice_and_renders(
     assert all(p.stat().st_size > 2000 for p in pages)
     assert "Participation" in text
     assert "Floods hit our barrio first" in text or "Rents doubled" in text or "Seed banks" in text
+
+
+def test_feedback_answers_reach_the_drafted_note_with_consent_respected(
+    server: LiveServer,
+) -> None:
+    call = typed_call(server)
+    feedback = f"/c/{call.public_id}/feedback"
+    call.ana.submit(
+        feedback,
+        {"rating": "5", "energising": "Meeting tenants from another continent energised me."},
+        form_page=feedback,
+    )
+    call.bilal.submit(
+        feedback,
+        {"rating": "3", "energising": "Bilal private remark about the breakout timing."},
+        form_page=feedback,
+    )
+    page = f"/host/convenings/{call.public_id}/reflection"
+
+    drafted = call.host.submit(f"{page}/generate", {}, form_page=page).text
+    body = unescape(textarea(drafted, "feedback"))
+
+    assert "feedback" in sections_of(drafted)
+    assert "2 feedback answers." in body
+    assert "Average rating: 4.0 out of 5." in body
+    # Ana consented to be quoted; Bilal did not, so his words are never quoted.
+    assert "Meeting tenants from another continent energised me." in body
+    assert "Bilal private remark" not in drafted

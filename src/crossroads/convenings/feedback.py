@@ -377,8 +377,8 @@ async def remove_question(
 
 async def feedback_for_harvest(db: Database, convening_id: int) -> tuple[FeedbackAnswer, ...]:
     """The answers as ``harvest`` takes them (see harvest/sources.py ``read_feedback``):
-    author ids are ``p<id>``, like the notes' authors, so consent to be quoted is checked
-    the same way; the harvest applies the privacy mode."""
+    author ids are participant ids, as in the roster ``reflections.gather_inputs`` builds,
+    so consent to be quoted is checked the same way; the harvest applies the privacy mode."""
     async with db.transaction() as tx:
         questions = await _questions(tx, convening_id)
         responses = await feedback_store.list_responses(tx, convening_id)
@@ -395,7 +395,7 @@ async def feedback_for_harvest(db: Database, convening_id: int) -> tuple[Feedbac
         issues = first(ISSUES, r.answers) or []
         result.append(
             FeedbackAnswer(
-                author_id=f"p{r.participant_id}",
+                author_id=str(r.participant_id),
                 rating=int(rating) if isinstance(rating, int) else None,
                 energising=str(r.answers.get("energising", "")),
                 improve=str(r.answers.get("improve", "")),

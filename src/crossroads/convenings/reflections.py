@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from crossroads.convenings import feedback
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
 from crossroads.harvest.model import HarvestInput, PromptNotes, RosterEntry
@@ -125,6 +126,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         for p in people
         if p.id not in removed
     )
+    kept = {entry.id for entry in roster}
     prompts = [p for r in plan.rounds for p in r.prompts]
     notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
     languages = (language, *convening.languages)
@@ -141,6 +143,9 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
                 ),
             )
             for p in prompts
+        ),
+        feedback=tuple(
+            a for a in await feedback.feedback_for_harvest(db, convening.id) if a.author_id in kept
         ),
         roster=roster,
         rounds=figures.rounds,

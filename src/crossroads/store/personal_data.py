@@ -7,6 +7,7 @@ table of the schema after an erase and fails on anything left behind.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -26,12 +27,17 @@ from crossroads.store.models import (
     NotesUpdate,
     Participant,
     ParticipantBlock,
+    ParticipantMute,
     ParticipantRemoval,
+    ParticipantReport,
+    ReflectionNote,
     RoundRun,
     SeriesConsent,
     SittingOut,
     WebSession,
 )
+
+_EMPTY_ATTRIBUTION = re.compile(r"^>\s*(?:—|--)\s*[,;\s]*$")
 
 
 def notes_author(participant_id: int) -> str:
@@ -152,9 +158,70 @@ async def erase_participant(tx: AsyncSession, participant_id: int) -> None:
             | (ParticipantBlock.blocked_id == participant_id)
         )
     )
+    # Reports they made or that name them: a report is about two people, and its details
+    # are free text that may say who they are.
+    await tx.execute(
+        delete(ParticipantReport).where(
+            (ParticipantReport.reporter_id == participant_id)
+            | (ParticipantReport.reported_id == participant_id)
+        )
+    )
+    await tx.execute(
+        delete(ParticipantMute).where(ParticipantMute.participant_id == participant_id)
+    )
+    await _unattribute_reflection(tx, row)
     await tx.delete(row)
     await tx.flush()
     if invite_id is not None:
         # A personal invite carries the name and email the host uploaded for them.
         await tx.execute(delete(Invite).where(Invite.id == invite_id, Invite.kind == "personal"))
     await tx.flush()
+
+
+async def _unattribute_reflection(tx: AsyncSession, person: Participant) -> None:
+    """The reflection note keeps what people said, like the notes, but nothing that points at
+    this person: their name, organisation and about line, any region or movement that only
+    they had, are taken out of every section, and they are no longer counted in its charts."""
+    note = await tx.get(ReflectionNote, person.convening_id)
+    if note is None:
+        return
+    others = (
+        await tx.execute(
+            select(Participant.region, Participant.movements).where(
+                Participant.convening_id == person.convening_id, Participant.id != person.id
+            )
+        )
+    ).all()
+    shared = {region for region, _ in others} | {m for _, ms in others for m in ms or ()}
+    theirs = {person.region, *(person.movements or ())} - shared
+    marks = sorted(
+        {
+            m.strip()
+            for m in (person.display_name, person.organisation, person.about, *theirs)
+            if len(m.strip()) > 1
+        },
+        key=len,
+        reverse=True,
+    )
+    counted = {"by_movement": set(person.movements or ()), "by_region": {person.region}}
+
+    def scrub(text: str) -> str:
+        for mark in marks:
+            text = text.replace(mark, "")
+        # A quote's attribution line left with nothing but punctuation goes altogether.
+        return "\n".join(line for line in text.split("\n") if not _EMPTY_ATTRIBUTION.match(line))
+
+    def uncount(chart: dict[str, Any]) -> dict[str, Any]:
+        labels = counted.get(chart.get("kind", ""), set())
+        rows = [[label, count - (label in labels)] for label, count in chart.get("rows", [])]
+        return {**chart, "rows": [row for row in rows if row[1] > 0]}
+
+    note.sections = [
+        {
+            **section,
+            "heading": scrub(section.get("heading", "")),
+            "body": scrub(section.get("body", "")),
+            "charts": [uncount(chart) for chart in section.get("charts", [])],
+        }
+        for section in note.sections
+    ]
