@@ -14,6 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 def overlap_rows(html: str) -> list[tuple[str, str]]:
+    if 'class="overlaps"' not in html:
+        return []  # no area shared by two people yet
     table = html.split('class="overlaps"')[1].split("</table>")[0]
     rows = re.findall(r'<th scope="row">([^<]*)</th>\s*<td>(.*?)</td>', table, re.S)
     return [(area, re.sub(r"\s+", " ", people).strip()) for area, people in rows]
@@ -126,3 +128,32 @@ def test_introductions_need_both_opted_in_and_the_same_convening(
     assert stranger.get(page).status_code == 404
     assert other_host.get(f"/host/convenings/{call.public_id}/intersections").status_code == 404
     assert ana.post(f"{page}/{found.group(1)}/introduce").status_code == 403
+
+
+def test_issue_areas_people_wrote_about_in_the_notes_join_the_map_in_named_mode(
+    server: LiveServer, host: Browserish
+) -> None:
+    import asyncio
+
+    from tests.integration.live_clients import add_round
+    from tests.integration.notes_client import NotesClient, notes_token
+
+    call = create_convening(host, "Notes intersections call")
+    add_round(host, call.public_id)
+    join(server, call.invite_url, "Ana", movements="Seeds, Water", region="Andes")
+    bilal = join(server, call.invite_url, "Bilal", movements="Housing", region="Sahel")
+
+    async def write() -> None:
+        notes = await NotesClient.connect(
+            server, call.public_id, notes_token(bilal, f"/c/{call.public_id}/notes")
+        )
+        await notes.type("free", "Our wells and water rights are the fight this year. ")
+        await notes.wait_acked()
+        await notes.close()
+
+    before = overlap_rows(host.get(f"/host/convenings/{call.public_id}/intersections").text)
+    asyncio.run(write())
+    after = overlap_rows(host.get(f"/host/convenings/{call.public_id}/intersections").text)
+
+    assert before == []
+    assert after == [("Water", "Ana, Bilal")]

@@ -9,6 +9,7 @@ Chatham House mode organisations are never shown to participants.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from datetime import datetime
 from crossroads.convenings.feedback import clean_topic
 from crossroads.convenings.joining import LobbyPerson, visible_people
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.notes.reading import read_notes
 from crossroads.store import connections as connection_store
 from crossroads.store import feedback as feedback_store
 from crossroads.store import participants as participant_store
@@ -95,9 +97,10 @@ def build_map(
     )
 
 
-async def _load(
-    db: Database, convening_id: int
-) -> tuple[list[ParticipantRecord], dict[int, list[str]]]:
+async def _load(db: Database, plan: Plan) -> tuple[list[ParticipantRecord], dict[int, list[str]]]:
+    """The people and, per person, the topics they chose to drill into and the issue areas
+    that came up in what they wrote in the shared notes."""
+    convening_id = plan.convening.id
     async with db.transaction() as tx:
         people = await participant_store.list_participants(tx, convening_id)
         removed = await safety_store.removed_ids(tx, convening_id)
@@ -105,12 +108,52 @@ async def _load(
     by_person: dict[int, list[str]] = {}
     for interest in interests:
         by_person.setdefault(interest.participant_id, []).append(interest.topic)
-    return [p for p in people if p.id not in removed], by_person
+    people = [p for p in people if p.id not in removed]
+    # Chatham House: nobody's words may be tied to them, so the notes are left out.
+    if plan.convening.privacy_mode is PrivacyMode.NAMED:
+        prompts = [p.public_id for r in plan.rounds for p in r.prompts]
+        notes = await read_notes(db, plan.convening.public_id, prompts)
+        vocabulary = {
+            label for p in people for label in _areas_of(p, by_person.get(p.id, [])).values()
+        }
+        for pid, mentioned in areas_in_notes(notes.runs.values(), vocabulary).items():
+            by_person.setdefault(pid, []).extend(mentioned)
+    return people, by_person
+
+
+def areas_in_notes(
+    runs: Iterable[Iterable[tuple[str, str]]], vocabulary: Iterable[str]
+) -> dict[int, list[str]]:
+    """The issue areas (from ``vocabulary``) each participant wrote about in the notes.
+
+    ``runs``: per section, ``(author, text)`` pairs as ``read_notes`` gives them.
+
+    >>> areas_in_notes([[("p7", "Our water is running out. "), ("p8", "Rent!")]],
+    ...                ["Water", "Land rights"])
+    {7: ['Water']}
+    """
+    written: dict[int, list[str]] = {}
+    for section in runs:
+        for author, text in section:
+            if author.startswith("p") and author[1:].isdigit():
+                written.setdefault(int(author[1:]), []).append(text)
+    patterns = {
+        label: re.compile(rf"\b{re.escape(label.casefold())}\b")
+        for label in vocabulary
+        if len(label) >= 3
+    }
+    found: dict[int, list[str]] = {}
+    for pid, texts in written.items():
+        text = " ".join(texts).casefold()
+        mentioned = sorted(label for label, pattern in patterns.items() if pattern.search(text))
+        if mentioned:
+            found[pid] = mentioned
+    return found
 
 
 async def map_for_host(db: Database, host: HostRecord, public_id: str) -> IntersectionMap:
     plan = await get_plan_for_host(db, host, public_id)
-    people, interests = await _load(db, plan.convening.id)
+    people, interests = await _load(db, plan)
     # The host already sees every participant on the convening page; here too.
     shown = visible_people(people, PrivacyMode.NAMED, you_id=None, everyone=True)
     return build_map(plan, people, interests, shown=shown)
@@ -139,7 +182,7 @@ async def connections_for(
 ) -> Connections:
     plan = await _own_plan(db, participant, public_id)
     cid = plan.convening.id
-    people, interests = await _load(db, cid)
+    people, interests = await _load(db, plan)
     async with db.transaction() as tx:
         opted = await connection_store.opted_in_ids(tx, cid)
         asked = await connection_store.requests(tx, cid)
