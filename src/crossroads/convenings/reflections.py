@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from crossroads.convenings.calls import consented_chat
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
 from crossroads.harvest.model import HarvestInput, PromptNotes, RosterEntry
@@ -128,6 +129,10 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     prompts = [p for r in plan.rounds for p in r.prompts]
     notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
     languages = (language, *convening.languages)
+    # Chat lines their authors marked as shareable (#7); a removed person's never.
+    chat = tuple(
+        c for c in await consented_chat(db, convening.id) if int(c.author_id or 0) not in removed
+    )
     data = HarvestInput(
         title=convening.title,
         privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
@@ -143,6 +148,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
             for p in prompts
         ),
         roster=roster,
+        chat=chat,
         rounds=figures.rounds,
         groups=figures.groups,
         minutes=figures.minutes,
