@@ -8,12 +8,13 @@ shareable reach the harvest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crossroads.convenings import rounds
 from crossroads.convenings.errors import FieldInvalid, NotAllowed, NotInGroup, TooManyMessages
-from crossroads.convenings.planning import get_plan_by_id
+from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.convenings.rounds import LiveState, Phase
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.harvest.model import Contribution
@@ -23,7 +24,7 @@ from crossroads.messages import N_
 from crossroads.store import chat as chat_store
 from crossroads.store.database import Database
 from crossroads.store.live import GroupRecord
-from crossroads.store.records import ParticipantRecord
+from crossroads.store.records import HostRecord, ParticipantRecord
 
 MAX_CHAT_CHARS = 1000
 # Phases in which a group talks: the call survives the wrap-up and the pause before the
@@ -249,3 +250,68 @@ def zoom_csv(
                 seen.add(email.casefold())
                 rows.append((room, email))
     return ZoomAssignment(csv_text=write_csv(ZOOM_HEADER, rows), without_email=tuple(missing))
+
+
+@dataclass(frozen=True, slots=True)
+class ZoomRound:
+    """The breakout pre-assignment of one round, for a host running it in Zoom."""
+
+    round_title: str
+    run_number: int
+    current: bool  # the round running now (else the next one, as planned)
+    rooms: tuple[tuple[str, tuple[str, ...]], ...]  # (room, display names)
+    assignment: ZoomAssignment
+
+
+async def zoom_round(
+    db: Database,
+    host: HostRecord,
+    public_id: str,
+    *,
+    present: Collection[int],
+    now: datetime,
+    grace: timedelta,
+) -> ZoomRound:
+    """The running round's rooms, or the next round's as the pairing would place people now:
+    those connected, or (before anyone is) everyone who joined and does not sit out. The
+    pairing is seeded by the event number, so starting the round with the same people gives
+    the same groups (see ``rounds.plan_round``); participants always see their actual room."""
+    plan = await get_plan_for_host(db, host, public_id)
+    state = await rounds.load_state(db, plan.convening.id)
+    if (
+        state.run is not None
+        and state.round is not None
+        and state.phase(now, grace)
+        in (
+            Phase.RUNNING,
+            Phase.WRAP_UP,
+        )
+    ):
+        groups = [(g.number, g.present) for g in state.groups]
+        run_number, title, current = state.run.number, state.round.title, True
+    else:
+        who = set(present) or {
+            p for p in state.people if p not in state.sitting_out and p not in state.removed
+        }
+        planned = rounds.work_out(
+            await rounds.plan_round(db, plan.convening.id, present=who, state=state)
+        )
+        if planned.request is None:
+            raise NotAllowed("the next round is a plenary: there are no breakout rooms")
+        groups = [(g.number, g.members) for g in planned.groups]
+        run_number = (state.run.number + 1) if state.run is not None else 1
+        title, current = planned.round.title, False
+    people = [
+        (number, [state.people[m] for m in members if m in state.people])
+        for number, members in groups
+    ]
+    return ZoomRound(
+        round_title=title,
+        run_number=run_number,
+        current=current,
+        rooms=tuple(
+            (calls.zoom_room_name(run_number, n), tuple(p.display_name for p in members))
+            for n, members in people
+        ),
+        assignment=zoom_csv(people, run_number=run_number),
+    )
