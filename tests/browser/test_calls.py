@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.axe import audit, serious
 from tests.browser.test_live_round import browser_for, open_lobby
 from tests.integration.conftest import create_convening, join, login
 from tests.integration.live_clients import add_round
@@ -55,14 +56,23 @@ def calls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def start_group_round(
-    server: LiveServer, new_context: Callable[..., BrowserContext], *, size: int
+    server: LiveServer,
+    new_context: Callable[..., BrowserContext],
+    *,
+    size: int,
+    bypass_csp: bool = False,
 ) -> list[Page]:
     host = login(server, "host@example.org")
     convening = create_convening(host, "Call test")
     add_round(host, convening.public_id, kind="pairs" if size == 2 else "small_groups", size=size)
     people = [join(server, convening.invite_url, f"Caller {i}") for i in range(size)]
     pages = [
-        open_lobby(browser_for(c, server, new_context), server, convening.public_id) for c in people
+        open_lobby(
+            browser_for(c, server, lambda: new_context(bypass_csp=bypass_csp)),
+            server,
+            convening.public_id,
+        )
+        for c in people
     ]
     console = browser_for(host, server, new_context)
     console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
@@ -172,3 +182,20 @@ def test_calls_chat_in_the_page_shows_user_text_as_text(
     line = bilal.locator("[data-chat-log] li")
     expect(line).to_have_text("Caller 0: <img src=x onerror=alert(1)> hola")
     expect(bilal.locator("[data-chat-log] img")).to_have_count(0)
+
+
+def test_calls_panel_in_a_call_with_chat_has_no_serious_axe_violations(
+    calls: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    ana, bilal = start_group_round(calls, new_context, size=2, bypass_csp=True)
+    for page in (ana, bilal):
+        page.get_by_role("button", name="Join the call").click()
+    wait_for_peers(ana, 1)
+    ana.get_by_label("Message to your group").fill("Hello from Ana")
+    ana.get_by_role("button", name="Send", exact=True).click()
+    expect(ana.locator("[data-chat-log] li")).to_have_count(1)
+    ana.evaluate("window.crossroadsCall.showQuality('poor')")
+    ana.evaluate("window.crossroadsCall.showQuality('poor')")
+    expect(ana.get_by_role("button", name="Switch to audio only")).to_be_visible()
+
+    assert serious(audit(ana)) == []

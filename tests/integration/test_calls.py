@@ -4,11 +4,14 @@ inside one's group, and the group chat kept for the round and harvested only wit
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 
 from crossroads.convenings.calls import consented_chat
@@ -268,3 +271,102 @@ def test_calls_chat_is_rate_limited_and_bad_lines_change_nothing(
             await s.close()
 
     asyncio.run(scenario())
+
+
+JITSI_SECRET = "a-jitsi-app-secret-of-32-bytes-or-more"
+
+
+def test_calls_jitsi_mode_gives_each_group_its_own_room_with_a_jwt(
+    tmp_path: Path,
+) -> None:
+    with running_server(
+        tmp_path / "jitsi",
+        call_mode="jitsi",
+        jitsi_url="https://meet.example.org",
+        jitsi_app_id="crossroads",
+        jitsi_app_secret=JITSI_SECRET,
+    ) as server:
+
+        async def scenario() -> list[dict[str, Any]]:
+            sockets, views = await two_pairs(server, "Jitsi")
+            for s in sockets:
+                await s.close()
+            return views
+
+        views = asyncio.run(scenario())
+
+    urls = [v["call"]["url"] for v in views]
+    rooms = [u.split("?")[0].rsplit("/", 1)[1] for u in urls]
+    assert all(u.startswith("https://meet.example.org/") for u in urls)
+    assert rooms[0] == rooms[1]
+    assert rooms[2] == rooms[3]
+    assert rooms[0] != rooms[2]
+    assert len(rooms[0]) == 40
+    for view, url, room in zip(views, urls, rooms, strict=True):
+        claims = jwt.decode(
+            url.split("?jwt=")[1], JITSI_SECRET, algorithms=["HS256"], audience="jitsi"
+        )
+        assert claims["room"] == room
+        assert claims["context"]["user"]["name"] == next(
+            m["name"] for m in view["group"]["members"] if m["id"] == view["you"]["id"]
+        )
+
+
+def test_calls_external_mode_shows_the_zoom_room_and_the_host_downloads_the_csv(
+    tmp_path: Path,
+) -> None:
+    with running_server(tmp_path / "zoom", call_mode="external") as server:
+        host = login(server, "host@example.org")
+        convening = planned_convening(host)
+        page_url = f"/host/convenings/{convening.public_id}"
+        roster = "name,email\n" + "".join(f"Zoomer {i},z{i}@example.org\n" for i in range(3))
+        uploaded = host.post(
+            f"{page_url}/roster",
+            data={"csrf_token": host.csrf(page_url)},
+            files={"roster": ("roster.csv", roster.encode(), "text/csv")},
+        )
+        links = [row["link"] for row in csv.DictReader(io.StringIO(uploaded.text))]
+        people = [join(server, link, f"Zoomer {i}") for i, link in enumerate(links)]
+        join(server, convening.invite_url, "No Mail")
+        base = f"/host/convenings/{convening.public_id}"
+
+        planned = host.get(f"{base}/zoom.csv")
+        page = host.get(f"{base}/zoom")
+        other = login(server, "other@example.org")
+        refused = other.get(f"{base}/zoom.csv")
+
+        async def scenario() -> list[dict[str, Any]]:
+            console = await LiveClient.connect(server, f"/ws/host/{convening.public_id}", host)
+            sockets = []
+            for client in people:
+                socket = await LiveClient.connect(server, f"/ws/live/{convening.public_id}", client)
+                await socket.send({"type": "hello", "last_seq": 0})
+                await socket.next("snapshot")
+                sockets.append(socket)
+            await console.send({"type": "start_round"})
+            views = [await s.next("snapshot", lambda m: m.get("call") is not None) for s in sockets]
+            for s in [console, *sockets]:
+                await s.close()
+            return views
+
+        views = asyncio.run(scenario())
+        running = host.get(f"{base}/zoom.csv")
+
+    assert planned.status_code == 200
+    assert planned.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = planned.text.splitlines()
+    assert lines[0] == "Pre-assign Room Name,Email Address"
+    # Before anyone connects, everyone who joined is planned: 4 people, 2 rooms, 3 emails.
+    assert sorted(line.split(",")[1] for line in lines[1:]) == [
+        "z0@example.org",
+        "z1@example.org",
+        "z2@example.org",
+    ]
+    assert {line.split(",")[0] for line in lines[1:]} <= {"Round 1 Group 1", "Round 1 Group 2"}
+    assert "No Mail" in page.text
+    assert refused.status_code == 404
+    # Live: three connected people form one trio; each sees the room of the running round.
+    assert [v["call"] for v in views] == [{"mode": "external", "room": "Round 1 Group 1"}] * 3
+    assert sorted(running.text.splitlines()[1:]) == [
+        f"Round 1 Group 1,z{i}@example.org" for i in range(3)
+    ]
