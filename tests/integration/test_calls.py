@@ -362,11 +362,11 @@ def test_calls_external_mode_shows_the_zoom_room_and_the_host_downloads_the_csv(
         "z1@example.org",
         "z2@example.org",
     ]
-    assert {line.split(",")[0] for line in lines[1:]} <= {"Round 1 Group 1", "Round 1 Group 2"}
+    assert {line.split(",")[0] for line in lines[1:]} <= {"Round 1 - Room 1", "Round 1 - Room 2"}
     assert "No Mail" in page.text
     assert refused.status_code == 404
     # Live: three connected people form one trio; each sees the room of the running round.
-    assert [v["call"] for v in views] == [{"mode": "external", "room": "Round 1 Group 1"}] * 3
+    assert [v["call"] for v in views] == [{"mode": "external", "room": "Round 1 - Room 1"}] * 3
     assert sorted(running.text.splitlines()[1:]) == [
-        f"Round 1 Group 1,z{i}@example.org" for i in range(3)
+        f"Round 1 - Room 1,z{i}@example.org" for i in range(3)
     ]

@@ -19,7 +19,7 @@ from crossroads.convenings.rounds import LiveState, Phase
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.harvest.model import Contribution
 from crossroads.live import calls
-from crossroads.live.calls import CallMode
+from crossroads.live.calls import ZOOM_HEADER, CallMode
 from crossroads.messages import N_
 from crossroads.store import chat as chat_store
 from crossroads.store.database import Database
@@ -30,7 +30,6 @@ MAX_CHAT_CHARS = 1000
 # Phases in which a group talks: the call survives the wrap-up and the pause before the
 # next round (nobody is cut off mid-sentence); the next round's start replaces the group.
 TALKING_PHASES = frozenset({Phase.RUNNING, Phase.WRAP_UP, Phase.OVER})
-ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,11 @@ def jitsi_token(
     return jwt.encode(claims, app_secret, algorithm="HS256")
 
 
+# Zoom's breakout pre-assignment CSV header, exactly (also used by `crossroads pair`).
+ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
+
+
 def zoom_room_name(run_number: int, group_number: int) -> str:
-    """The breakout room a group is pre-assigned to in Zoom, e.g. ``Round 2 Group 7``."""
-    return f"Round {run_number} Group {group_number}"
+    """The breakout room a group is pre-assigned to in Zoom, e.g. ``Round 2 - Room 7`` (the
+    same names as the offline `crossroads pair --format zoom`)."""
+    return f"Round {run_number} - Room {group_number}"

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossroads.convenings.calls import ZOOM_HEADER, zoom_csv
+from crossroads.convenings.calls import zoom_csv
 from crossroads.live.calls import (
+    ZOOM_HEADER,
     ice_servers,
     jitsi_room,
     jitsi_token,
@@ -168,10 +169,10 @@ def test_zoom_csv_has_the_exact_header_and_one_row_per_email_and_room() -> None:
     rows = list(csv.reader(io.StringIO(result.csv_text)))
     assert tuple(rows[0]) == ZOOM_HEADER
     assert rows[1:] == [
-        ["Round 3 Group 1", "ana@example.org"],
-        ["Round 3 Group 1", "bilal@example.org"],
+        ["Round 3 - Room 1", "ana@example.org"],
+        ["Round 3 - Room 1", "bilal@example.org"],
         # A formula-looking cell is neutralised for spreadsheet programs.
-        ["Round 3 Group 2", "'=cmd|' /C calc'!A0"],
+        ["Round 3 - Room 2", "'=cmd|' /C calc'!A0"],
     ]
-    assert result.without_email == (("Round 3 Group 2", "Chen"),)
-    assert zoom_room_name(3, 2) == "Round 3 Group 2"
+    assert result.without_email == (("Round 3 - Room 2", "Chen"),)
+    assert zoom_room_name(3, 2) == "Round 3 - Room 2"
