@@ -370,3 +370,57 @@ def test_calls_external_mode_shows_the_zoom_room_and_the_host_downloads_the_csv(
     assert sorted(running.text.splitlines()[1:]) == [
         f"Round 1 - Room 1,z{i}@example.org" for i in range(3)
     ]
+
+
+def test_calls_a_convening_can_choose_its_own_call_mode(calls_server: LiveServer) -> None:
+    host = login(calls_server, "host@example.org")
+    convening = planned_convening(host, call_mode="jitsi")
+    edit_page = host.get(f"/host/convenings/{convening.public_id}/edit").text
+    people = [join(calls_server, convening.invite_url, f"Own {i}") for i in range(2)]
+
+    async def scenario() -> list[dict[str, Any]]:
+        console = await LiveClient.connect(calls_server, f"/ws/host/{convening.public_id}", host)
+        sockets = []
+        for client in people:
+            socket = await LiveClient.connect(
+                calls_server, f"/ws/live/{convening.public_id}", client
+            )
+            await socket.send({"type": "hello", "last_seq": 0})
+            await socket.next("snapshot")
+            sockets.append(socket)
+        await console.send({"type": "start_round"})
+        views = [await s.next("snapshot", in_pair) for s in sockets]
+        for s in [console, *sockets]:
+            await s.close()
+        return views
+
+    views = asyncio.run(scenario())
+
+    assert 'name="call_mode" value="jitsi" checked' in edit_page
+    # The server's default is built in (with TURN); this convening chose Jitsi, no JWT set up.
+    assert [v["call"]["mode"] for v in views] == ["jitsi", "jitsi"]
+    assert views[0]["call"]["url"] == views[1]["call"]["url"]
+    assert views[0]["call"]["url"].startswith("https://meet.jit.si/")
+    assert "jwt=" not in views[0]["call"]["url"]
+
+
+def test_calls_an_unknown_call_mode_is_refused_and_changes_nothing(
+    calls_server: LiveServer,
+) -> None:
+    host = login(calls_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    edit = f"/host/convenings/{convening.public_id}/edit"
+    fields = {
+        "title": "Live call",
+        "starts_at": "2030-05-04T14:00",
+        "timezone": "Europe/Paris",
+        "duration_minutes": "90",
+        "languages": ["en"],
+        "privacy_mode": "named",
+        "call_mode": "skype",
+    }
+
+    response = host.submit(f"/host/convenings/{convening.public_id}", fields, form_page=edit)
+
+    assert response.status_code == 422
+    assert 'name="call_mode" value="" checked' in host.get(edit).text

@@ -69,7 +69,8 @@ def call_view(
 ) -> dict[str, object]:
     """What a group member needs to join their call; sent only to members of ``group``."""
     assert state.run is not None
-    if config.mode is CallMode.JITSI:
+    mode = CallMode(state.plan.convening.call_mode or config.mode)
+    if mode is CallMode.JITSI:
         room = calls.jitsi_room(
             config.room_secret,
             convening=state.plan.convening.public_id,
@@ -88,7 +89,7 @@ def call_view(
                 ttl=config.turn_ttl,
             )
         return {"mode": "jitsi", "url": calls.jitsi_url(config.jitsi_url, room, token)}
-    if config.mode is CallMode.EXTERNAL:
+    if mode is CallMode.EXTERNAL:
         return {"mode": "external", "room": calls.zoom_room_name(state.run.number, group.number)}
     return {
         "mode": "builtin",

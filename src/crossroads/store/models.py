@@ -56,6 +56,7 @@ class Convening(Base):
     code_of_conduct: Mapped[str] = mapped_column(Text, default="")
     privacy_mode: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
+    call_mode: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime]
 
 

@@ -13,6 +13,10 @@ from limits.strategies import MovingWindowRateLimiter
 
 from crossroads.web.errors import RateLimited
 
+# Call signalling per person: a mesh of four with trickled candidates and a renegotiation or
+# two sends well under this; a flood of frames (each read against the group) does not pass.
+SIGNAL_RATE = "600/minute"
+
 
 class RateLimits:
     def __init__(self, *, login: str, join: str, roster: str, chat: str = "20/minute") -> None:
@@ -21,6 +25,7 @@ class RateLimits:
         self._join: RateLimitItem = parse(join)
         self._roster: RateLimitItem = parse(roster)
         self._chat: RateLimitItem = parse(chat)
+        self._signal: RateLimitItem = parse(SIGNAL_RATE)
 
     @staticmethod
     def _client(request: Request) -> str:
@@ -42,3 +47,6 @@ class RateLimits:
     def allow_chat(self, participant_id: int) -> bool:
         """One more group chat line for this person? (Checked on the live socket.)"""
         return self._limiter.hit(self._chat, "chat", str(participant_id))
+
+    def allow_signal(self, participant_id: int) -> bool:
+        return self._limiter.hit(self._signal, "signal", str(participant_id))

@@ -50,6 +50,7 @@ def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
         "plenary_url": convening.plenary_url,
         "code_of_conduct": convening.code_of_conduct,
         "privacy_mode": convening.privacy_mode.value,
+        "call_mode": convening.call_mode,
     }
 
 

@@ -274,6 +274,9 @@ async def _call_command(
     """Relay call signalling to one member of the sender's current group, or a chat line to
     the whole group; anything addressed outside it is refused and dropped (``not_in_group``)."""
     now = utc_now()
+    if not isinstance(message, protocol.Chat) and not limits.allow_signal(you.id):
+        conn.send(protocol.error("rate_limited", "too many call messages; wait a moment"))
+        return
     state = await _current_state(db, hub, conn.convening_id, you.id)
     sender = state.people[you.id].public_id if you.id in state.people else ""
     if isinstance(message, protocol.Chat):

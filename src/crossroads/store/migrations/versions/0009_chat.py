@@ -1,4 +1,4 @@
-"""group chat of pair calls
+"""pair calls: group chat, call mode per convening
 
 Revision ID: 0009
 Revises: 0008
@@ -19,6 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("convening", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("call_mode", sa.String(length=20), server_default="", nullable=False)
+        )
     op.create_table(
         "chat_message",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,3 +48,5 @@ def downgrade() -> None:
     with op.batch_alter_table("chat_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_chat_message_convening_id"))
     op.drop_table("chat_message")
+    with op.batch_alter_table("convening", schema=None) as batch_op:
+        batch_op.drop_column("call_mode")
