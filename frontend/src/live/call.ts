@@ -181,6 +181,7 @@ export class GroupCall {
     this.audioOnlyButton.setAttribute("aria-pressed", String(this.audioOnly));
     if (!this.joined) {
       this.quality.textContent = "";
+      this.quality.dataset.quality = "";
       replaceChildren(this.offerAudioOnly, []);
     }
   }
@@ -426,8 +427,11 @@ export class GroupCall {
 
   /** Shown as text and a data attribute; two poor checks in a row offer audio-only. */
   showQuality(quality: Quality): void {
-    this.quality.dataset.quality = quality;
-    this.quality.textContent = quality ? (this.t[`call_quality_${quality}`] ?? "") : "";
+    // Only on change: the line is a live region, and repeating it every check would be noise.
+    if (this.quality.dataset.quality !== quality) {
+      this.quality.dataset.quality = quality;
+      this.quality.textContent = quality ? (this.t[`call_quality_${quality}`] ?? "") : "";
+    }
     this.poorChecks = quality === "poor" ? this.poorChecks + 1 : 0;
     if (this.poorChecks >= 2 && !this.audioOnly && this.offerAudioOnly.childElementCount === 0) {
       const accept = this.button(this.t.call_switch_audio_only ?? "", () => void this.setAudioOnly(true));
