@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +88,56 @@ class Settings(BaseSettings):
         default=30.0,
         gt=0,
         description="Seconds a disconnected person keeps their group before re-pairing partners.",
+    )
+
+    call_mode: Literal["builtin", "jitsi", "external"] = Field(
+        default="builtin",
+        description=(
+            "Where groups talk: `builtin` (browser call, chat as last resort), `jitsi` (a room per "
+            "group on `CROSSROADS_JITSI_URL`) or `external` (the host runs Zoom breakouts from "
+            "the pre-assignment CSV)."
+        ),
+    )
+    stun_urls: str = Field(
+        default="",
+        description=(
+            "Comma-separated STUN URLs for built-in calls, e.g. `stun:stun.example.org:3478`."
+        ),
+    )
+    turn_urls: str = Field(
+        default="",
+        description=(
+            "Comma-separated TURN URLs for built-in calls, e.g. "
+            "`turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349`."
+        ),
+    )
+    turn_secret: str | None = Field(
+        default=None,
+        description=(
+            "coturn's `static-auth-secret`: participants get time-limited TURN credentials "
+            "derived from it (see docs/turn.md)."
+        ),
+    )
+    turn_ttl_seconds: int = Field(
+        default=4 * 3600,
+        ge=60,
+        description="How long a TURN credential stays valid, in seconds.",
+    )
+    jitsi_url: str = Field(
+        default="https://meet.jit.si",
+        description="Base URL of the Jitsi server used when the call mode is `jitsi`.",
+    )
+    jitsi_app_id: str | None = Field(
+        default=None,
+        description="Jitsi app id (`app_id` of its token auth); with the secret, rooms get a JWT.",
+    )
+    jitsi_app_secret: str | None = Field(
+        default=None,
+        description="Jitsi app secret (`app_secret`), used to sign the room JWT (HS256).",
+    )
+    rate_limit_chat: str = Field(
+        default="20/minute",
+        description="Group chat messages allowed per participant (`limits` notation).",
     )
 
     @cached_property

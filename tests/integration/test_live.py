@@ -238,7 +238,7 @@ def test_bad_frames_get_an_error_and_other_connections_carry_on(live_server: Liv
         await good.send({"type": "ping"})
         assert (await good.next("pong"))["type"] == "pong"
         # An oversize frame closes only that connection, with 1009.
-        await bad.send("x" * 10_000)
+        await bad.send("x" * 20_000)
         with pytest.raises(Exception):  # noqa: B017  the close surfaces as an exception
             await bad.next("never")
         assert bad.socket.close_code == 1009

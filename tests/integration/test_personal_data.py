@@ -121,6 +121,8 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         await console.send({"type": "start_round"})
         view = await sockets[0].next("snapshot", lambda m: m.get("group") is not None)
         bilal_id = next(m["id"] for m in view["group"]["members"] if m["id"] != view["you"]["id"])
+        await sockets[0].send({"type": "chat", "text": f"Chat {MARK}", "share": True})
+        await sockets[0].next("chat")
         await sockets[0].send({"type": "help"})
         await sockets[0].next("help_sent")
         # Zelda reports Bilal (a report names them both) and blocks him; the host mutes her
@@ -181,6 +183,7 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     assert data["people_blocked"] == 1
     assert len(data["help_calls"]) == 1
     assert data["notes_edits"] >= 1
+    assert data["chat_messages"] == [f"Chat {MARK}"]
     assert data["introductions_asked"] == 1
     assert data["consents"]["suggest_connections"] is True
     assert "Bilal Stays" not in exported.text

@@ -2,6 +2,7 @@
 // Announcements (pairing, the one-minute warning, broadcasts) go to a polite live region.
 import { LiveSocket, type Message } from "./socket";
 import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+import { GroupCall, type CallInfo } from "./call";
 
 interface Card {
   id: string;
@@ -36,6 +37,7 @@ interface Snapshot extends Message {
   you: { id: string; sitting_out: boolean; muted?: boolean };
   broadcasts: { seq: number; text: string }[];
   next_round: { id: string; title: string; kind: string } | null;
+  call?: CallInfo;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -70,10 +72,17 @@ export function startParticipant(root: HTMLElement): void {
     if (fresh) announce(fill(t.broadcast ?? "{text}", { text }));
   };
 
+  const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
+  const call = callPanel ? new GroupCall(callPanel, (m) => socket.send(m), t, announce) : null;
+
   const socket = new LiveSocket({
     url,
     onMessage(message) {
       if (message.type === "snapshot") render(message as Snapshot);
+      else if (message.type.startsWith("call_")) void call?.onSignal(message);
+      else if (message.type === "chat") call?.addChat(message);
+      else if (message.type === "chat_history")
+        call?.chatHistory((message.messages as Record<string, unknown>[] | undefined) ?? []);
       else if (message.type === "broadcast")
         showBroadcast(Number(message.seq), String(message.text ?? ""), true);
       else if (message.type === "help_sent") announce(t.help_sent ?? "");
@@ -115,6 +124,12 @@ export function startParticipant(root: HTMLElement): void {
     }
     lastGroupKey = key;
     replaceChildren(stage, stageContent(next));
+    call?.update(
+      next.you.id,
+      next.group?.members ?? [],
+      next.call ?? null,
+      next.group ? `${next.round?.number}:${next.group.number}` : "",
+    );
     tick();
   }
 
@@ -250,4 +265,6 @@ export function startParticipant(root: HTMLElement): void {
   window.setInterval(tick, 1000);
   socket.start();
   (window as unknown as { crossroadsLive?: LiveSocket }).crossroadsLive = socket;
+  // For tests and debugging, like window.crossroadsNotes: the call's peer connections.
+  (window as unknown as { crossroadsCall?: GroupCall | null }).crossroadsCall = call;
 }

@@ -19,8 +19,8 @@ from rich.table import Table
 
 from crossroads import pairing
 from crossroads.convenings.spreadsheet import write_csv
+from crossroads.live.calls import ZOOM_HEADER, zoom_room_name
 
-ZOOM_HEADER = ("Pre-assign Room Name", "Email Address")
 REQUIRED = ("name", "email")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _LIST = re.compile(r"[;|]")
@@ -88,7 +88,7 @@ def read_roster(text: str) -> list[Row]:
 
 
 def _room(round_number: int, group_number: int) -> str:
-    return f"Round {round_number} - Room {group_number}"
+    return zoom_room_name(round_number, group_number)
 
 
 def register(cli: typer.Typer) -> None:

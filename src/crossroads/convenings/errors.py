@@ -7,7 +7,9 @@ ConveningError
  ├── LoginFailed         wrong email or password
  ├── SetupClosed         the first-run setup was already done
  └── NotAllowed          the requester may not do this
-      └── ConveningLocked the hosts locked the convening: no new joins
+      ├── ConveningLocked the hosts locked the convening: no new joins
+      ├── NotInGroup      a call message or chat line for someone outside one's group
+      └── TooManyMessages a person's chat went over the rate limit
 Store errors (NotFound, Conflict, StoreUnavailable) pass through unchanged.
 """
 
@@ -61,3 +63,13 @@ class NotAllowed(ConveningError):
 
 class ConveningLocked(NotAllowed):
     code = "convening_locked"
+
+
+class NotInGroup(NotAllowed):
+    """Signalling or chat addressed outside the sender's current group: refused, dropped."""
+
+    code = "not_in_group"
+
+
+class TooManyMessages(NotAllowed):
+    code = "rate_limited"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
+from crossroads.convenings.calls import CallConfig, call_view, talking_group
 from crossroads.convenings.rounds import LiveState, Phase
 from crossroads.messages import N_
 from crossroads.store.live import GroupRecord
@@ -194,9 +195,13 @@ class ViewRenderer:
         grace: timedelta,
         language: str,
         translate: Translate,
+        call_config: CallConfig | None = None,
     ) -> None:
         self.state = state
         self.translate = translate
+        self._now = now
+        self._grace = grace
+        self._call_config = call_config
         common = _common(state, now, grace, language)
         self._has_round = common["round"] is not None
         self._common = json.dumps(common)[1:-1]
@@ -213,6 +218,17 @@ class ViewRenderer:
             text = self._groups[group.number] = json.dumps(data)
         return text
 
+    def _call_json(self, person: ParticipantRecord | None) -> str:
+        """``,"call":{...}`` for a member of a talking group (#7), else nothing: only the
+        group's members ever learn its room or get TURN credentials."""
+        if self._call_config is None or person is None:
+            return ""
+        group = talking_group(self.state, person.id, now=self._now, grace=self._grace)
+        if group is None:
+            return ""
+        view = call_view(self._call_config, self.state, group, person, now=self._now)
+        return f',"call":{json.dumps(view)}'
+
     def json_for(self, participant_id: int) -> str:
         person = self.state.people.get(participant_id)
         you = json.dumps(
@@ -227,4 +243,4 @@ class ViewRenderer:
             group_json = "null"
         else:
             group_json = self._group_json(group)
-        return f'{{{self._common},"you":{you},"group":{group_json}}}'
+        return f'{{{self._common},"you":{you},"group":{group_json}{self._call_json(person)}}}'

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from crossroads.convenings import feedback
+from crossroads.convenings.calls import consented_chat
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
 from crossroads.harvest.model import HarvestInput, PromptNotes, RosterEntry
@@ -130,6 +131,10 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     prompts = [p for r in plan.rounds for p in r.prompts]
     notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
     languages = (language, *convening.languages)
+    # Chat lines their authors marked as shareable (#7); a removed person's never.
+    chat = tuple(
+        c for c in await consented_chat(db, convening.id) if int(c.author_id or 0) not in removed
+    )
     data = HarvestInput(
         title=convening.title,
         privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
@@ -148,6 +153,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
             a for a in await feedback.feedback_for_harvest(db, convening.id) if a.author_id in kept
         ),
         roster=roster,
+        chat=chat,
         rounds=figures.rounds,
         groups=figures.groups,
         minutes=figures.minutes,

@@ -100,6 +100,7 @@ async def create_next_convening(
                 plenary_url=old.plenary_url,
                 code_of_conduct=old.code_of_conduct,
                 privacy_mode=old.privacy_mode,
+                call_mode=old.call_mode,
             ),
             now=now,
         )

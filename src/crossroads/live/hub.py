@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -213,7 +213,26 @@ class LiveHub:
         except Exception:
             log.exception("live_listener_failed", convening_id=convening_id)
 
+    async def relay(
+        self, convening_id: int, participant_ids: Iterable[int], message: dict[str, Any]
+    ) -> None:
+        """Send ``message`` to these people's sockets, on whichever node they are connected
+        (call signalling, chat): over the bus like every event, but delivered as is, with no
+        view rebuilt."""
+        event: Event = {"kind": "relay", "to": sorted(participant_ids), "message": message}
+        await self.bus.publish(_channel(convening_id), event)
+
+    def _deliver(self, convening_id: int, event: Event) -> None:
+        text = json.dumps(event.get("message") or {})
+        for pid in event.get("to") or ():
+            for conn in list(self._of_person.get((convening_id, int(pid)), ())):
+                if not conn.closed:
+                    conn.send(text)
+
     def _note(self, convening_id: int, event: Event) -> None:
+        if event.get("kind") == "relay":
+            self._deliver(convening_id, event)
+            return
         pending = self._pending.setdefault(convening_id, _Pending())
         pending.add(event)
         task = self._refreshers.get(convening_id)

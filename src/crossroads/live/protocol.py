@@ -12,7 +12,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 VERSION = 1
-MAX_FRAME_BYTES = 4096
+# Call offers and answers carry an SDP of several kilobytes (a video offer from Chromium is
+# 5-8 KB); every other message is far smaller.
+MAX_FRAME_BYTES = 16384
+MAX_SDP_CHARS = 12000
+MAX_CANDIDATE_CHARS = 1000
+MAX_CHAT_CHARS = 1000
 
 # Close codes (4000-4999 are ours; see docs/live-protocol.md).
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -115,8 +120,59 @@ class ResolveHelp(_Message):
     id: int = Field(ge=1)
 
 
+class CallOffer(_Message):
+    """A WebRTC offer for one member of the sender's current group (relayed as is)."""
+
+    type: Literal["call_offer"]
+    to: str = Field(min_length=1, max_length=32)
+    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS)
+
+
+class CallAnswer(_Message):
+    type: Literal["call_answer"]
+    to: str = Field(min_length=1, max_length=32)
+    sdp: str = Field(min_length=1, max_length=MAX_SDP_CHARS)
+
+
+class CallCandidate(_Message):
+    """One trickled ICE candidate (``candidate`` empty: end of candidates)."""
+
+    type: Literal["call_candidate"]
+    to: str = Field(min_length=1, max_length=32)
+    candidate: str = Field(max_length=MAX_CANDIDATE_CHARS)
+    sdp_mid: str | None = Field(default=None, max_length=64)
+    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
+
+
+class CallLeave(_Message):
+    """The sender hung up on this member (or, without ``to``, on the whole group)."""
+
+    type: Literal["call_leave"]
+    to: str | None = Field(default=None, max_length=32)
+
+
+class Chat(_Message):
+    """A line for the sender's current group chat; ``share`` lets it into the harvest."""
+
+    type: Literal["chat"]
+    text: str = Field(min_length=1, max_length=MAX_CHAT_CHARS)
+    share: bool = False
+
+
+CALL_SIGNALS = (CallOffer, CallAnswer, CallCandidate)
+
 ParticipantMessage = Annotated[
-    Hello | Ping | CallHelp | SitOut | Block, Field(discriminator="type")
+    Hello
+    | Ping
+    | CallHelp
+    | SitOut
+    | Block
+    | CallOffer
+    | CallAnswer
+    | CallCandidate
+    | CallLeave
+    | Chat,
+    Field(discriminator="type"),
 ]
 HostMessage = Annotated[
     Hello
@@ -133,7 +189,20 @@ HostMessage = Annotated[
     | ResolveHelp,
     Field(discriminator="type"),
 ]
-PARTICIPANT_TYPES = frozenset({"hello", "ping", "help", "sit_out", "block"})
+PARTICIPANT_TYPES = frozenset(
+    {
+        "hello",
+        "ping",
+        "help",
+        "sit_out",
+        "block",
+        "call_offer",
+        "call_answer",
+        "call_candidate",
+        "call_leave",
+        "chat",
+    }
+)
 HOST_TYPES = frozenset(
     {
         "hello",
@@ -187,8 +256,8 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[st
         raise BadMessage("invalid", f"{where}: {first['msg']}") from None
 
 
-def parse_participant(raw: str | bytes) -> Hello | Ping | CallHelp | SitOut | Block:
-    return _parse(raw, _participant, PARTICIPANT_TYPES)  # type: ignore[return-value]
+def parse_participant(raw: str | bytes) -> object:
+    return _parse(raw, _participant, PARTICIPANT_TYPES)
 
 
 def parse_host(raw: str | bytes) -> object:

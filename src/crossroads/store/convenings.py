@@ -26,6 +26,8 @@ class ConveningFields:
     plenary_url: str
     code_of_conduct: str
     privacy_mode: PrivacyMode
+    # Where groups talk (#7): "builtin", "jitsi", "external"; "" follows the server setting.
+    call_mode: str = ""
 
 
 def _record(row: Convening) -> ConveningRecord:
@@ -44,6 +46,7 @@ def _record(row: Convening) -> ConveningRecord:
         privacy_mode=PrivacyMode(row.privacy_mode),
         status=ConveningStatus(row.status),
         created_at=row.created_at,
+        call_mode=row.call_mode,
     )
 
 
@@ -57,6 +60,7 @@ def _apply(row: Convening, fields: ConveningFields) -> None:
     row.plenary_url = fields.plenary_url
     row.code_of_conduct = fields.code_of_conduct
     row.privacy_mode = fields.privacy_mode.value
+    row.call_mode = fields.call_mode
 
 
 async def insert_convening(

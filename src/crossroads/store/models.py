@@ -56,6 +56,7 @@ class Convening(Base):
     code_of_conduct: Mapped[str] = mapped_column(Text, default="")
     privacy_mode: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
+    call_mode: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime]
 
 
@@ -442,4 +443,21 @@ class ConnectionRequest(Base):
     )
     from_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
     to_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class ChatMessage(Base):
+    """A line of a group's text chat, the last-resort channel of a pair call (#7); kept for
+    the round, harvested only when ``consented``."""
+
+    __tablename__ = "chat_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("round_run.id", ondelete="CASCADE"))
+    group_number: Mapped[int]
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    consented: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
 from crossroads.store.models import (
+    ChatMessage,
     ConnectionOptIn,
     ConnectionRequest,
     Convening,
@@ -80,6 +81,11 @@ async def export_participant(tx: AsyncSession, participant_id: int) -> dict[str,
     asked = await tx.scalars(
         select(ConnectionRequest.created_at).where(ConnectionRequest.from_id == participant_id)
     )
+    chat = await tx.scalars(
+        select(ChatMessage.text)
+        .where(ChatMessage.participant_id == participant_id)
+        .order_by(ChatMessage.id)
+    )
     notes_edits = await tx.scalars(
         select(NotesUpdate.created_at).where(NotesUpdate.author == notes_author(participant_id))
     )
@@ -113,6 +119,7 @@ async def export_participant(tx: AsyncSession, participant_id: int) -> dict[str,
         "people_blocked": len(list(blocks)),
         "help_calls": [moment.isoformat() for moment in help_calls],
         "notes_edits": len(list(notes_edits)),
+        "chat_messages": list(chat),
     }
 
 
@@ -130,13 +137,14 @@ async def erase_participant(tx: AsyncSession, participant_id: int) -> None:
     )
     invite_id = row.invite_id
     # Rows pointing at the participant cascade (sessions, seats, blocks both ways, help
-    # calls, sitting out, removal, feedback, interests, series consent); deleted explicitly
-    # as well so the erase does not depend on the database enforcing foreign keys.
+    # calls, chat lines, sitting out, removal, feedback, interests, series consent); deleted
+    # explicitly as well so the erase does not depend on the database enforcing foreign keys.
     for table, column in (
         (FeedbackResponse, FeedbackResponse.participant_id),
         (FollowUpInterest, FollowUpInterest.participant_id),
         (SeriesConsent, SeriesConsent.participant_id),
         (HelpCall, HelpCall.participant_id),
+        (ChatMessage, ChatMessage.participant_id),
         (LiveMember, LiveMember.participant_id),
         (SittingOut, SittingOut.participant_id),
         (ParticipantRemoval, ParticipantRemoval.participant_id),

@@ -55,6 +55,7 @@ class ConveningRecord:
     privacy_mode: PrivacyMode
     status: ConveningStatus
     created_at: datetime
+    call_mode: str = ""  # "" follows the server's CROSSROADS_CALL_MODE
 
 
 @dataclass(frozen=True, slots=True)

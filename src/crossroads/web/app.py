@@ -146,7 +146,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         login=settings.rate_limit_login,
         join=settings.rate_limit_join,
         roster=settings.rate_limit_roster,
+        chat=settings.rate_limit_chat,
     )
+    app.state.call_config = live.call_config(settings)
     for error in (ConveningError, StoreError, WebError):
         app.add_exception_handler(error, handle_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
@@ -47,6 +47,7 @@ class ConveningForm(BaseModel):
     plenary_url: Text = Field(default="", max_length=500)
     code_of_conduct: Text = Field(default="", max_length=20000)
     privacy_mode: PrivacyMode = PrivacyMode.NAMED
+    call_mode: Literal["", "builtin", "jitsi", "external"] = ""
 
     @field_validator("timezone")
     @classmethod
@@ -83,6 +84,7 @@ class ConveningForm(BaseModel):
             plenary_url=self.plenary_url,
             code_of_conduct=self.code_of_conduct,
             privacy_mode=self.privacy_mode,
+            call_mode=self.call_mode,
         )
 
 

@@ -1,4 +1,5 @@
-"""Rate limits for login and joining, with the ``limits`` library (moving window, in memory).
+"""Rate limits for login, joining and group chat, with the ``limits`` library (moving
+window, in memory).
 
 In memory is per process; behind several nodes the same limits apply per node.
 """
@@ -12,13 +13,19 @@ from limits.strategies import MovingWindowRateLimiter
 
 from crossroads.web.errors import RateLimited
 
+# Call signalling per person: a mesh of four with trickled candidates and a renegotiation or
+# two sends well under this; a flood of frames (each read against the group) does not pass.
+SIGNAL_RATE = "600/minute"
+
 
 class RateLimits:
-    def __init__(self, *, login: str, join: str, roster: str) -> None:
+    def __init__(self, *, login: str, join: str, roster: str, chat: str = "20/minute") -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._login: RateLimitItem = parse(login)
         self._join: RateLimitItem = parse(join)
         self._roster: RateLimitItem = parse(roster)
+        self._chat: RateLimitItem = parse(chat)
+        self._signal: RateLimitItem = parse(SIGNAL_RATE)
 
     @staticmethod
     def _client(request: Request) -> str:
@@ -36,3 +43,10 @@ class RateLimits:
 
     def hit_roster(self, request: Request, host_id: int) -> None:
         self._hit(self._roster, "roster", str(host_id))
+
+    def allow_chat(self, participant_id: int) -> bool:
+        """One more group chat line for this person? (Checked on the live socket.)"""
+        return self._limiter.hit(self._chat, "chat", str(participant_id))
+
+    def allow_signal(self, participant_id: int) -> bool:
+        return self._limiter.hit(self._signal, "signal", str(participant_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import invitations, joining, planning, safety, series
+from crossroads.convenings import calls, invitations, joining, planning, safety, series
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
@@ -49,6 +50,7 @@ def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
         "plenary_url": convening.plenary_url,
         "code_of_conduct": convening.code_of_conduct,
         "privacy_mode": convening.privacy_mode.value,
+        "call_mode": convening.call_mode,
     }
 
 
@@ -112,6 +114,41 @@ async def live_console(request: Request, public_id: str, db: DbDep, host: HostDe
     """The host console; everything on it runs over the host's live socket."""
     plan = await planning.get_plan_for_host(db, host, public_id)
     return render(request, "host/console.html", {"host": host, "plan": plan})
+
+
+async def _zoom_round(
+    request: Request, public_id: str, db: Any, host: Any, settings: Settings, now: Any
+) -> calls.ZoomRound:
+    hub = request.app.state.hub
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    return await calls.zoom_round(
+        db,
+        host,
+        public_id,
+        present=hub.present(plan.convening.id),
+        now=now,
+        grace=timedelta(seconds=settings.wrap_up_seconds),
+    )
+
+
+@router.get("/convenings/{public_id}/zoom")
+async def zoom_page(
+    request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    """Breakout rooms for Zoom (#7): the pre-assignment CSV and who has no email in it."""
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    zoom = await _zoom_round(request, public_id, db, host, settings, now)
+    return render(request, "host/zoom.html", {"host": host, "plan": plan, "zoom": zoom})
+
+
+@router.get("/convenings/{public_id}/zoom.csv")
+async def zoom_csv(
+    request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    zoom = await _zoom_round(request, public_id, db, host, settings, now)
+    return csv_download(
+        zoom.assignment.csv_text, f"zoom-breakouts-{public_id}-round-{zoom.run_number}.csv"
+    )
 
 
 @router.get("/convenings/{public_id}/edit")

@@ -14,12 +14,14 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from crossroads.convenings import rounds, safety
+from crossroads.convenings import calls, rounds, safety
 from crossroads.convenings.access import resolve_viewer
+from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
+from crossroads.live.calls import CallMode, split_urls
 from crossroads.live.hub import Connection, LiveHub
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
@@ -27,6 +29,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
+from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.security import origin_allowed
 
@@ -34,8 +37,27 @@ router = APIRouter()
 log = structlog.get_logger(__name__)
 
 
+def call_config(settings: Settings) -> CallConfig:
+    """The call settings as the use cases take them (see docs/configuration.md)."""
+    return CallConfig(
+        mode=CallMode(settings.call_mode),
+        stun_urls=tuple(split_urls(settings.stun_urls)),
+        turn_urls=tuple(split_urls(settings.turn_urls)),
+        turn_secret=settings.turn_secret,
+        turn_ttl=timedelta(seconds=settings.turn_ttl_seconds),
+        jitsi_url=settings.jitsi_url,
+        jitsi_app_id=settings.jitsi_app_id,
+        jitsi_app_secret=settings.jitsi_app_secret,
+        room_secret=settings.resolved_secret_key,
+    )
+
+
 def participant_json(
-    state: rounds.LiveState, conn: Connection, cache: dict[Any, Any], grace: timedelta
+    state: rounds.LiveState,
+    conn: Connection,
+    cache: dict[Any, Any],
+    grace: timedelta,
+    config: CallConfig | None = None,
 ) -> str:
     """A participant's view; ``cache`` shares the encoding work of one fan-out per language
     (a reconnect's single view passes an empty one)."""
@@ -48,6 +70,7 @@ def participant_json(
             grace=grace,
             language=conn.language,
             translate=i18n.translations_for(conn.language).gettext,
+            call_config=config,
         )
     return renderer.json_for(conn.participant_id)
 
@@ -57,9 +80,10 @@ def create_hub(db: Database, settings: Settings) -> LiveHub:
     from crossroads.live.bus import create_bus
 
     grace = timedelta(seconds=settings.wrap_up_seconds)
+    config = call_config(settings)
 
     def render_participant(state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]) -> str:
-        return participant_json(state, conn, cache, grace)
+        return participant_json(state, conn, cache, grace, config)
 
     def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> dict[str, Any]:
         translations = i18n.translations_for(conn.language)
@@ -188,7 +212,7 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     grace = timedelta(seconds=settings.wrap_up_seconds)
 
     async def handle(message: Any) -> None:
-        await _participant_command(db, hub, conn, you, message, grace)
+        await _participant_command(db, hub, conn, you, message, grace, ws.app)
 
     await _serve(ws, hub, conn, protocol.parse_participant, handle)
 
@@ -200,8 +224,12 @@ async def _participant_command(
     you: Any,
     message: Any,
     grace: timedelta,
+    app: Any,
 ) -> None:
     now = utc_now()
+    if isinstance(message, (*protocol.CALL_SIGNALS, protocol.CallLeave, protocol.Chat)):
+        await _call_command(db, hub, conn, you, message, grace, app.state.rate_limits)
+        return
     if isinstance(message, protocol.Ping):
         conn.send({"v": 1, "type": "pong"})
         return
@@ -216,7 +244,10 @@ async def _participant_command(
         if 0 < message.last_seq == state.seq and change is None:
             conn.send({"v": 1, "type": "resumed", "seq": state.seq})
         else:
-            conn.send(participant_json(state, conn, {}, grace))
+            conn.send(participant_json(state, conn, {}, grace, app.state.call_config))
+        history = await calls.chat_history(db, state, you.id, now=now, grace=grace)
+        if history is not None:
+            conn.send(history)
         return
     if isinstance(message, protocol.CallHelp):
         await publish(hub, await rounds.call_for_help(db, you, now=now))
@@ -229,6 +260,47 @@ async def _participant_command(
         await publish(hub, await rounds.block_person(db, you, message.participant, now=now))
         conn.send({"v": 1, "type": "blocked", "participant": message.participant})
         return
+
+
+async def _call_command(
+    db: Database,
+    hub: LiveHub,
+    conn: Connection,
+    you: Any,
+    message: Any,
+    grace: timedelta,
+    limits: RateLimits,
+) -> None:
+    """Relay call signalling to one member of the sender's current group, or a chat line to
+    the whole group; anything addressed outside it is refused and dropped (``not_in_group``)."""
+    now = utc_now()
+    if not isinstance(message, protocol.Chat) and not limits.allow_signal(you.id):
+        conn.send(protocol.error("rate_limited", "too many call messages; wait a moment"))
+        return
+    state = await _current_state(db, hub, conn.convening_id, you.id)
+    sender = state.people[you.id].public_id if you.id in state.people else ""
+    if isinstance(message, protocol.Chat):
+        line = await calls.send_chat(
+            db,
+            state,
+            you.id,
+            text=message.text,
+            share=message.share,
+            now=now,
+            grace=grace,
+            allow=lambda: limits.allow_chat(you.id),
+        )
+        await hub.relay(conn.convening_id, line.recipients, line.message)
+        return
+    if isinstance(message, protocol.CallLeave) and message.to is None:
+        group = calls.talking_group(state, you.id, now=now, grace=grace)
+        others = [] if group is None else [m for m in group.present if m != you.id]
+        await hub.relay(conn.convening_id, others, {"v": 1, "type": "call_leave", "from": sender})
+        return
+    target = calls.signal_target(state, you.id, str(message.to), now=now, grace=grace)
+    relayed = message.model_dump(exclude={"to"})
+    relayed["from"] = sender
+    await hub.relay(conn.convening_id, [target], relayed)
 
 
 async def _current_state(
