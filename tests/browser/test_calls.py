@@ -27,6 +27,11 @@ CONNECTED_PEERS = """() => {
   return [...call.peers.values()].filter((p) => p.pc.connectionState === "connected").length;
 }"""
 
+PEER_STATES = """() => [...window.crossroadsCall.peers.values()].map((p) => ({
+  id: p.id, polite: p.polite, connection: p.pc.connectionState,
+  signalling: p.pc.signalingState, ice: p.pc.iceConnectionState,
+}))"""
+
 AUDIO_PACKETS = """async () => {
   let total = 0;
   for (const peer of window.crossroadsCall.peers.values()) {
@@ -92,7 +97,8 @@ def wait_for_peers(page: Page, count: int, within: float = 30) -> None:
         if connected == count:
             return
         time.sleep(0.2)
-    raise AssertionError(f"{connected} peers connected, expected {count}")
+    states = page.evaluate(PEER_STATES), page.evaluate("window.crossroadsCall.trace")
+    raise AssertionError(f"{connected} peers connected, expected {count}: {states}")
 
 
 def wait_for_audio(page: Page, within: float = 20) -> int:
@@ -113,8 +119,14 @@ def test_calls_two_paired_participants_connect_hear_each_other_and_go_audio_only
 
     for page in (ana, bilal):
         page.get_by_role("button", name="Join the call").click()
-    for page in (ana, bilal):
-        wait_for_peers(page, 1)
+    try:
+        for page in (ana, bilal):
+            wait_for_peers(page, 1)
+    except AssertionError:
+        for page in (ana, bilal):
+            print(page.evaluate("window.crossroadsCall.trace"))
+            print(page.locator("[data-live-status]").inner_text())
+        raise
 
     assert wait_for_audio(ana) > 0
     assert wait_for_audio(bilal) > 0

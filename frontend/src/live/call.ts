@@ -32,6 +32,8 @@ interface Peer {
   video: HTMLVideoElement;
   lastLost: number;
   lastReceived: number;
+  waited?: boolean;
+  firstOfferTimer?: number;
 }
 
 // Above these a connection is poor: audio-only is offered (after two checks in a row).
@@ -40,9 +42,12 @@ const POOR_RTT = 0.5;
 const FAIR_LOSS = 0.03;
 const FAIR_RTT = 0.3;
 const STATS_EVERY_MS = 3000;
+const FIRST_OFFER_WAIT_MS = 1500;
 
 export class GroupCall {
   readonly peers = new Map<string, Peer>();
+  /** The last signalling steps, for tests and chrome://inspect when a call will not connect. */
+  readonly trace: string[] = [];
   local: MediaStream | null = null;
   joined = false;
   audioOnly = false;
@@ -141,7 +146,9 @@ export class GroupCall {
     }
     this.panel.hidden = false;
     if (newGroup) replaceChildren(this.chatLog, []);
-    if (this.info === null || this.info.mode !== info.mode || newGroup || this.body.childElementCount === 0)
+    // Redraw only when the place to talk changes: moving a playing <video> pauses it.
+    const before = this.info;
+    if (before === null || before.mode !== info.mode || (info.mode !== "builtin" && (before.url !== info.url || before.room !== info.room)))
       this.renderBody(info);
     this.info = info;
     // Hang up on people who left the group; call the newcomers if we are in.
@@ -235,6 +242,7 @@ export class GroupCall {
     video.autoplay = true;
     video.playsInline = true;
     this.videos.append(video);
+    this.note(`connect ${id}`);
     const peer: Peer = { id, pc, polite: this.me > id, makingOffer: false, ignoreOffer: false, video, lastLost: 0, lastReceived: 0 };
     this.peers.set(id, peer);
     for (const track of this.local?.getTracks() ?? []) pc.addTrack(track, this.local!);
@@ -242,6 +250,7 @@ export class GroupCall {
       video.srcObject = streams[0] ?? new MediaStream([track]);
     };
     pc.onicecandidate = ({ candidate }) => {
+      this.note(`out candidate to ${id} ${candidate ? candidate.candidate.slice(0, 40) : "end"}`);
       if (candidate)
         this.send({
           type: "call_candidate",
@@ -251,16 +260,30 @@ export class GroupCall {
           sdp_mline_index: candidate.sdpMLineIndex,
         });
     };
-    pc.onnegotiationneeded = async () => {
+    const negotiate = async (): Promise<void> => {
       try {
         peer.makingOffer = true;
         await pc.setLocalDescription();
-        this.send({ type: "call_offer", to: id, sdp: pc.localDescription?.sdp ?? "" });
+        this.sendDescription(id, pc);
       } catch (error) {
         console.warn("call: offer failed", error);
       } finally {
         peer.makingOffer = false;
       }
+    };
+    pc.onnegotiationneeded = () => {
+      // The first offer is the impolite side's: the polite one waits a moment for it, since
+      // two first offers crossing (both joined at once) left Chromium's ICE idle after the
+      // rollback in our tests. If none comes (we joined last), we call them.
+      if (peer.polite && pc.remoteDescription === null && !peer.waited) {
+        if (peer.firstOfferTimer === undefined)
+          peer.firstOfferTimer = window.setTimeout(() => {
+            peer.waited = true;
+            if (this.peers.get(id) === peer && pc.remoteDescription === null && pc.signalingState === "stable") void negotiate();
+          }, FIRST_OFFER_WAIT_MS);
+        return;
+      }
+      void negotiate();
     };
     pc.onconnectionstatechange = () => {
       video.dataset.state = pc.connectionState;
@@ -269,9 +292,25 @@ export class GroupCall {
     return peer;
   }
 
+  /** Send what setLocalDescription() made: an offer, or (when a remote offer was being
+   * applied meanwhile) an answer. Label by the description, never by who asked for it. */
+  private sendDescription(id: string, pc: RTCPeerConnection): void {
+    const description = pc.localDescription;
+    if (description === null || (description.type !== "offer" && description.type !== "answer")) return;
+    this.note(`out ${description.type} to ${id}`);
+    this.send({ type: description.type === "offer" ? "call_offer" : "call_answer", to: id, sdp: description.sdp });
+  }
+
+  private note(step: string): void {
+    this.trace.push(step);
+    if (this.trace.length > 60) this.trace.shift();
+  }
+
   private dropPeer(id: string): void {
+    this.note(`drop ${id}`);
     const peer = this.peers.get(id);
     if (!peer) return;
+    window.clearTimeout(peer.firstOfferTimer);
     peer.pc.close();
     peer.video.remove();
     this.peers.delete(id);
@@ -280,6 +319,7 @@ export class GroupCall {
   /** A relayed call message (call_offer, call_answer, call_candidate, call_leave). */
   async onSignal(message: Record<string, unknown>): Promise<void> {
     const from = String(message.from ?? "");
+    this.note(`in ${String(message.type)} from ${from} joined=${this.joined} peer=${this.peers.get(from)?.pc.signalingState ?? "none"}`);
     if (!from || !this.members.some((m) => m.id === from)) return;
     if (message.type === "call_leave") {
       this.dropPeer(from);
@@ -299,9 +339,10 @@ export class GroupCall {
         peer.ignoreOffer = !peer.polite && collision;
         if (peer.ignoreOffer) return;
         await pc.setRemoteDescription(description);
-        if (description.type === "offer") {
+        // Our own negotiationneeded may have answered already (it runs on the same chain).
+        if (description.type === "offer" && pc.signalingState === "have-remote-offer") {
           await pc.setLocalDescription();
-          this.send({ type: "call_answer", to: from, sdp: pc.localDescription?.sdp ?? "" });
+          this.sendDescription(from, pc);
         }
       } else if (message.type === "call_candidate") {
         try {

@@ -59,6 +59,17 @@ def talking_group(
     return group
 
 
+def call_is_personal(config: CallConfig, state: LiveState) -> bool:
+    """Whether members of one group get different call views (TURN credentials name the
+    person, a Jitsi JWT carries their name); if not, a fan-out builds one per group."""
+    mode = CallMode(state.plan.convening.call_mode or config.mode)
+    if mode is CallMode.BUILTIN:
+        return bool(config.turn_urls and config.turn_secret)
+    if mode is CallMode.JITSI:
+        return bool(config.jitsi_app_id and config.jitsi_app_secret)
+    return False
+
+
 def call_view(
     config: CallConfig,
     state: LiveState,

@@ -12,7 +12,12 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from crossroads.convenings.calls import CallConfig, call_view, talking_group
+from crossroads.convenings.calls import (
+    TALKING_PHASES,
+    CallConfig,
+    call_is_personal,
+    call_view,
+)
 from crossroads.convenings.rounds import LiveState, Phase
 from crossroads.messages import N_
 from crossroads.store.live import GroupRecord
@@ -202,6 +207,8 @@ class ViewRenderer:
         self._now = now
         self._grace = grace
         self._call_config = call_config
+        self._talking = state.run is not None and state.phase(now, grace) in TALKING_PHASES
+        self._calls: dict[int, str] = {}
         common = _common(state, now, grace, language)
         self._has_round = common["round"] is not None
         self._common = json.dumps(common)[1:-1]
@@ -218,16 +225,19 @@ class ViewRenderer:
             text = self._groups[group.number] = json.dumps(data)
         return text
 
-    def _call_json(self, person: ParticipantRecord | None) -> str:
+    def _call_json(self, person: ParticipantRecord | None, group: GroupRecord | None) -> str:
         """``,"call":{...}`` for a member of a talking group (#7), else nothing: only the
-        group's members ever learn its room or get TURN credentials."""
-        if self._call_config is None or person is None:
+        group's members ever learn its room or get TURN credentials. The same rule as
+        ``calls.talking_group``, from the group this renderer already looked up."""
+        if self._call_config is None or person is None or group is None or not self._talking:
             return ""
-        group = talking_group(self.state, person.id, now=self._now, grace=self._grace)
-        if group is None:
-            return ""
+        if group.number in self._calls:
+            return self._calls[group.number]
         view = call_view(self._call_config, self.state, group, person, now=self._now)
-        return f',"call":{json.dumps(view)}'
+        text = f',"call":{json.dumps(view)}'
+        if not call_is_personal(self._call_config, self.state):
+            self._calls[group.number] = text
+        return text
 
     def json_for(self, participant_id: int) -> str:
         person = self.state.people.get(participant_id)
@@ -243,4 +253,6 @@ class ViewRenderer:
             group_json = "null"
         else:
             group_json = self._group_json(group)
-        return f'{{{self._common},"you":{you},"group":{group_json}{self._call_json(person)}}}'
+        talking = None if group_json == "null" else group
+        call = self._call_json(person, talking)
+        return f'{{{self._common},"you":{you},"group":{group_json}{call}}}'
