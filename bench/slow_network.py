@@ -1,6 +1,6 @@
 """Invite link to an interactive lobby on a slow 3G connection (Chromium, CDP throttling).
 
-Usage: .venv/bin/python bench/slow_network.py [--runs 5]
+Usage: .venv/bin/python bench/slow_network.py [--runs 5] [--devtools]
 
 Starts `crossroads serve` on loopback with a planned convening. Each run opens the invite
 link in a fresh browser context (empty cache, like a first visit from a messaging app),
@@ -34,18 +34,23 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.integration.conftest import create_convening, login  # noqa: E402
 from tests.servers import make_server  # noqa: E402
 
+# The target's profile, WebPageTest's "3G Slow": 400 kbit/s each way, 400 ms round trip;
+# and Chrome DevTools' harsher "Slow 3G" preset (2 s round trip), shown with --devtools.
 SLOW_3G = {
     "offline": False,
     "latency": 400,  # ms of added round trip
     "downloadThroughput": 400_000 / 8,  # bytes per second
     "uploadThroughput": 400_000 / 8,
 }
+DEVTOOLS_SLOW_3G = {**SLOW_3G, "latency": 2000}
 STATIC = ROOT / "src" / "crossroads" / "web" / "static"
 TEMPLATES = ROOT / "src" / "crossroads" / "web" / "templates"
 ASSET = re.compile(r'(?:src|href)="/static/([^"]+\.(?:js|css))"')
 
 
-def one_run(browser: Browser, invite_url: str, name: str, throttle: bool) -> tuple[float, int]:
+def one_run(
+    browser: Browser, invite_url: str, name: str, throttle: dict[str, object] | None
+) -> tuple[float, int]:
     context = browser.new_context()
     page = context.new_page()
     transferred = 0
@@ -59,7 +64,7 @@ def one_run(browser: Browser, invite_url: str, name: str, throttle: bool) -> tup
     if throttle:
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        cdp.send("Network.emulateNetworkConditions", throttle)
     started = time.perf_counter()
     page.goto(invite_url, wait_until="domcontentloaded")
     page.fill("#display_name", name)
@@ -81,6 +86,9 @@ def assets_gzipped(template: str) -> dict[str, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per profile (median shown)")
+    parser.add_argument(
+        "--devtools", action="store_true", help="also run DevTools' Slow 3G (2 s round trip)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server = make_server(
@@ -93,9 +101,15 @@ def main() -> None:
             invite_url = create_convening(login(server, "bench@example.org"), "Bench").invite_url
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                one_run(browser, invite_url, "Warm-up", False)  # first-launch costs
-                fast = [one_run(browser, invite_url, f"Fast {i}", False) for i in range(args.runs)]
-                slow = [one_run(browser, invite_url, f"Slow {i}", True) for i in range(args.runs)]
+                one_run(browser, invite_url, "Warm-up", None)  # first-launch costs
+                fast = [one_run(browser, invite_url, f"Fast {i}", None) for i in range(args.runs)]
+                slow = [
+                    one_run(browser, invite_url, f"Slow {i}", SLOW_3G) for i in range(args.runs)
+                ]
+                harsh = [
+                    one_run(browser, invite_url, f"Harsh {i}", DEVTOOLS_SLOW_3G)
+                    for i in range(args.runs if args.devtools else 0)
+                ]
                 browser.close()
         finally:
             server.stop()
@@ -110,6 +124,9 @@ def main() -> None:
         f"{statistics.median(b for _, b in slow):>8} B on the wire   ratio {slow_s / fast_s:.1f}x"
     )
     print(f"  all slow runs: {', '.join(f'{t:.2f}' for t, _ in slow)} s")
+    if harsh:
+        harsh_s = statistics.median(t for t, _ in harsh)
+        print(f"  DevTools Slow 3G, 2 s RTT: {harsh_s:6.2f} s   ratio {harsh_s / fast_s:.1f}x")
     for template in ("participant/join.html", "participant/lobby.html", "notes/page.html"):
         total = sum(assets_gzipped(template).values())
         print(f"  {template}: JS+CSS gzipped {total} B ({total / 1024:.1f} KiB)")
