@@ -27,26 +27,6 @@ class ProfileFields:
     consent_quoted: bool
 
 
-def _record(row: Participant) -> ParticipantRecord:
-    return ParticipantRecord(
-        id=row.id,
-        public_id=row.public_id,
-        convening_id=row.convening_id,
-        invite_id=row.invite_id,
-        display_name=row.display_name,
-        email=row.email,
-        organisation=row.organisation,
-        movements=tuple(row.movements),
-        region=row.region,
-        languages=tuple(row.languages),
-        about=row.about,
-        consent_listed=row.consent_listed,
-        consent_quoted=row.consent_quoted,
-        coc_accepted_at=row.coc_accepted_at,
-        joined_at=row.joined_at,
-    )
-
-
 def _apply(row: Participant, profile: ProfileFields) -> None:
     row.display_name = profile.display_name
     row.organisation = profile.organisation
@@ -79,7 +59,7 @@ async def insert_participant(
     _apply(row, profile)
     tx.add(row)
     await tx.flush()
-    return _record(row)
+    return _decode(row)
 
 
 async def update_participant(
@@ -90,24 +70,25 @@ async def update_participant(
         raise NotFound("participant")
     _apply(row, profile)
     await tx.flush()
-    return _record(row)
+    return _decode(row)
 
 
 async def get_participant(tx: AsyncSession, participant_id: int) -> ParticipantRecord:
     row = await tx.get(Participant, participant_id)
     if row is None:
         raise NotFound("participant")
-    return _record(row)
+    return _decode(row)
 
 
 async def find_participant_by_invite(tx: AsyncSession, invite_id: int) -> ParticipantRecord | None:
     row = await tx.scalar(
         select(Participant).where(Participant.invite_id == invite_id).order_by(Participant.id)
     )
-    return None if row is None else _record(row)
+    return None if row is None else _decode(row)
 
 
 def _decode(raw: Any) -> ParticipantRecord:
+    """A participant from a raw row (driver values) or an ORM row: the helpers take both."""
     return ParticipantRecord(
         id=raw.id,
         public_id=raw.public_id,
