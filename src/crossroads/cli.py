@@ -42,6 +42,10 @@ def _serve(settings: Settings) -> None:
         log_level=settings.log_level,
         proxy_headers=True,
         ws_max_size=1024 * 1024,
+        # No permessage-deflate: with zlib's defaults each socket holds ~256 KB of compressor
+        # state, and compressing every live view was a third of a 2,000-person round start
+        # (bench/round_fanout.py). Views are ~1 KB; notes updates are small binary diffs.
+        ws_per_message_deflate=False,
     )
 
 

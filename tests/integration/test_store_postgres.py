@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crossroads.convenings import hosts, invitations, joining, planning
+from crossroads.convenings import hosts, invitations, joining, planning, rounds
 from crossroads.convenings.errors import RosterRowInvalid
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.store.convenings import ConveningFields
@@ -103,5 +103,51 @@ async def test_postgres_plan_invite_join_and_scope() -> None:
                     max_rows=9,
                 )
             assert await invitations.personal_invites(db, host, pid) == []
+        finally:
+            await db.dispose()
+
+
+async def test_postgres_round_start_writes_every_seat_and_reads_them_back() -> None:
+    """The round start's bulk insert goes straight to the driver (store/live.py): on asyncpg
+    too every group and seat must land, with its JSON columns intact."""
+    async with fresh_database() as url:
+        db = Database(url)
+        try:
+            await db.migrate()
+            host = await hosts.create_host(
+                db, email="h@example.org", display_name="H", password="long password", now=NOW
+            )
+            convening = await planning.create_convening(db, host, _fields("PG round"), now=NOW)
+            pid = convening.public_id
+            for title in ("One", "Two"):
+                await planning.add_round(
+                    db,
+                    host,
+                    pid,
+                    title=title,
+                    kind=RoundKind.PAIRS,
+                    group_size=2,
+                    duration_minutes=10,
+                )
+            shared = await invitations.shared_invite(db, host, pid, LINKS, now=NOW, days=30)
+            people = [
+                await joining.join_convening(
+                    db, LINKS.token(shared), _profile(f"P{i}"), coc_accepted=True, now=NOW
+                )
+                for i in range(6)
+            ]
+            present = {p.id for p in people}
+
+            first = await rounds.start_round(db, convening.id, present=present, now=NOW)
+            second = await rounds.start_round(db, convening.id, present=present, now=NOW)
+            state = await rounds.load_state(db, convening.id)
+
+            assert first.state is not None and second.state is not None
+            assert [g.members for g in state.groups] == [g.members for g in second.state.groups]
+            assert sorted(m for g in state.groups for m in g.members) == sorted(present)
+            assert all(len(g.members) == 2 for g in state.groups)
+            assert all(g.shared_languages == ("en",) for g in state.groups)
+            assert all(g.reasons for g in state.groups)
+            assert state.run is not None and state.run.number == 2
         finally:
             await db.dispose()

@@ -25,6 +25,9 @@ from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
 
 Translate = Callable[[str], str]
 
+_json_string: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_JSON_BOOL = {True: "true", False: "false"}
+
 REASON_TEXT: dict[str, str] = {
     "shared_language": N_("you share a language"),
     "different_organisations": N_("you work in different organisations"),
@@ -241,12 +244,11 @@ class ViewRenderer:
 
     def json_for(self, participant_id: int) -> str:
         person = self.state.people.get(participant_id)
-        you = json.dumps(
-            {
-                "id": person.public_id if person else "",
-                "sitting_out": participant_id in self.state.sitting_out,
-                "muted": participant_id in self.state.muted,
-            }
+        # Joined by hand: one json.dumps per person is a tenth of a 2,000-person fan-out.
+        you = (
+            f'{{"id":{_json_string(person.public_id if person else "")},'
+            f'"sitting_out":{_JSON_BOOL[participant_id in self.state.sitting_out]},'
+            f'"muted":{_JSON_BOOL[participant_id in self.state.muted]}}}'
         )
         group = self._group_of.get(participant_id)
         if group is None or participant_id in group.away or not self._has_round:
