@@ -413,20 +413,7 @@ async def _write_start(
         seq=seq,
         run=run,
         round=round_,
-        groups=tuple(
-            GroupRecord(
-                id=0,
-                number=g.number,
-                topic=g.topic,
-                shared_languages=g.shared_languages,
-                needs_interpretation=g.needs_interpretation,
-                reasons=g.reasons,
-                compromises=g.compromises,
-                members=g.members,
-                away=frozenset(),
-            )
-            for g in plan.groups
-        ),
+        groups=tuple(GroupRecord.seated(g, id=0, members=g.members) for g in plan.groups),
     )
     return Change(convening_id, seq, "round_started", state=after)
 

@@ -52,6 +52,28 @@ class GroupRecord:
     def present(self) -> tuple[int, ...]:
         return tuple(m for m in self.members if m not in self.away)
 
+    @classmethod
+    def seated(
+        cls,
+        group: NewGroup | _GroupRow,
+        *,
+        id: int,
+        members: tuple[int, ...],
+        away: frozenset[int] = frozenset(),
+    ) -> GroupRecord:
+        """A group's record from its explanation (a new group or a stored row) and seats."""
+        return cls(
+            id=id,
+            number=group.number,
+            topic=group.topic,
+            shared_languages=group.shared_languages,
+            needs_interpretation=group.needs_interpretation,
+            reasons=group.reasons,
+            compromises=group.compromises,
+            members=members,
+            away=away,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class StateRecord:
@@ -344,16 +366,8 @@ async def list_groups(tx: AsyncSession, run_id: int) -> list[GroupRecord]:
         if is_away:
             away.setdefault(group_id, set()).add(participant_id)
     return [
-        GroupRecord(
-            id=g.id,
-            number=g.number,
-            topic=g.topic,
-            shared_languages=g.shared_languages,
-            needs_interpretation=g.needs_interpretation,
-            reasons=g.reasons,
-            compromises=g.compromises,
-            members=tuple(members.get(g.id, ())),
-            away=frozenset(away.get(g.id, ())),
+        GroupRecord.seated(
+            g, id=g.id, members=tuple(members.get(g.id, ())), away=frozenset(away.get(g.id, ()))
         )
         for g in groups
         if members.get(g.id)
