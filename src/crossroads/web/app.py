@@ -146,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         login=settings.rate_limit_login,
         join=settings.rate_limit_join,
         roster=settings.rate_limit_roster,
+        invites=settings.rate_limit_invites,
         chat=settings.rate_limit_chat,
     )
     app.state.call_config = live.call_config(settings)
@@ -178,6 +179,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityMiddleware,
         secret_key=settings.resolved_secret_key,
-        secure_cookies=settings.secure_cookies,
+        always_secure=settings.secure_cookies,
     )
     return app

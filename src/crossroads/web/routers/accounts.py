@@ -54,7 +54,7 @@ async def setup_submit(request: Request, db: DbDep, settings: SettingsDep, now: 
     )
     token = await access.start_session(db, now=now, days=settings.session_days, host_id=host.id)
     response = RedirectResponse("/host", status_code=303)
-    set_session_cookie(response, HOST_COOKIE, token, settings)
+    set_session_cookie(response, request, HOST_COOKIE, token, settings)
     return response
 
 
@@ -78,7 +78,7 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep, now: 
         await access.end_session(db, old)
     token = await access.start_session(db, now=now, days=settings.session_days, host_id=host.id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
-    set_session_cookie(response, HOST_COOKIE, token, settings)
+    set_session_cookie(response, request, HOST_COOKIE, token, settings)
     return response
 
 

@@ -72,7 +72,7 @@ async def join_submit(
         db, now=now, days=settings.session_days, participant_id=participant.id
     )
     response = RedirectResponse(f"/c/{opened.plan.convening.public_id}/lobby", status_code=303)
-    set_session_cookie(response, PARTICIPANT_COOKIE, session, settings)
+    set_session_cookie(response, request, PARTICIPANT_COOKIE, session, settings)
     return response
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crossroads.web.auth import SettingsDep
 from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from crossroads.web.security import verify_csrf
+from crossroads.web.security import secure_cookies_for, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 
@@ -27,7 +27,7 @@ async def choose_language(request: Request, settings: SettingsDep) -> Response:
             max_age=365 * 86400,
             httponly=True,
             samesite="lax",
-            secure=settings.secure_cookies,
+            secure=secure_cookies_for(settings.secure_cookies, request.url.scheme),
             path="/",
         )
     return response
