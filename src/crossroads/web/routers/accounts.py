@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import access, hosts
 from crossroads.web.auth import HOST_COOKIE, DbDep, NowDep, SettingsDep, set_session_cookie
 from crossroads.web.forms import HostAccountForm, field_errors, form_values
+from crossroads.web.responses import PAGE_RESPONSES
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 def _safe_next(target: str | None) -> str:

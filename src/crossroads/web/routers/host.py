@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import calls, invitations, joining, planning, safety, series
@@ -20,10 +20,21 @@ from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
 from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_values
-from crossroads.web.responses import csv_download, ics_download, render
+from crossroads.web.responses import (
+    PAGE_RESPONSES,
+    csv_download,
+    file_responses,
+    ics_download,
+    render,
+)
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(prefix="/host", dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    prefix="/host",
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
@@ -141,7 +152,11 @@ async def zoom_page(
     return render(request, "host/zoom.html", {"host": host, "plan": plan, "zoom": zoom})
 
 
-@router.get("/convenings/{public_id}/zoom.csv")
+@router.get(
+    "/convenings/{public_id}/zoom.csv",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def zoom_csv(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
@@ -312,7 +327,11 @@ async def renew_invite(
     return RedirectResponse(f"/host/convenings/{public_id}#invite", status_code=303)
 
 
-@router.post("/convenings/{public_id}/roster")
+@router.post(
+    "/convenings/{public_id}/roster",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def upload_roster(
     request: Request,
     public_id: str,
@@ -340,7 +359,11 @@ async def upload_roster(
     return csv_download(text, f"personal-links-{public_id}.csv")
 
 
-@router.get("/convenings/{public_id}/personal-links.csv")
+@router.get(
+    "/convenings/{public_id}/personal-links.csv",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def personal_links(
     public_id: str, db: DbDep, host: HostDep, settings: SettingsDep
 ) -> Response:
@@ -349,7 +372,11 @@ async def personal_links(
     return csv_download(text, f"personal-links-{public_id}.csv")
 
 
-@router.get("/convenings/{public_id}/calendar.ics")
+@router.get(
+    "/convenings/{public_id}/calendar.ics",
+    response_class=Response,
+    responses=file_responses("text/calendar"),
+)
 async def host_calendar(
     public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import access, joining, safety
@@ -21,11 +21,15 @@ from crossroads.web.auth import (
 )
 from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_values
 from crossroads.web.i18n import gettext as _
-from crossroads.web.responses import ics_download, render
+from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
 from crossroads.web.routers.live import publish
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 @router.get("/join/{token}")
@@ -90,7 +94,11 @@ async def lobby_people(
     return render(request, "participant/_people.html", {"lobby": view})
 
 
-@router.get("/c/{public_id}/calendar.ics")
+@router.get(
+    "/c/{public_id}/calendar.ics",
+    response_class=Response,
+    responses=file_responses("text/calendar"),
+)
 async def participant_calendar(
     public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep, now: NowDep
 ) -> Response:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads.web.auth import SettingsDep
 from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from crossroads.web.responses import PAGE_RESPONSES
 from crossroads.web.security import secure_cookies_for, verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 @router.post("/language")

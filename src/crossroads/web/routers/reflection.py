@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
@@ -15,10 +15,14 @@ from crossroads.store.errors import NotFound
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, NowDep, ParticipantDep
 from crossroads.web.forms import SectionForm, field_errors, form_values
-from crossroads.web.responses import download, render
+from crossroads.web.responses import PAGE_RESPONSES, download, file_responses, render
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 def _page(public_id: str) -> str:
@@ -139,7 +143,15 @@ async def preview(request: Request, public_id: str, db: DbDep, host: HostDep) ->
     )
 
 
-@router.get("/host/convenings/{public_id}/reflection.{extension}")
+@router.get(
+    "/host/convenings/{public_id}/reflection.{extension}",
+    response_class=Response,
+    responses=file_responses(
+        "text/markdown",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/pdf",
+    ),
+)
 async def export(public_id: str, extension: str, db: DbDep, host: HostDep) -> Response:
     try:
         fmt = ExportFormat(extension)
