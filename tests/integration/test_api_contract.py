@@ -35,6 +35,7 @@ pytestmark = pytest.mark.integration
 EXCLUDED = ("/logout", "/c/{public_id}/my-data/delete")
 EXAMPLES = 20
 probed: Counter[str] = Counter()
+statuses: Counter[int] = Counter()
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def contract_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     for label, count in sorted(probed.items()):
         print(f"  {count:3d}  {label}")
     print(f"  {sum(probed.values())} cases over {len(probed)} operations")
+    print(f"  statuses: {dict(sorted(statuses.items()))}")
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +119,13 @@ def test_api_operations_give_no_5xx_and_match_the_schema(
             parameters["public_id"] = caller.public_id
         probed[f"{method} {path}"] += 1
 
-        case.call_and_validate(
+        response = case.call_and_validate(
             base_url=caller.server.url,
             headers=caller.headers,
             checks=[not_a_server_error, response_schema_conformance],
             allow_redirects=False,
             timeout=60,
         )
+        statuses[response.status_code] += 1
 
     probe()

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from crossroads.convenings import access, hosts
 from crossroads.web.auth import HOST_COOKIE, DbDep, NowDep, SettingsDep, set_session_cookie
-from crossroads.web.forms import HostAccountForm, field_errors, form_values
+from crossroads.web.forms import LOGIN_FIELDS, HostAccountForm, field_errors, form_body, form_values
 from crossroads.web.responses import PAGE_RESPONSES
 from crossroads.web.security import verify_csrf
 
@@ -42,7 +42,7 @@ async def setup_page(request: Request, db: DbDep) -> Response:
     )
 
 
-@router.post("/setup")
+@router.post("/setup", openapi_extra=form_body(HostAccountForm))
 async def setup_submit(request: Request, db: DbDep, settings: SettingsDep, now: NowDep) -> Response:
     values = form_values(await request.form())
     try:
@@ -70,7 +70,7 @@ async def login_page(request: Request, next: str | None = None) -> Response:
     )
 
 
-@router.post("/login")
+@router.post("/login", openapi_extra=form_body(LOGIN_FIELDS))
 async def login_submit(request: Request, db: DbDep, settings: SettingsDep, now: NowDep) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))

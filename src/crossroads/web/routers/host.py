@@ -19,7 +19,7 @@ from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
-from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_values
+from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_body, form_values
 from crossroads.web.responses import (
     PAGE_RESPONSES,
     csv_download,
@@ -80,7 +80,7 @@ async def new_convening(request: Request, host: HostDep) -> Response:
     )
 
 
-@router.post("/convenings")
+@router.post("/convenings", openapi_extra=form_body(ConveningForm))
 async def create_convening(request: Request, db: DbDep, host: HostDep, now: NowDep) -> Response:
     values = form_values(await request.form())
     try:
@@ -181,7 +181,7 @@ async def edit_convening(request: Request, public_id: str, db: DbDep, host: Host
     )
 
 
-@router.post("/convenings/{public_id}")
+@router.post("/convenings/{public_id}", openapi_extra=form_body(ConveningForm))
 async def update_convening(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     plan = await planning.get_plan_for_host(db, host, public_id)
     values = form_values(await request.form())
@@ -223,7 +223,7 @@ async def _round_form(request: Request) -> RoundForm | dict[str, str]:
         return field_errors(exc)
 
 
-@router.post("/convenings/{public_id}/rounds")
+@router.post("/convenings/{public_id}/rounds", openapi_extra=form_body(RoundForm))
 async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
@@ -242,7 +242,7 @@ async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) 
     return _agenda_response(request, plan)
 
 
-@router.post("/convenings/{public_id}/rounds/{round_id}")
+@router.post("/convenings/{public_id}/rounds/{round_id}", openapi_extra=form_body(RoundForm))
 async def update_round(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:

@@ -19,7 +19,7 @@ from crossroads.web.auth import (
     SettingsDep,
     set_session_cookie,
 )
-from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_values
+from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_body, form_values
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
 from crossroads.web.routers.live import publish
@@ -48,7 +48,7 @@ async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Res
     )
 
 
-@router.post("/join/{token}")
+@router.post("/join/{token}", openapi_extra=form_body(ProfileForm))
 async def join_submit(
     request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
 ) -> Response:
@@ -147,7 +147,7 @@ async def report_form(
     return await _report_page(request, db, you, public_id, {"reported": participant}, {}, sent=sent)
 
 
-@router.post("/c/{public_id}/report")
+@router.post("/c/{public_id}/report", openapi_extra=form_body(ReportForm))
 async def report_submit(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
 ) -> Response:

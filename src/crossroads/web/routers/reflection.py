@@ -14,7 +14,7 @@ from crossroads.harvest.sections import Section
 from crossroads.store.errors import NotFound
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, NowDep, ParticipantDep
-from crossroads.web.forms import SectionForm, field_errors, form_values
+from crossroads.web.forms import SectionForm, field_errors, form_body, form_values
 from crossroads.web.responses import PAGE_RESPONSES, download, file_responses, render
 from crossroads.web.security import verify_csrf
 
@@ -74,7 +74,10 @@ async def generate(public_id: str, db: DbDep, host: HostDep, now: NowDep) -> Res
     return RedirectResponse(_page(public_id), status_code=303)
 
 
-@router.post("/host/convenings/{public_id}/reflection/sections/{key}")
+@router.post(
+    "/host/convenings/{public_id}/reflection/sections/{key}",
+    openapi_extra=form_body(SectionForm),
+)
 async def save_section(
     request: Request, public_id: str, key: str, db: DbDep, host: HostDep, now: NowDep
 ) -> Response:
