@@ -299,3 +299,25 @@ def test_csp_allows_no_inline_script_or_style_and_no_framing(
         assert csp["base-uri"] == ["'none'"]
         assert response.headers["x-frame-options"] == "DENY"
     assert len(nonces) == len(responses)
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/host", "https://evil.example/", "javascript:alert(1)", "host"]
+)
+def test_login_never_redirects_off_site(server: LiveServer, target: str) -> None:
+    client = client_for(server)
+    csrf = client.csrf("/login")
+
+    response = client.post(
+        "/login",
+        data={
+            "email": "host@example.org",
+            "password": HOST_PASSWORD,
+            "next": target,
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/host"
