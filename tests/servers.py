@@ -119,10 +119,15 @@ def make_server(data_dir: Path, **settings: str) -> LiveServer:
 @contextmanager
 def running_server(data_dir: Path, **settings: str) -> Iterator[LiveServer]:
     """A migrated, started server with two host accounts, stopped afterwards; the limits on
-    login and joining are raised because tests log in and join far more often than people."""
+    login, joining and invites are raised because tests do these far more often than people."""
     server = make_server(
         data_dir,
-        **{"rate_limit_login": "1000/minute", "rate_limit_join": "1000/minute", **settings},
+        **{
+            "rate_limit_login": "1000/minute",
+            "rate_limit_join": "1000/minute",
+            "rate_limit_invites": "1000/minute",
+            **settings,
+        },
     )
     server.cli("migrate")
     server.create_host("host@example.org", "Hana Host")

@@ -41,6 +41,7 @@ def _serve(settings: Settings) -> None:
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_max_size=1024 * 1024,
         # No permessage-deflate: with zlib's defaults each socket holds ~256 KB of compressor
         # state, and compressing every live view was a third of a 2,000-person round start

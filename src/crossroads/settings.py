@@ -44,7 +44,17 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, description="Port `crossroads serve` listens on.")
     secure_cookies: bool = Field(
         default=False,
-        description="Mark cookies Secure; turn on when served over https.",
+        description=(
+            "Always mark cookies Secure. Without it they are Secure whenever the request came "
+            "over https, directly or as told by a trusted proxy's `X-Forwarded-Proto`."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Comma-separated addresses of reverse proxies whose `X-Forwarded-Proto` and "
+            "`X-Forwarded-For` headers are believed (uvicorn's `forwarded_allow_ips`)."
+        ),
     )
     session_days: int = Field(
         default=14, description="How long a login or participant session lasts."
@@ -63,6 +73,13 @@ class Settings(BaseSettings):
     )
     rate_limit_roster: str = Field(
         default="20/hour", description="Roster uploads allowed per host (`limits` notation)."
+    )
+    rate_limit_invites: str = Field(
+        default="30/hour",
+        description=(
+            "Invite creations (shared link renewals, roster uploads, next calls of a series) "
+            "allowed per host (`limits` notation)."
+        ),
     )
     max_roster_rows: int = Field(default=20000, description="Largest roster CSV accepted, in rows.")
     redis_url: str | None = Field(

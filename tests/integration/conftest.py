@@ -22,6 +22,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         rate_limit_login="1000/minute",
         rate_limit_join="1000/minute",
         rate_limit_roster="1000/minute",
+        rate_limit_invites="1000/minute",
     )
     live.cli("migrate")
     live.create_host("host@example.org", "Hana Host")

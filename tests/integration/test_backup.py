@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from crossroads.cli import app
 from crossroads.convenings import hosts, planning
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
-from tests.integration.conftest import create_convening, login
+from tests.integration.conftest import create_convening, join, login
+from tests.integration.live_clients import planned_convening
+from tests.integration.notes_client import NotesClient, notes_token
 from tests.integration.postgres import fresh_database, requires_postgres
 from tests.integration.test_store_postgres import _fields
-from tests.servers import make_server
+from tests.servers import make_server, running_server
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -105,3 +108,79 @@ def test_postgres_backup_and_restore_round_trip(
     titles, expected = asyncio.run(scenario())
 
     assert titles == expected
+
+
+def test_restore_refuses_a_backup_from_a_newer_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    newer = tmp_path / "newer.sqlite"
+    assert runner.invoke(app, ["backup", str(newer)]).exit_code == 0
+    with sqlite3.connect(newer) as db:
+        db.execute("UPDATE alembic_version SET version_num = '0999'")
+    database = tmp_path / "crossroads.db"
+    original = database.read_bytes()
+
+    result = runner.invoke(app, ["restore", "--yes", str(newer)])
+
+    assert result.exit_code == 2
+    assert result.output.replace("\n", " ").startswith(
+        f"Error: {newer} has schema version 0999, newer than this Crossroads knows;"
+    )
+    assert database.read_bytes() == original
+
+
+def test_sqlite_backup_while_notes_are_written_holds_every_edit_acknowledged_before_it(
+    tmp_path: Path,
+) -> None:
+    backup_file = tmp_path / "notes-backup.sqlite"
+    with running_server(tmp_path / "notes-live") as server:
+        host = login(server, "host@example.org")
+        convening = planned_convening(host, rounds=1)
+        ana = join(server, convening.invite_url, "Ana")
+        token = notes_token(ana, f"/c/{convening.public_id}/notes")
+
+        async def write_during_backup() -> tuple[int, int]:
+            writer = await NotesClient.connect(server, convening.public_id, token)
+            await writer.synced.wait()
+            stop = asyncio.Event()
+
+            async def keep_typing() -> int:
+                words = 0
+                while not stop.is_set():
+                    await writer.type("free", f"w{words} ")
+                    words += 1
+                    await asyncio.sleep(0.005)
+                await writer.wait_acked()
+                return words
+
+            typing = asyncio.create_task(keep_typing())
+            await asyncio.sleep(0.5)
+            # Acks count messages: the first one acknowledged the sync reply, not a word.
+            acked_before = writer.acked - 1
+            await asyncio.to_thread(server.cli, "backup", str(backup_file))
+            await asyncio.sleep(0.3)
+            stop.set()
+            total = await typing
+            await writer.close()
+            return acked_before, total
+
+        acked_before, total = asyncio.run(write_during_backup())
+        server.stop()
+        server.cli("restore", "--yes", str(backup_file))
+        server.start()
+
+        async def read_back() -> str:
+            reader = await NotesClient.connect(server, convening.public_id, token)
+            await reader.synced.wait()
+            text = str(reader.text("free"))
+            await reader.close()
+            return text
+
+        restored = asyncio.run(read_back())
+
+    words = restored.split()
+    assert acked_before > 10
+    assert words == [f"w{i}" for i in range(len(words))]
+    assert acked_before <= len(words) < total

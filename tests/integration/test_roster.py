@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from tests.integration.conftest import Browserish, client_for, create_convening
 from tests.servers import LiveServer
@@ -102,3 +105,70 @@ def test_personal_links_csv_neutralises_formula_cells(host: Browserish) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert rows[0]["name"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["organisation"] == "'+SUM(A1)"
+
+
+# Fuzzing through the real upload route (#12): a refused file gets a 422 naming a line and
+# leaves the personal links exactly as they were; nothing gets a 5xx.
+CSV_PIECES = st.sampled_from(
+    [
+        ",",
+        '"',
+        "\n",
+        "\r\n",
+        "\x00",
+        " ",
+        "é",
+        "@",
+        "name",
+        "email",
+        "language",
+        "es",
+        "de",
+        "Ana",
+        "ana@example.org",
+        "bo@example.org",
+        "=cmd|' /C calc'!A0",
+        "\ufeff",
+    ]
+)
+rosters = st.one_of(
+    st.binary(max_size=400),
+    st.lists(CSV_PIECES, max_size=40).map(lambda p: "name,email,language\n" + "".join(p)),
+    st.lists(CSV_PIECES, max_size=40).map("".join),
+).map(lambda v: v if isinstance(v, bytes) else v.encode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def fuzz_target(server: LiveServer) -> tuple[Browserish, str]:
+    from tests.integration.conftest import login
+
+    host = login(server, "host@example.org")
+    convening = create_convening(host, "Fuzzed roster call")
+    seeded = _upload(host, convening.public_id, b"name,email\nSeed,seed@example.org\n")
+    assert seeded.status_code == 200
+    return host, convening.public_id
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@example(content=b'"' + b"x" * 200_000 + b'",email\n')  # over the csv field limit: was a 500
+@example(content=b"name,email\nAna,ana@example.org\nBo,not-an-email\n")
+@given(content=rosters)
+def test_fuzzed_roster_upload_is_imported_or_refused_by_line_changing_nothing(
+    fuzz_target: tuple[Browserish, str], content: bytes
+) -> None:
+    host, public_id = fuzz_target
+    before = host.get(f"/host/convenings/{public_id}/personal-links.csv").text
+
+    response = _upload(host, public_id, content)
+
+    after = host.get(f"/host/convenings/{public_id}/personal-links.csv").text
+    if response.status_code == 200:
+        assert after.startswith(before)
+        return
+    assert response.status_code == 422, response.text[:500]
+    assert re.search(r"Line \d+: .+\. Nothing was imported\.", response.text), response.text
+    assert after == before

@@ -46,7 +46,10 @@ def _split(value: str) -> frozenset[str]:
 
 def read_roster(text: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:  # e.g. a header cell over the csv module's field limit (#12)
+        raise RosterError(reader.line_num + 1, "row", f"is not valid CSV ({exc})") from exc
     for column in REQUIRED:
         if column not in header:
             raise RosterError(1, column, "column is missing from the header")
@@ -81,7 +84,8 @@ def read_roster(text: str) -> list[Row]:
             )
             rows.append(Row(line, name, email, values.get("organisation", ""), person))
     except csv.Error as exc:
-        raise RosterError(reader.line_num, "row", f"is not valid CSV ({exc})") from exc
+        # The reader counts the lines it has finished; the broken row is the next one.
+        raise RosterError(reader.line_num + 1, "row", f"is not valid CSV ({exc})") from exc
     if len(rows) < 2:
         raise RosterError(2, "file", "needs at least two people")
     return rows

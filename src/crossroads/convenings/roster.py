@@ -40,7 +40,12 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
         line = data[: exc.start].count(b"\n") + 1
         raise RosterRowInvalid(line, "file", N_("is not UTF-8 text")) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:  # e.g. a header cell over the csv module's field limit (#12)
+        raise RosterRowInvalid(
+            reader.line_num + 1, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
+        ) from exc
     for column in REQUIRED:
         if column not in header:
             raise RosterRowInvalid(1, column, N_("column is missing from the header"))
@@ -64,8 +69,9 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
                     line, "file", N_("has more than {max_rows} rows"), max_rows=max_rows
                 )
     except csv.Error as exc:
+        # The reader counts the lines it has finished; the broken row is the next one.
         raise RosterRowInvalid(
-            reader.line_num, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
+            reader.line_num + 1, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
         ) from exc
     if not rows:
         raise RosterRowInvalid(2, "file", N_("has no rows"))

@@ -143,7 +143,8 @@ def _rows(
                 raise SourceInvalid(source, line, "more cells than columns")
             yield line, {key: (value or "").strip() for key, value in row.items()}
     except csv.Error as exc:
-        raise SourceInvalid(source, reader.line_num, f"broken CSV ({exc})") from exc
+        # The reader counts the lines it has finished; the broken row is the next one.
+        raise SourceInvalid(source, reader.line_num + 1, f"broken CSV ({exc})") from exc
 
 
 def read_feedback(

@@ -242,6 +242,9 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[st
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadMessage("malformed", f"not JSON: {exc}") from None
+    except RecursionError:
+        # "[[[[...]]]]" within the size limit nests deeper than the decoder recurses (#12).
+        raise BadMessage("malformed", "not JSON: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadMessage("malformed", "a message is a JSON object with a string 'type'")
     if data["type"] not in allowed:

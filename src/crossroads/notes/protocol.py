@@ -17,6 +17,7 @@ truncated varints and lying lengths raise ``FrameError`` (the connection is clos
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 SYNC = 0
@@ -137,10 +138,20 @@ def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
         client_id, pos = read_varuint(payload, pos)
         clock, pos = read_varuint(payload, pos)
         state, pos = read_bytes(payload, pos)
+        _check_state(state)
         entries.append(AwarenessEntry(client_id, clock, state))
     if pos != len(payload):
         raise FrameError("trailing bytes after awareness entries")
     return entries
+
+
+def _check_state(state: bytes) -> None:
+    """Every browser in the room runs ``JSON.parse`` on a relayed state: one that is not JSON
+    would throw in all of them, so it is refused here, before it is relayed (#12)."""
+    try:
+        json.loads(state.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise FrameError("awareness state is not JSON") from exc
 
 
 def encode_awareness(entries: list[AwarenessEntry]) -> bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from crossroads.store.errors import StoreError
+from crossroads.store.migrate import known_revisions
 
 
 class BackupFailed(StoreError):
@@ -82,6 +83,14 @@ def _check_sqlite_backup(path: Path) -> None:
         raise BackupFailed(f"{path} failed its integrity check: {status}")
     if not versions:
         raise BackupFailed(f"{path} has no schema version")
+    unknown = sorted({version for (version,) in versions} - known_revisions())
+    if unknown:
+        # A backup from a newer Crossroads: this code would run on tables it does not know,
+        # and "migrating" cannot go backwards. Upgrade Crossroads first (#12).
+        raise BackupFailed(
+            f"{path} has schema version {', '.join(unknown)}, newer than this Crossroads "
+            "knows; upgrade Crossroads before restoring it"
+        )
 
 
 def restore_database(url: str, source: Path) -> None:

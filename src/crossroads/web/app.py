@@ -12,6 +12,7 @@ from pathlib import Path
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,13 +21,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crossroads import __version__
 from crossroads.convenings import series
-from crossroads.convenings.errors import ConveningError
+from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.messages import N_
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
-from crossroads.web.errors import WebError, handle_error
+from crossroads.web.errors import RequestUnreadable, WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.routers import (
@@ -68,10 +70,22 @@ class LanguageMiddleware:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """Unknown paths get the same friendly 404 page as unknown ids."""
+    """Unknown paths get the same friendly 404 page as unknown ids; a body Starlette could
+    not parse (a 400) gets our error page or JSON shape too, not its own JSON (#12)."""
     if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
         return await handle_error(request, NotFound("page"))
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 400:
+        return await handle_error(request, RequestUnreadable(str(exc.detail)))
     return await http_exception_handler(request, exc)  # type: ignore[arg-type]  # is HTTPException
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """A query or path value FastAPI could not read (``?sent=maybe``) gets the same error
+    page, or JSON error shape, as any other bad field, not FastAPI's own JSON (#12)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    location = errors[0].get("loc", ()) if errors else ()
+    field = str(location[-1]) if location else "request"
+    return await handle_error(request, FieldInvalid(field, N_("This value is not valid.")))
 
 
 def _tune_gc() -> None:
@@ -146,12 +160,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         login=settings.rate_limit_login,
         join=settings.rate_limit_join,
         roster=settings.rate_limit_roster,
+        invites=settings.rate_limit_invites,
         chat=settings.rate_limit_chat,
     )
     app.state.call_config = live.call_config(settings)
     for error in (ConveningError, StoreError, WebError):
         app.add_exception_handler(error, handle_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.include_router(accounts.router)
     app.include_router(host.router)
     app.include_router(participant.router)
@@ -178,6 +194,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityMiddleware,
         secret_key=settings.resolved_secret_key,
-        secure_cookies=settings.secure_cookies,
+        always_secure=settings.secure_cookies,
     )
     return app

@@ -14,6 +14,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord
 from crossroads.web.errors import NotAuthenticated
+from crossroads.web.security import rotate_csrf, secure_cookies_for
 
 HOST_COOKIE = "crossroads_host"
 PARTICIPANT_COOKIE = "crossroads_participant"
@@ -57,13 +58,17 @@ HostDep = Annotated[HostRecord, Depends(current_host)]
 ParticipantDep = Annotated[ParticipantRecord, Depends(current_participant)]
 
 
-def set_session_cookie(response: Response, name: str, token: str, settings: Settings) -> None:
+def set_session_cookie(
+    response: Response, request: Request, name: str, token: str, settings: Settings
+) -> None:
+    """The session cookie, and a fresh CSRF token with it (see ``rotate_csrf``)."""
     response.set_cookie(
         name,
         token,
         max_age=settings.session_days * 86400,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=secure_cookies_for(settings.secure_cookies, request.url.scheme),
         path="/",
     )
+    rotate_csrf(response, request)

@@ -3,7 +3,8 @@
 WebError
  ├── CsrfFailed        a state-changing request without a matching CSRF token
  ├── NotAuthenticated  a host page without a host session (redirects to the login page)
- └── RateLimited       too many attempts from one place
+ ├── RateLimited       too many attempts from one place
+ └── RequestUnreadable a body the framework could not parse (broken multipart, say)
 
 Routes just raise; the most specific class in ``ERROR_TABLE`` decides the response. JSON
 requests (``/api/`` or ``Accept: application/json``) get ``{"ok": false, "code", "error",
@@ -50,6 +51,10 @@ class NotAuthenticated(WebError):
 
 class RateLimited(WebError):
     code = "rate_limited"
+
+
+class RequestUnreadable(WebError):
+    code = "request_unreadable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +115,8 @@ def _message(exc: Exception) -> str:
         return _("Wrong email or password.")
     if isinstance(exc, CsrfFailed):
         return _("Please go back, reload the page and try again.")
+    if isinstance(exc, RequestUnreadable):
+        return _("The form could not be read. Please go back and send it again.")
     return str(exc)
 
 

@@ -187,3 +187,39 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
         field = str(error["loc"][0]) if error.get("loc") else "form"
         errors.setdefault(field, _friendly(dict(error)))
     return errors
+
+
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inline(value, defs) for key, value in node.items() if key != "$defs"}
+    if isinstance(node, list):
+        return [_inline(item, defs) for item in node]
+    return node
+
+
+def form_body(model: type[BaseModel] | dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads this form with ``request.form()`` itself, so
+    the schema (and schemathesis, #12) knows the fields it takes. The CSRF field is left out:
+    clients may send the token in the ``X-CSRF-Token`` header instead."""
+    schema = model if isinstance(model, dict) else model.model_json_schema()
+    inlined = _inline(schema, schema.get("$defs", {}))
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": inlined}},
+        }
+    }
+
+
+LOGIN_FIELDS: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "email": {"type": "string"},
+        "password": {"type": "string"},
+        "next": {"type": "string"},
+    },
+    "required": ["email", "password"],
+}

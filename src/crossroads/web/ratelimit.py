@@ -1,5 +1,5 @@
-"""Rate limits for login, joining and group chat, with the ``limits`` library (moving
-window, in memory).
+"""Rate limits for login, joining, invite creation and group chat, with the ``limits``
+library (moving window, in memory).
 
 In memory is per process; behind several nodes the same limits apply per node.
 """
@@ -19,11 +19,20 @@ SIGNAL_RATE = "600/minute"
 
 
 class RateLimits:
-    def __init__(self, *, login: str, join: str, roster: str, chat: str = "20/minute") -> None:
+    def __init__(
+        self,
+        *,
+        login: str,
+        join: str,
+        roster: str,
+        invites: str = "30/hour",
+        chat: str = "20/minute",
+    ) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._login: RateLimitItem = parse(login)
         self._join: RateLimitItem = parse(join)
         self._roster: RateLimitItem = parse(roster)
+        self._invites: RateLimitItem = parse(invites)
         self._chat: RateLimitItem = parse(chat)
         self._signal: RateLimitItem = parse(SIGNAL_RATE)
 
@@ -43,6 +52,11 @@ class RateLimits:
 
     def hit_roster(self, request: Request, host_id: int) -> None:
         self._hit(self._roster, "roster", str(host_id))
+
+    def hit_invites(self, host_id: int) -> None:
+        """One more batch of invites made by this host (a renewed shared link, a roster,
+        the personal links of a series' next call)."""
+        self._hit(self._invites, "invites", str(host_id))
 
     def allow_chat(self, participant_id: int) -> bool:
         """One more group chat line for this person? (Checked on the live socket.)"""

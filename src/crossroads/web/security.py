@@ -15,6 +15,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crossroads.web.errors import CsrfFailed
@@ -54,6 +55,30 @@ def csrf_is_valid(secret_key: str, value: str | None) -> bool:
     return hmac.compare_digest(sign_csrf(secret_key, nonce), value)
 
 
+def secure_cookies_for(always: bool, scheme: str) -> bool:
+    """Cookies are Secure when configured so, or when this request came over https: directly,
+    or as a trusted proxy said in ``X-Forwarded-Proto`` (uvicorn's proxy headers support has
+    already put that scheme into the scope; see ``forwarded_allow_ips``)."""
+    return always or scheme in ("https", "wss")
+
+
+def _csrf_cookie_header(token: str, *, secure: bool) -> str:
+    flags = "Path=/; HttpOnly; SameSite=Lax"
+    if secure:
+        flags += "; Secure"
+    return f"{CSRF_COOKIE}={token}; {flags}"
+
+
+def rotate_csrf(response: Response, request: Request) -> None:
+    """A fresh CSRF token when someone logs in or joins, so a token known before (one planted
+    in the browser, or read from an earlier visitor's page) does not carry over."""
+    secret_key: str = request.app.state.settings.resolved_secret_key
+    always: bool = request.app.state.settings.secure_cookies
+    token = sign_csrf(secret_key, secrets.token_urlsafe(18))
+    secure = secure_cookies_for(always, request.url.scheme)
+    response.headers.append("set-cookie", _csrf_cookie_header(token, secure=secure))
+
+
 def _cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
@@ -70,10 +95,10 @@ def _cookie(scope: Scope, name: str) -> str | None:
 class SecurityMiddleware:
     """Adds security headers to every response and hands out the CSRF cookie."""
 
-    def __init__(self, app: ASGIApp, *, secret_key: str, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, secret_key: str, always_secure: bool) -> None:
         self.app = app
         self.secret_key = secret_key
-        self.secure_cookies = secure_cookies
+        self.always_secure = always_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,10 +120,9 @@ class SecurityMiddleware:
                 headers.append((b"content-security-policy", policy))
                 headers.extend(SECURITY_HEADERS)
                 if fresh:
-                    flags = "Path=/; HttpOnly; SameSite=Lax"
-                    if self.secure_cookies:
-                        flags += "; Secure"
-                    headers.append((b"set-cookie", f"{CSRF_COOKIE}={token}; {flags}".encode()))
+                    secure = secure_cookies_for(self.always_secure, scope.get("scheme", "http"))
+                    cookie = _csrf_cookie_header(token, secure=secure)
+                    headers.append((b"set-cookie", cookie.encode()))
                 message["headers"] = headers
             await send(message)
 

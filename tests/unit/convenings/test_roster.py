@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossroads.convenings.errors import RosterRowInvalid
@@ -73,3 +75,66 @@ def test_parse_roster_bad_email_row_is_reported_at_its_line(
         parse_roster("\n".join(lines).encode(), languages=LANGS, max_rows=100)
 
     assert (caught.value.line, caught.value.field) == (bad + 2, "email")
+
+
+# Fuzzing (#12): any bytes give rows or one RosterRowInvalid naming a line of the file.
+CSV_ALPHABET = st.sampled_from(
+    [
+        ",",
+        '"',
+        "\n",
+        "\r",
+        "\r\n",
+        "\x00",
+        " ",
+        "\t",
+        "a",
+        "é",
+        "@",
+        ".",
+        "name",
+        "email",
+        "language",
+        "organisation",
+        "ana@example.org",
+        "en",
+        "de",
+        "\ufeff",
+        "\udcff",
+    ]
+)
+csv_like = st.lists(CSV_ALPHABET, max_size=60).map("".join)
+
+
+def _bytes_of(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=2))
+@given(
+    st.binary(max_size=600)
+    | csv_like.map(_bytes_of)
+    | csv_like.map(lambda body: _bytes_of("name,email,language\n" + body))
+)
+def test_parse_roster_of_any_bytes_gives_rows_or_an_error_with_a_line(data: bytes) -> None:
+    try:
+        rows = parse_roster(data, languages=LANGS, max_rows=50)
+    except RosterRowInvalid as exc:
+        assert 1 <= exc.line <= data.count(b"\n") + data.count(b"\r") + 2
+        assert exc.field
+        return
+    assert rows
+    assert all(row.name and "@" in row.email for row in rows)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b'"' + b"x" * 200_000 + b'",email\n', b'name,email\nAna,"' + b"x" * 200_000 + b'"\n'],
+    ids=["header", "row"],
+)
+def test_parse_roster_cell_over_the_csv_field_limit_is_refused_with_its_line(data: bytes) -> None:
+    with pytest.raises(RosterRowInvalid) as refused:
+        parse_roster(data, languages=LANGS, max_rows=10)
+
+    assert refused.value.line == data.count(b"\n")
+    assert refused.value.message == "is not valid CSV ({detail})"

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crossroads.harvest.errors import SourceInvalid
 from crossroads.harvest.model import Contribution
@@ -103,3 +107,78 @@ def test_read_feedback_links_names_to_the_roster() -> None:
 def test_read_roster_rejects_a_bad_consent_value() -> None:
     with pytest.raises(SourceInvalid, match=r"^roster.csv line 2: consent_quote must be yes or no"):
         read_roster("name,consent_quote\nAna,maybe\n", source="roster.csv")
+
+
+# Fuzzing (#12): any text gives parsed rows or one SourceInvalid naming a line of the file.
+CSV_PIECES = st.sampled_from(
+    [
+        ",",
+        '"',
+        "\n",
+        "\r",
+        "\r\n",
+        "\x00",
+        " ",
+        ";",
+        "|",
+        "a",
+        "é",
+        "\ufeff",
+        "1",
+        "6",
+        "yes",
+        "maybe",
+        "name",
+        "rating",
+        "energising",
+        "improve",
+        "drill_into",
+        "consent_quote",
+        "#",
+        "## ",
+        "- ",
+        "Ana Pérez: ",
+        "  ",
+    ]
+)
+csv_like = st.lists(CSV_PIECES, max_size=60).map("".join)
+FEEDBACK_HEADER = "rating,energising,improve,drill_into,name\n"
+ROSTER_HEADER = "name,consent_quote,languages\n"
+
+
+def _read(kind: str, text: str) -> object:
+    if kind == "feedback":
+        return read_feedback(text, source="f.csv")
+    if kind == "roster":
+        return read_roster(text, source="r.csv")
+    return read_notes(text, source="n.md")
+
+
+@settings(max_examples=300, deadline=timedelta(seconds=2))
+@given(
+    st.sampled_from(["feedback", "roster", "notes"]),
+    st.sampled_from(["", FEEDBACK_HEADER, ROSTER_HEADER]),
+    st.text(max_size=300) | csv_like,
+)
+def test_readers_of_any_text_give_rows_or_an_error_with_a_line(
+    kind: str, header: str, body: str
+) -> None:
+    text = header + body
+    try:
+        _read(kind, text)
+    except SourceInvalid as exc:
+        assert 1 <= exc.line <= len(text.splitlines()) + 1
+        assert exc.source in {"f.csv", "r.csv", "n.md"}
+
+
+@pytest.mark.parametrize("kind", ["feedback", "roster"])
+@pytest.mark.parametrize("where", ["header", "row"])
+def test_readers_refuse_a_cell_over_the_csv_field_limit(kind: str, where: str) -> None:
+    header = FEEDBACK_HEADER if kind == "feedback" else ROSTER_HEADER
+    big = '"' + "x" * 200_000 + '"'
+    text = big + "\n" if where == "header" else header + big + ",yes,en\n"
+
+    with pytest.raises(SourceInvalid) as refused:
+        _read(kind, text)
+
+    assert refused.value.line == (1 if where == "header" else 2)

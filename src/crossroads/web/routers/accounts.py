@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import access, hosts
 from crossroads.web.auth import HOST_COOKIE, DbDep, NowDep, SettingsDep, set_session_cookie
-from crossroads.web.forms import HostAccountForm, field_errors, form_values
+from crossroads.web.forms import LOGIN_FIELDS, HostAccountForm, field_errors, form_body, form_values
+from crossroads.web.responses import PAGE_RESPONSES
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,7 +42,7 @@ async def setup_page(request: Request, db: DbDep) -> Response:
     )
 
 
-@router.post("/setup")
+@router.post("/setup", openapi_extra=form_body(HostAccountForm))
 async def setup_submit(request: Request, db: DbDep, settings: SettingsDep, now: NowDep) -> Response:
     values = form_values(await request.form())
     try:
@@ -54,7 +59,7 @@ async def setup_submit(request: Request, db: DbDep, settings: SettingsDep, now: 
     )
     token = await access.start_session(db, now=now, days=settings.session_days, host_id=host.id)
     response = RedirectResponse("/host", status_code=303)
-    set_session_cookie(response, HOST_COOKIE, token, settings)
+    set_session_cookie(response, request, HOST_COOKIE, token, settings)
     return response
 
 
@@ -65,7 +70,7 @@ async def login_page(request: Request, next: str | None = None) -> Response:
     )
 
 
-@router.post("/login")
+@router.post("/login", openapi_extra=form_body(LOGIN_FIELDS))
 async def login_submit(request: Request, db: DbDep, settings: SettingsDep, now: NowDep) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))
@@ -78,7 +83,7 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep, now: 
         await access.end_session(db, old)
     token = await access.start_session(db, now=now, days=settings.session_days, host_id=host.id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
-    set_session_cookie(response, HOST_COOKIE, token, settings)
+    set_session_cookie(response, request, HOST_COOKIE, token, settings)
     return response
 
 

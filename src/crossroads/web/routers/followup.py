@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from crossroads.convenings import feedback, intersections, personal_data, planning, series
@@ -23,11 +23,15 @@ from crossroads.web.auth import (
 )
 from crossroads.web.forms import Text, field_errors
 from crossroads.web.i18n import gettext as _
-from crossroads.web.responses import download, render
+from crossroads.web.responses import PAGE_RESPONSES, download, file_responses, render
 from crossroads.web.routers.host import links_for
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 GATHERING_LABELS = {
     "in_person": N_("Yes, in person"),
@@ -80,7 +84,11 @@ async def my_data_page(
     return render(request, "participant/my_data.html", {"form": form})
 
 
-@router.get("/c/{public_id}/my-data.json")
+@router.get(
+    "/c/{public_id}/my-data.json",
+    response_class=Response,
+    responses=file_responses("application/json"),
+)
 async def my_data_download(public_id: str, db: DbDep, you: ParticipantDep, now: NowDep) -> Response:
     data = await personal_data.export_my_data(db, you, public_id, now=now)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -195,6 +203,7 @@ async def host_create_next(
     except ValidationError as exc:
         return await _summary_page(request, db, host, public_id, errors=field_errors(exc))
     plan = await planning.get_plan_for_host(db, host, public_id)
+    request.app.state.rate_limits.hit_invites(host.id)
     zone = ZoneInfo(plan.convening.timezone)
     try:
         starts_at = datetime.fromisoformat(form.starts_at).replace(tzinfo=zone)

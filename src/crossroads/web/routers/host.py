@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import calls, invitations, joining, planning, safety, series
@@ -19,11 +19,22 @@ from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
-from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_values
-from crossroads.web.responses import csv_download, ics_download, render
+from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_body, form_values
+from crossroads.web.responses import (
+    PAGE_RESPONSES,
+    csv_download,
+    file_responses,
+    ics_download,
+    render,
+)
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(prefix="/host", dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    prefix="/host",
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
@@ -69,7 +80,7 @@ async def new_convening(request: Request, host: HostDep) -> Response:
     )
 
 
-@router.post("/convenings")
+@router.post("/convenings", openapi_extra=form_body(ConveningForm))
 async def create_convening(request: Request, db: DbDep, host: HostDep, now: NowDep) -> Response:
     values = form_values(await request.form())
     try:
@@ -141,7 +152,11 @@ async def zoom_page(
     return render(request, "host/zoom.html", {"host": host, "plan": plan, "zoom": zoom})
 
 
-@router.get("/convenings/{public_id}/zoom.csv")
+@router.get(
+    "/convenings/{public_id}/zoom.csv",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def zoom_csv(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
@@ -166,7 +181,7 @@ async def edit_convening(request: Request, public_id: str, db: DbDep, host: Host
     )
 
 
-@router.post("/convenings/{public_id}")
+@router.post("/convenings/{public_id}", openapi_extra=form_body(ConveningForm))
 async def update_convening(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     plan = await planning.get_plan_for_host(db, host, public_id)
     values = form_values(await request.form())
@@ -208,7 +223,7 @@ async def _round_form(request: Request) -> RoundForm | dict[str, str]:
         return field_errors(exc)
 
 
-@router.post("/convenings/{public_id}/rounds")
+@router.post("/convenings/{public_id}/rounds", openapi_extra=form_body(RoundForm))
 async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
@@ -227,7 +242,7 @@ async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) 
     return _agenda_response(request, plan)
 
 
-@router.post("/convenings/{public_id}/rounds/{round_id}")
+@router.post("/convenings/{public_id}/rounds/{round_id}", openapi_extra=form_body(RoundForm))
 async def update_round(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:
@@ -303,15 +318,20 @@ async def remove_prompt(
 
 @router.post("/convenings/{public_id}/invite/renew")
 async def renew_invite(
-    public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
+    request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
+    request.app.state.rate_limits.hit_invites(host.id)
     await invitations.shared_invite(
         db, host, public_id, links_for(settings), now=now, days=settings.invite_days, renew=True
     )
     return RedirectResponse(f"/host/convenings/{public_id}#invite", status_code=303)
 
 
-@router.post("/convenings/{public_id}/roster")
+@router.post(
+    "/convenings/{public_id}/roster",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def upload_roster(
     request: Request,
     public_id: str,
@@ -322,6 +342,7 @@ async def upload_roster(
     now: NowDep,
 ) -> Response:
     request.app.state.rate_limits.hit_roster(request, host.id)
+    request.app.state.rate_limits.hit_invites(host.id)
     data = await roster.read(MAX_ROSTER_BYTES + 1)
     if len(data) > MAX_ROSTER_BYTES:
         raise FieldInvalid("roster", N_("The file is larger than 5 MB."))
@@ -338,7 +359,11 @@ async def upload_roster(
     return csv_download(text, f"personal-links-{public_id}.csv")
 
 
-@router.get("/convenings/{public_id}/personal-links.csv")
+@router.get(
+    "/convenings/{public_id}/personal-links.csv",
+    response_class=Response,
+    responses=file_responses("text/csv"),
+)
 async def personal_links(
     public_id: str, db: DbDep, host: HostDep, settings: SettingsDep
 ) -> Response:
@@ -347,7 +372,11 @@ async def personal_links(
     return csv_download(text, f"personal-links-{public_id}.csv")
 
 
-@router.get("/convenings/{public_id}/calendar.ics")
+@router.get(
+    "/convenings/{public_id}/calendar.ics",
+    response_class=Response,
+    responses=file_responses("text/calendar"),
+)
 async def host_calendar(
     public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:

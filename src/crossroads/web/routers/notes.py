@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, WebSocket
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
@@ -18,10 +18,14 @@ from crossroads.store import safety as safety_store
 from crossroads.store.records import ConveningStatus
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
-from crossroads.web.responses import render
+from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
 from crossroads.web.security import origin_allowed, verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 socket_router = APIRouter()
 
 CLOSE_NOT_AUTHENTICATED = 4401
@@ -161,7 +165,11 @@ def _markdown(attributed: notes_cases.AttributedNotes) -> str:
     return "\n".join(lines)
 
 
-@router.get("/host/convenings/{public_id}/notes.md")
+@router.get(
+    "/host/convenings/{public_id}/notes.md",
+    response_class=Response,
+    responses=file_responses("text/markdown"),
+)
 async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     body = _markdown(await notes_cases.attributed_notes(db, host, public_id))
     return Response(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from crossroads.convenings import access, joining, safety
@@ -19,13 +19,17 @@ from crossroads.web.auth import (
     SettingsDep,
     set_session_cookie,
 )
-from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_values
+from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_body, form_values
 from crossroads.web.i18n import gettext as _
-from crossroads.web.responses import ics_download, render
+from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
 from crossroads.web.routers.live import publish
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 @router.get("/join/{token}")
@@ -44,7 +48,7 @@ async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Res
     )
 
 
-@router.post("/join/{token}")
+@router.post("/join/{token}", openapi_extra=form_body(ProfileForm))
 async def join_submit(
     request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
 ) -> Response:
@@ -72,7 +76,7 @@ async def join_submit(
         db, now=now, days=settings.session_days, participant_id=participant.id
     )
     response = RedirectResponse(f"/c/{opened.plan.convening.public_id}/lobby", status_code=303)
-    set_session_cookie(response, PARTICIPANT_COOKIE, session, settings)
+    set_session_cookie(response, request, PARTICIPANT_COOKIE, session, settings)
     return response
 
 
@@ -90,7 +94,11 @@ async def lobby_people(
     return render(request, "participant/_people.html", {"lobby": view})
 
 
-@router.get("/c/{public_id}/calendar.ics")
+@router.get(
+    "/c/{public_id}/calendar.ics",
+    response_class=Response,
+    responses=file_responses("text/calendar"),
+)
 async def participant_calendar(
     public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep, now: NowDep
 ) -> Response:
@@ -139,7 +147,7 @@ async def report_form(
     return await _report_page(request, db, you, public_id, {"reported": participant}, {}, sent=sent)
 
 
-@router.post("/c/{public_id}/report")
+@router.post("/c/{public_id}/report", openapi_extra=form_body(ReportForm))
 async def report_submit(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
 ) -> Response:

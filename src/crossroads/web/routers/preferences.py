@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads.web.auth import SettingsDep
 from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from crossroads.web.security import verify_csrf
+from crossroads.web.responses import PAGE_RESPONSES
+from crossroads.web.security import secure_cookies_for, verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 @router.post("/language")
@@ -27,7 +32,7 @@ async def choose_language(request: Request, settings: SettingsDep) -> Response:
             max_age=365 * 86400,
             httponly=True,
             samesite="lax",
-            secure=settings.secure_cookies,
+            secure=secure_cookies_for(settings.secure_cookies, request.url.scheme),
             path="/",
         )
     return response

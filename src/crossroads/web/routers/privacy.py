@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from crossroads.web.auth import SettingsDep
-from crossroads.web.responses import render
+from crossroads.web.responses import PAGE_RESPONSES, render
 
-router = APIRouter()
+router = APIRouter(default_response_class=HTMLResponse, responses=PAGE_RESPONSES)
 
 
 @router.get("/privacy")

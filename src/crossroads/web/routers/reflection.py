@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
@@ -14,11 +14,15 @@ from crossroads.harvest.sections import Section
 from crossroads.store.errors import NotFound
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, NowDep, ParticipantDep
-from crossroads.web.forms import SectionForm, field_errors, form_values
-from crossroads.web.responses import download, render
+from crossroads.web.forms import SectionForm, field_errors, form_body, form_values
+from crossroads.web.responses import PAGE_RESPONSES, download, file_responses, render
 from crossroads.web.security import verify_csrf
 
-router = APIRouter(dependencies=[Depends(verify_csrf)])
+router = APIRouter(
+    dependencies=[Depends(verify_csrf)],
+    default_response_class=HTMLResponse,
+    responses=PAGE_RESPONSES,
+)
 
 
 def _page(public_id: str) -> str:
@@ -70,7 +74,10 @@ async def generate(public_id: str, db: DbDep, host: HostDep, now: NowDep) -> Res
     return RedirectResponse(_page(public_id), status_code=303)
 
 
-@router.post("/host/convenings/{public_id}/reflection/sections/{key}")
+@router.post(
+    "/host/convenings/{public_id}/reflection/sections/{key}",
+    openapi_extra=form_body(SectionForm),
+)
 async def save_section(
     request: Request, public_id: str, key: str, db: DbDep, host: HostDep, now: NowDep
 ) -> Response:
@@ -139,7 +146,15 @@ async def preview(request: Request, public_id: str, db: DbDep, host: HostDep) ->
     )
 
 
-@router.get("/host/convenings/{public_id}/reflection.{extension}")
+@router.get(
+    "/host/convenings/{public_id}/reflection.{extension}",
+    response_class=Response,
+    responses=file_responses(
+        "text/markdown",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/pdf",
+    ),
+)
 async def export(public_id: str, extension: str, db: DbDep, host: HostDep) -> Response:
     try:
         fmt = ExportFormat(extension)
