@@ -337,3 +337,35 @@ def test_xss_my_data_download_is_json_not_html(world: World) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "attachment" in response.headers["content-disposition"]
     assert SCRIPT in json.dumps(response.json(), ensure_ascii=False)
+
+
+OFF_SITE = ("//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example")
+
+
+@pytest.mark.parametrize("target", [*OFF_SITE, "javascript:alert(1)"])
+def test_xss_redirect_targets_from_user_input_stay_on_this_site(
+    xss_server: LiveServer, target: str
+) -> None:
+    from tests.servers import HOST_PASSWORD
+
+    anyone = client_for(xss_server)
+    language = anyone.post(
+        "/language",
+        data={"language": "es", "next": target, "csrf_token": anyone.csrf("/login")},
+        follow_redirects=False,
+    )
+    page = anyone.get("/login", params={"next": target}).text
+    logged_in = anyone.post(
+        "/login",
+        data={
+            "email": "host@example.org",
+            "password": HOST_PASSWORD,
+            "next": target,
+            "csrf_token": anyone.csrf("/login"),
+        },
+        follow_redirects=False,
+    )
+
+    assert language.headers["location"] == "/"
+    assert f'value="{target}"' not in page
+    assert logged_in.headers["location"] == "/host"

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crossroads.web.auth import SettingsDep
 from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-from crossroads.web.security import verify_csrf
+from crossroads.web.security import local_path, verify_csrf
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 
@@ -16,9 +16,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)])
 async def choose_language(request: Request, settings: SettingsDep) -> Response:
     form = await request.form()
     language = str(form.get("language", ""))
-    back = str(form.get("next", "/"))
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
+    back = local_path(str(form.get("next", "/")), "/")
     response = RedirectResponse(back, status_code=303)
     if language in LANGUAGES:
         response.set_cookie(
