@@ -369,3 +369,25 @@ def test_xss_redirect_targets_from_user_input_stay_on_this_site(
     assert language.headers["location"] == "/"
     assert f'value="{target}"' not in page
     assert logged_in.headers["location"] == "/host"
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>", "//evil"]
+)
+def test_xss_plenary_link_must_be_a_web_link(world: World, link: str) -> None:
+    edit = f"{world.base}/edit"
+    form = {
+        "title": "Edited",
+        "starts_at": "2030-05-04T14:00",
+        "timezone": "Europe/Paris",
+        "duration_minutes": "90",
+        "languages": ["en"],
+        "privacy_mode": "named",
+        "plenary_url": link,
+    }
+
+    response = world.host.submit(world.base, form, form_page=edit)
+
+    assert response.status_code == 422
+    assert "Give a web link that starts with https://" in response.text
+    assert "Edited" not in world.host.get(world.base).text
