@@ -360,6 +360,79 @@ def test_idor_report_form_does_not_preselect_or_name_another_convenings_person(
     assert f'value="{b.people[0].public_id}"' not in page.text
 
 
+def test_idor_report_naming_another_convenings_person_is_not_found(
+    idor_server: LiveServer, worlds: Worlds
+) -> None:
+    a, b = worlds.a, worlds.b
+    ana = a.people[0].client
+    before = db_state(idor_server)
+    page = f"/c/{a.public_id}/report"
+
+    response = ana.submit(
+        page,
+        {"reported": b.people[0].public_id, "reason": "other", "details": "Hijacked"},
+        form_page=page,
+    )
+
+    assert response.status_code == 404
+    assert B_MARK not in response.text
+    assert db_state(idor_server) == before
+
+
+OWN_HOST_PAGES = (
+    "/host",
+    "{base}",
+    "{base}/edit",
+    "{base}/live",
+    "{base}/zoom",
+    "{base}/zoom.csv",
+    "{base}/feedback",
+    "{base}/intersections",
+    "{base}/reports",
+    "{base}/reports/list",
+    "{base}/notes",
+    "{base}/notes.md",
+    "{base}/reflection",
+    "{base}/reflection/preview",
+    "{base}/reflection.md",
+    "{base}/personal-links.csv",
+    "{base}/calendar.ics",
+    "/host/series/{series}",
+    "/host/convenings/{next}",
+    "/host/convenings/{next}/personal-links.csv",
+)
+OWN_PARTICIPANT_PAGES = (
+    "lobby",
+    "people",
+    "report",
+    "feedback",
+    "my-data",
+    "my-data.json",
+    "connections",
+    "notes",
+    "notes/read",
+    "reflection",
+    "calendar.ics",
+)
+
+
+def test_idor_own_pages_and_exports_show_nothing_of_the_other_convening(
+    idor_server: LiveServer, worlds: Worlds
+) -> None:
+    a = worlds.a
+    ids = {"base": a.base, "series": a.series_id, "next": a.next_public_id}
+    pages = {path.format(**ids): a.host for path in OWN_HOST_PAGES}
+    pages |= {f"/c/{a.public_id}/{p}": a.people[0].client for p in OWN_PARTICIPANT_PAGES}
+
+    shown = {path: client.get(path) for path, client in pages.items()}
+
+    assert {path: r.status_code for path, r in shown.items()} == dict.fromkeys(shown, 200)
+    assert [p for p, r in shown.items() if B_MARK in r.text or B_HOST_NAME in r.text] == []
+    # Each shows A's own people or texts (so the check above had something to look at),
+    # except Zoom's pre-assignment, which holds rooms and emails only.
+    assert [p for p, r in shown.items() if "ALPHA" not in r.text] == [f"{a.base}/zoom.csv"]
+
+
 # --- sockets -----------------------------------------------------------------------------
 
 
