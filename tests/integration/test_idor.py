@@ -22,12 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from fastapi.routing import APIRoute, APIWebSocketRoute
 
-from crossroads.web.app import create_app
 from tests.integration.conftest import Browserish, client_for
 from tests.integration.live_clients import LiveClient
 from tests.integration.notes_client import NotesClient
+from tests.integration.route_table import app_routes
 from tests.integration.worlds import World, build_world
 from tests.servers import LiveServer, running_server
 
@@ -225,26 +224,6 @@ ROUTES: dict[tuple[str, str], Route] = {
 SOCKETS = frozenset({"/ws/live/{public_id}", "/ws/host/{public_id}", "/ws/notes/{room}"})
 # Parameters that name no object of a convening (a fixed word): never swapped.
 WORDS = frozenset({"action", "extension"})
-
-
-def app_routes() -> set[tuple[str, str]]:
-    """Every (method, path) the app serves, through included routers however nested."""
-
-    def walk(routes: list[object], prefix: str) -> Iterator[tuple[str, str]]:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                for method in route.methods:
-                    yield method, prefix + route.path
-            elif isinstance(route, APIWebSocketRoute):
-                yield "WS", prefix + route.path
-            elif hasattr(route, "original_router"):  # FastAPI >= 0.165 keeps includes lazy
-                inner = route.original_router.routes
-                yield from walk(inner, prefix + route.include_context.prefix)
-            elif hasattr(route, "path") and hasattr(route, "endpoint"):
-                for method in getattr(route, "methods", None) or {"GET"}:
-                    yield method, prefix + route.path
-
-    return set(walk(list(create_app().routes), ""))
 
 
 def test_idor_table_covers_every_route_with_a_path_parameter() -> None:

@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,6 +31,7 @@ from icalendar import Calendar
 from markdown_it import MarkdownIt
 
 from tests.integration.conftest import Browserish, client_for
+from tests.integration.route_table import app_routes
 from tests.integration.worlds import World, build_world
 from tests.servers import LiveServer, running_server
 
@@ -148,38 +149,67 @@ def scan(html: str) -> Scan:
 @dataclass(frozen=True)
 class Page:
     who: str  # "host", "participant" (the person whose texts are the script payload), "anyone"
-    path: Callable[[World], str]
+    route: str  # as in the app's route table
     shows_user_text: bool = True
+    next_convening: bool = False  # the series' next call, made from this one
+
+    def path(self, world: World) -> str:
+        return self.route.format(
+            public_id=world.next_public_id if self.next_convening else world.public_id,
+            series_id=world.series_id,
+            token=world.invite_token,
+        )
 
 
 PAGES: dict[str, Page] = {
-    "host dashboard": Page("host", lambda w: "/host"),
-    "host convening": Page("host", lambda w: w.base),
-    "host edit": Page("host", lambda w: f"{w.base}/edit"),
-    "host live console": Page("host", lambda w: f"{w.base}/live"),
-    "host zoom": Page("host", lambda w: f"{w.base}/zoom"),
-    "host feedback": Page("host", lambda w: f"{w.base}/feedback"),
-    "host intersections": Page("host", lambda w: f"{w.base}/intersections"),
-    "host reports": Page("host", lambda w: f"{w.base}/reports"),
-    "host reports fragment": Page("host", lambda w: f"{w.base}/reports/list"),
-    "host notes": Page("host", lambda w: f"{w.base}/notes"),
-    "host reflection": Page("host", lambda w: f"{w.base}/reflection"),
-    "host reflection preview": Page("host", lambda w: f"{w.base}/reflection/preview"),
-    "host series": Page("host", lambda w: f"/host/series/{w.series_id}"),
-    "host next convening": Page("host", lambda w: f"/host/convenings/{w.next_public_id}"),
-    "join page": Page("anyone", lambda w: f"/join/{w.invite_token}"),
-    "lobby": Page("participant", lambda w: f"/c/{w.public_id}/lobby"),
-    "lobby people": Page("participant", lambda w: f"/c/{w.public_id}/people"),
-    "report form": Page("participant", lambda w: f"/c/{w.public_id}/report"),
-    "feedback form": Page("participant", lambda w: f"/c/{w.public_id}/feedback"),
-    "my data": Page("participant", lambda w: f"/c/{w.public_id}/my-data"),
-    "connections": Page("participant", lambda w: f"/c/{w.public_id}/connections"),
-    "participant notes": Page("participant", lambda w: f"/c/{w.public_id}/notes"),
-    "notes reading view": Page("participant", lambda w: f"/c/{w.public_id}/notes/read"),
-    "reflection note": Page("participant", lambda w: f"/c/{w.public_id}/reflection"),
-    "privacy": Page("anyone", lambda w: "/privacy", shows_user_text=False),
-    "login": Page("anyone", lambda w: "/login", shows_user_text=False),
+    "host dashboard": Page("host", "/host"),
+    "new convening form": Page("host", "/host/convenings/new", shows_user_text=False),
+    "host convening": Page("host", "/host/convenings/{public_id}"),
+    "host edit": Page("host", "/host/convenings/{public_id}/edit"),
+    "host live console": Page("host", "/host/convenings/{public_id}/live"),
+    "host zoom": Page("host", "/host/convenings/{public_id}/zoom"),
+    "host feedback": Page("host", "/host/convenings/{public_id}/feedback"),
+    "host intersections": Page("host", "/host/convenings/{public_id}/intersections"),
+    "host reports": Page("host", "/host/convenings/{public_id}/reports"),
+    "host reports fragment": Page("host", "/host/convenings/{public_id}/reports/list"),
+    "host notes": Page("host", "/host/convenings/{public_id}/notes"),
+    "host reflection": Page("host", "/host/convenings/{public_id}/reflection"),
+    "host reflection preview": Page("host", "/host/convenings/{public_id}/reflection/preview"),
+    "host series": Page("host", "/host/series/{series_id}"),
+    "host next convening": Page("host", "/host/convenings/{public_id}", next_convening=True),
+    "join page": Page("anyone", "/join/{token}"),
+    "lobby": Page("participant", "/c/{public_id}/lobby"),
+    "lobby people": Page("participant", "/c/{public_id}/people"),
+    "report form": Page("participant", "/c/{public_id}/report"),
+    "feedback form": Page("participant", "/c/{public_id}/feedback"),
+    "my data": Page("participant", "/c/{public_id}/my-data"),
+    "connections": Page("participant", "/c/{public_id}/connections"),
+    "participant notes": Page("participant", "/c/{public_id}/notes"),
+    "notes reading view": Page("participant", "/c/{public_id}/notes/read"),
+    "reflection note": Page("participant", "/c/{public_id}/reflection"),
+    "privacy": Page("anyone", "/privacy", shows_user_text=False),
+    "login": Page("anyone", "/login", shows_user_text=False),
+    "home": Page("anyone", "/", shows_user_text=False),
+    "setup (closed)": Page("anyone", "/setup", shows_user_text=False),
 }
+# The GET routes that are downloads, each read by its own test below.
+EXPORTS = {
+    "/host/convenings/{public_id}/notes.md": "test_xss_markdown_export_escapes_html_and_links",
+    "/host/convenings/{public_id}/reflection.{extension}": "the markdown, docx and pdf tests",
+    "/host/convenings/{public_id}/zoom.csv": "test_xss_csv_export_neutralises_formula_cells",
+    "/host/convenings/{public_id}/personal-links.csv": "the same",
+    "/host/convenings/{public_id}/calendar.ics": "test_xss_calendar_file_keeps_one_event_...",
+    "/c/{public_id}/calendar.ics": "the same",
+    "/c/{public_id}/my-data.json": "test_xss_my_data_download_is_json_not_html",
+    "/healthz": "no user text: status and version",
+    "/openapi.json": "no user text: the API schema",
+}
+
+
+def test_xss_pages_and_exports_cover_every_get_route() -> None:
+    gets = {path for method, path in app_routes() if method == "GET"}
+
+    assert gets == {p.route for p in PAGES.values()} | set(EXPORTS)
 
 
 def client_of(world: World, who: str, server: LiveServer) -> Browserish:
