@@ -46,6 +46,8 @@ from pathlib import Path
 
 from pycrdt import Doc, Text
 
+from _common import cpu_seconds, free_port, wait_listening
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -309,19 +311,6 @@ def _write_varuint(value: int) -> bytes:
 # --- servers ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclass
 class Server:
     name: str
@@ -339,17 +328,6 @@ class Server:
             self.process.kill()
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
-
-
-async def wait_listening(port: int) -> None:
-    for _ in range(300):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 async def start_ours() -> Server:

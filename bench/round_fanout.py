@@ -26,6 +26,8 @@ from pathlib import Path
 import httpx
 import websockets
 
+from _common import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -64,15 +66,9 @@ asyncio.run(main())
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def prepare(data_dir: Path, base_url: str, n: int) -> tuple[str, str, list[str]]:
+async def prepare(
+    data_dir: Path, base_url: str, n: int, *, rounds: int = ROUNDS
+) -> tuple[str, str, list[str]]:
     """Host, convening with rounds, and n participants with sessions, made in-process."""
     settings = Settings(data_dir=data_dir, public_base_url=base_url)
     links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
@@ -98,7 +94,7 @@ async def prepare(data_dir: Path, base_url: str, n: int) -> tuple[str, str, list
         ),
         now=now,
     )
-    for r in range(ROUNDS):
+    for r in range(rounds):
         plan = await planning.add_round(
             db,
             host,

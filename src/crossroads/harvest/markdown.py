@@ -34,6 +34,20 @@ def escape(text: str) -> str:
     return _LIST_START.sub(lambda m: (m.group(1) or "") + "\\" + (m.group(2) or m.group(3)), text)
 
 
+def escape_lines(text: str) -> str:
+    """Text that has lines of its own (shared notes): each line escaped as ``escape`` does,
+    a line break kept as a hard break, a blank line as a new paragraph.
+
+    ``"- <b>a</b>\\nb\\n\\nc"`` -> ``"\\- \\<b\\>a\\</b\\>\\\\\\nb\\n\\nc"``.
+    """
+    paragraphs = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    escaped = (
+        "\\\n".join(escape(line) for line in paragraph.split("\n") if line.strip())
+        for paragraph in paragraphs
+    )
+    return "\n\n".join(p for p in escaped if p)
+
+
 def render_markdown(reflection: Reflection, *, translate: Translate = no_translation) -> str:
     return markdown_from_blocks(outline(reflection, translate))
 

@@ -157,3 +157,18 @@ def origin_allowed(origin: str | None, host_header: str | None, public_base_url:
     if host_header:
         allowed.add(host_header)
     return parts.netloc in allowed and parts.scheme in {"http", "https"}
+
+
+def local_path(target: str | None, default: str) -> str:
+    """A redirect target taken from a form or query, kept on this site (#12).
+
+    ``"/host/convenings/x"`` stays; ``"//evil.example"``, ``"/\\evil.example"`` and
+    ``"/\\t/evil.example"`` (browsers read a backslash as a slash and drop tabs and line
+    breaks, so both mean ``//evil.example``), ``"https://evil.example"`` and
+    ``"javascript:alert(1)"`` become ``default``.
+    """
+    if not target or not target.startswith("/") or "\\" in target:
+        return default
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target) or target.startswith("//"):
+        return default
+    return target

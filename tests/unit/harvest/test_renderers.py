@@ -10,7 +10,7 @@ from docx import Document
 from markdown_it import MarkdownIt
 
 from crossroads.harvest.fragment import render_html
-from crossroads.harvest.markdown import escape, render_markdown
+from crossroads.harvest.markdown import escape, escape_lines, render_markdown
 from crossroads.harvest.model import (
     FeedbackSummary,
     Participation,
@@ -68,6 +68,21 @@ def test_markdown_renders_hostile_text_inert() -> None:
 
 def test_markdown_escape_keeps_text_readable() -> None:
     assert escape("1. Rent *control*\nnow") == r"1\. Rent \*control\* now"
+
+
+def test_markdown_escape_lines_keeps_line_breaks_and_renders_hostile_text_inert() -> None:
+    notes = "\n".join(XSS) + "\n\n- Ana: <b>two</b>\r\n  \nlast line\\"
+    renderer = MarkdownIt("commonmark", {"html": True})
+    renderer.validateLink = lambda url: True  # type: ignore[method-assign]  # a trusting viewer
+
+    rendered = renderer.render(escape_lines(notes))
+
+    assert _TAG.search(rendered) is None
+    assert "<h1>" not in rendered and "<li>" not in rendered
+    assert rendered.count("<br />") == "\n".join(XSS).count("\n")
+    assert rendered.count("<p>") == 3
+    assert "[click](javascript:alert(1))" in rendered
+    assert "<p>last line\\</p>" in rendered
 
 
 def test_html_fragment_escapes_hostile_text() -> None:

@@ -10,7 +10,7 @@ from crossroads.convenings import access, hosts
 from crossroads.web.auth import HOST_COOKIE, DbDep, NowDep, SettingsDep, set_session_cookie
 from crossroads.web.forms import LOGIN_FIELDS, HostAccountForm, field_errors, form_body, form_values
 from crossroads.web.responses import PAGE_RESPONSES
-from crossroads.web.security import verify_csrf
+from crossroads.web.security import local_path, verify_csrf
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -20,10 +20,7 @@ router = APIRouter(
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: "//evil.example" would leave the site.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/host"
+    return local_path(target, "/host")
 
 
 @router.get("/")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
+from crossroads.harvest.markdown import escape, escape_lines
 from crossroads.notes import tokens
 from crossroads.notes.reading import FREE_NOTES, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
@@ -150,17 +151,19 @@ async def lock_section(
 
 
 def _markdown(attributed: notes_cases.AttributedNotes) -> str:
+    """The notes as Markdown; every piece of user text (title, prompts, notes, names) is
+    escaped, so a viewer that renders raw HTML or follows links shows it as typed (#12)."""
     notes, plan = attributed.notes, attributed.plan
-    lines = [f"# {plan.convening.title}", ""]
+    lines = [f"# {escape(plan.convening.title)}", ""]
     labelled = [(s["prompt"], s["label"]) for s in _sections(plan, i18n.current_language())]
     if notes.sections.get(FREE_NOTES, "").strip():
         labelled.append((FREE_NOTES, i18n.gettext("Free notes")))
     for prompt, label in labelled:
-        lines += [f"## {label}", "", notes.sections.get(prompt, "").strip(), ""]
+        lines += [f"## {escape(label)}", "", escape_lines(notes.sections.get(prompt, "")), ""]
         contributions = attributed.contributions.get(prompt)
         if contributions:
-            lines += [f"{i18n.gettext('Who wrote what:')}", ""]
-            lines += [f"- {c.name}: {c.text}" for c in contributions]
+            lines += [escape(i18n.gettext("Who wrote what:")), ""]
+            lines += [f"- {escape(c.name)}: {escape(c.text)}" for c in contributions]
             lines.append("")
     return "\n".join(lines)
 

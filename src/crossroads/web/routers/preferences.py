@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from crossroads.web.auth import SettingsDep
 from crossroads.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from crossroads.web.responses import PAGE_RESPONSES
-from crossroads.web.security import secure_cookies_for, verify_csrf
+from crossroads.web.security import local_path, secure_cookies_for, verify_csrf
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -21,9 +21,7 @@ router = APIRouter(
 async def choose_language(request: Request, settings: SettingsDep) -> Response:
     form = await request.form()
     language = str(form.get("language", ""))
-    back = str(form.get("next", "/"))
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"
+    back = local_path(str(form.get("next", "/")), "/")
     response = RedirectResponse(back, status_code=303)
     if language in LANGUAGES:
         response.set_cookie(
