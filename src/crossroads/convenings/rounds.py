@@ -513,7 +513,6 @@ async def arrive(
     db: Database,
     participant: ParticipantRecord,
     *,
-    present: Collection[int],
     now: datetime,
     grace: timedelta,
     state: LiveState | None = None,
@@ -664,7 +663,7 @@ async def block_person(
     remaining = [m for m in group.members if m != participant.id]
     if len(remaining) == 1:
         await _replace_alone(db, state, remaining[0], now=now)
-    placed = await arrive(db, participant, present=(), now=now, grace=timedelta(days=1))
+    placed = await arrive(db, participant, now=now, grace=timedelta(days=1))
     touched = {participant.id, *group.members}
     if placed is not None and placed.participants:
         touched |= placed.participants
@@ -680,7 +679,7 @@ async def _replace_alone(db: Database, state: LiveState, person_id: int, *, now:
         await live_store.remove_seat(tx, state.run.id, person_id)
     person = state.people.get(person_id)
     if person is not None:
-        await arrive(db, person, present=(), now=now, grace=timedelta(days=1))
+        await arrive(db, person, now=now, grace=timedelta(days=1))
 
 
 async def remove_person(

@@ -235,9 +235,7 @@ async def _participant_command(
         return
     if isinstance(message, protocol.Hello):
         state = await _current_state(db, hub, conn.convening_id, you.id)
-        change = await rounds.arrive(
-            db, you, present=hub.present(conn.convening_id), now=now, grace=grace, state=state
-        )
+        change = await rounds.arrive(db, you, now=now, grace=grace, state=state)
         if change is not None:
             await publish(hub, change)
             state = await _current_state(db, hub, conn.convening_id, you.id)
