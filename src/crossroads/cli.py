@@ -57,7 +57,12 @@ def serve(
 ) -> None:
     """Run the web server (migrates the database first)."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    _serve(Settings(**overrides))  # type: ignore[arg-type]  # pydantic-settings init kwargs
+    settings = Settings(**overrides)  # type: ignore[arg-type]  # pydantic-settings init kwargs
+    if settings.redis_url and not settings.secret_key:
+        # A key generated per data folder would differ per node: every token signed by one
+        # node (sessions' CSRF, notes, node-to-node passes) would fail on the others.
+        raise _fail("set CROSSROADS_SECRET_KEY: nodes sharing CROSSROADS_REDIS_URL must share it")
+    _serve(settings)
 
 
 @app.command()

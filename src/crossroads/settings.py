@@ -7,6 +7,7 @@ documented in ``docs/configuration.md`` so the table there stays complete.
 from __future__ import annotations
 
 import secrets
+import socket
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -84,7 +85,48 @@ class Settings(BaseSettings):
     max_roster_rows: int = Field(default=20000, description="Largest roster CSV accepted, in rows.")
     redis_url: str | None = Field(
         default=None,
-        description="Redis URL for the live event bus across nodes; unset: in-process (one node).",
+        description=(
+            "Redis URL shared by several nodes: the live event bus, who is connected where, "
+            "which node owns each notes room. Unset: one node, everything in process."
+        ),
+    )
+    redis_prefix: str = Field(
+        default="crossroads:",
+        description=(
+            "Prefix of every Redis key and channel, so several deployments can share one Redis."
+        ),
+    )
+    node_id: str | None = Field(
+        default=None,
+        description=(
+            "This node's name among several (with `CROSSROADS_REDIS_URL`). Defaults to "
+            "`<hostname>:<port>`. Behind nginx, name each node as its `server` line in the "
+            "notes upstream (e.g. `app1:8000`): notes rooms are then owned by the node nginx "
+            "sends them to, and proxying between nodes is rare (see docs/deploy.md)."
+        ),
+    )
+    internal_url: str | None = Field(
+        default=None,
+        description=(
+            "Where the other nodes reach this one, for notes connections they pass on to "
+            "the room's owner. Defaults to `http://<node id>`."
+        ),
+    )
+    node_ttl_seconds: float = Field(
+        default=5.0,
+        ge=0.5,
+        description=(
+            "How long a node counts as alive without a heartbeat (it beats every third of "
+            "this). A killed node's people leave the presence lists after about this long."
+        ),
+    )
+    notes_lease_seconds: float = Field(
+        default=5.0,
+        ge=0.5,
+        description=(
+            "How long a node's claim on a notes room lasts unless renewed (every third of "
+            "this): the longest a room stays unreachable after its owner is killed."
+        ),
     )
     wrap_up_seconds: int = Field(
         default=60,
@@ -156,6 +198,14 @@ class Settings(BaseSettings):
         default="20/minute",
         description="Group chat messages allowed per participant (`limits` notation).",
     )
+
+    @cached_property
+    def resolved_node_id(self) -> str:
+        return self.node_id or f"{socket.gethostname()}:{self.port}"
+
+    @cached_property
+    def resolved_internal_url(self) -> str:
+        return (self.internal_url or f"http://{self.resolved_node_id}").rstrip("/")
 
     @cached_property
     def resolved_database_url(self) -> str:

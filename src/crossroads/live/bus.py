@@ -112,5 +112,5 @@ class RedisBus:
         await self._redis.aclose()
 
 
-def create_bus(redis_url: str | None) -> EventBus:
-    return RedisBus(redis_url) if redis_url else MemoryBus()
+def create_bus(redis_url: str | None, *, prefix: str = "crossroads:") -> EventBus:
+    return RedisBus(redis_url, prefix=prefix) if redis_url else MemoryBus()

@@ -4,13 +4,19 @@ Each connection has one bounded send queue and one writer task: a slow client ne
 the others; when its queue is full it is closed and resyncs on reconnect (the snapshot comes
 from the database). Per convening, one refresher task turns bus events into views: however
 many events arrive while it works, it loads the state once and sends each person theirs.
+
+With several nodes (a ``ClusterPresence``, see live/cluster.py) presence is cluster-wide:
+pairing, host consoles and departures count people connected to any node, arrivals and
+departures reach every node's host consoles over the bus, and a host's "close this person's
+sockets" goes over the bus to whichever node holds them. Without one, everything stays in
+this process as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -18,6 +24,7 @@ from typing import Any, Protocol
 import structlog
 
 from crossroads.live.bus import Event, EventBus
+from crossroads.live.errors import ClusterUnavailable
 from crossroads.outbox import Outbox
 
 log = structlog.get_logger(__name__)
@@ -29,6 +36,10 @@ PRESENCE_DELAY = 1.0
 # Views rendered between two chances for the writers to send: the first people get theirs
 # while the last are still being built.
 FANOUT_SLICE = 200
+# While Redis is away a departure cannot tell whether the person is on another node: it asks
+# again this often rather than re-pair someone who may still be talking.
+DEPARTURE_RETRY = 1.0
+CLOSE_REMOVED = 4410  # keep in step with live/protocol.py
 
 
 class Socket(Protocol):
@@ -70,6 +81,27 @@ RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
 OnDeparture = Callable[[int, int], Awaitable[None]]
 # Told after each fan-out, with the state it was built from (e.g. to work ahead on it).
 OnRefreshed = Callable[[int, Any], None]
+# The participants of a state who may not stay connected (removed by a host).
+RemovedOf = Callable[[Any], Collection[int]]
+
+
+class ClusterPresence(Protocol):
+    """Presence on the other nodes (live/cluster.py's ``Cluster``)."""
+
+    def attach(
+        self,
+        local: Callable[[int], set[int]],
+        convenings: Callable[[], Iterable[int]],
+        on_orphans: Callable[[int, set[int]], None],
+    ) -> None: ...
+
+    def presence_changed(self, convening_id: int) -> None: ...
+
+    async def flush_presence(self, convening_id: int) -> None: ...
+
+    async def present_elsewhere(self, convening_id: int) -> set[int]: ...
+
+    async def is_present_elsewhere(self, convening_id: int, participant_id: int) -> bool: ...
 
 
 class LiveHub:
@@ -83,6 +115,8 @@ class LiveHub:
         on_departure: OnDeparture,
         departure_grace: float,
         presence_delay: float = PRESENCE_DELAY,
+        cluster: ClusterPresence | None = None,
+        removed_of: RemovedOf | None = None,
     ) -> None:
         self.bus = bus
         self._load_state = load_state
@@ -102,6 +136,13 @@ class LiveHub:
         self._primed: dict[int, Any] = {}
         self._shown: dict[int, Any] = {}
         self._closing = False
+        self._removed_of = removed_of
+        self._cluster = cluster
+        # Cluster-wide presence as last read, shown to hosts while Redis is away.
+        self._last_present: dict[int, set[int]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        if cluster is not None:
+            cluster.attach(self.present, lambda: list(self._connections), self.adopt_departures)
 
     # --- presence -------------------------------------------------------------------------
 
@@ -114,6 +155,14 @@ class LiveHub:
 
     def is_present(self, convening_id: int, participant_id: int) -> bool:
         return any(not c.closed for c in self._of_person.get((convening_id, participant_id), ()))
+
+    async def present_everywhere(self, convening_id: int) -> set[int]:
+        """Who is connected on any node (raises ``ClusterUnavailable`` while Redis is away);
+        on a single node, the same as ``present``."""
+        here = self.present(convening_id)
+        if self._cluster is None:
+            return here
+        return here | await self._cluster.present_elsewhere(convening_id)
 
     def has_host(self, convening_id: int) -> bool:
         return any(c.is_host and not c.closed for c in self._connections.get(convening_id, ()))
@@ -169,32 +218,77 @@ class LiveHub:
         if not group:
             self._connections.pop(conn.convening_id, None)
             self._shown.pop(conn.convening_id, None)
+            self._last_present.pop(conn.convening_id, None)
 
     def _presence_changed(self, convening_id: int) -> None:
-        """Refresh the host consoles (only them) once the arrivals of the moment are in."""
+        """Refresh the host consoles (only them) once the arrivals of the moment are in: on
+        this node, or with several, on every node once this node's presence is written."""
+        if self._cluster is not None:
+            self._cluster.presence_changed(convening_id)
         if convening_id in self._presence_updates:
             return
 
         def update() -> None:
             self._presence_updates.pop(convening_id, None)
-            if convening_id in self._connections:
+            if self._cluster is not None:
+                self._spawn(self._announce_presence(convening_id))
+            elif convening_id in self._connections:
                 self.refresh_now(convening_id, participants=set())
 
         loop = asyncio.get_running_loop()
         self._presence_updates[convening_id] = loop.call_later(self._presence_delay, update)
 
+    async def _announce_presence(self, convening_id: int) -> None:
+        assert self._cluster is not None
+        await self._cluster.flush_presence(convening_id)
+        await self.bus.publish(_channel(convening_id), {"kind": "presence", "participants": []})
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def _depart_later(self, key: tuple[int, int]) -> None:
         await asyncio.sleep(self._departure_grace)
+        # Gone from this node is not gone: a person who reconnected to another node (a
+        # load balancer's choice, or this node's sibling dying) keeps their group.
+        while self._cluster is not None:
+            try:
+                if await self._cluster.is_present_elsewhere(*key):
+                    self._departures.pop(key, None)
+                    return
+                break
+            except ClusterUnavailable:
+                await asyncio.sleep(DEPARTURE_RETRY)
         self._departures.pop(key, None)
         try:
             await self._on_departure(*key)
         except Exception:
             log.exception("departure_failed", convening_id=key[0], participant_id=key[1])
 
-    def close_participant(self, convening_id: int, participant_id: int, code: int) -> None:
-        for conn in list(self._connections.get(convening_id, ())):
-            if conn.participant_id == participant_id:
-                conn.close(code, "removed by the host")
+    def adopt_departures(self, convening_id: int, participant_ids: Iterable[int]) -> None:
+        """People who were connected on a node that died: each departs after the grace
+        unless by then they are connected somewhere (see live/cluster.py)."""
+        if self._closing:
+            return
+        for pid in participant_ids:
+            key = (convening_id, pid)
+            if key not in self._departures and not self.is_present(*key):
+                self._departures[key] = asyncio.create_task(self._depart_later(key))
+
+    async def close_participant(
+        self, convening_id: int, participant_id: int, code: int, reason: str = "removed by the host"
+    ) -> None:
+        """Close a person's live sockets, on whichever node they are connected."""
+        if self._cluster is None:
+            self._close_local(convening_id, participant_id, code, reason)
+            return
+        event: Event = {"kind": "close", "participant": participant_id, "code": code}
+        await self.bus.publish(_channel(convening_id), {**event, "reason": reason})
+
+    def _close_local(self, convening_id: int, participant_id: int, code: int, reason: str) -> None:
+        for conn in list(self._of_person.get((convening_id, participant_id), ())):
+            conn.close(code, reason)
 
     # --- events ---------------------------------------------------------------------------
 
@@ -232,6 +326,10 @@ class LiveHub:
     def _note(self, convening_id: int, event: Event) -> None:
         if event.get("kind") == "relay":
             self._deliver(convening_id, event)
+            return
+        if event.get("kind") == "close":
+            code, reason = int(event.get("code") or 1000), str(event.get("reason") or "")
+            self._close_local(convening_id, int(event.get("participant") or 0), code, reason)
             return
         pending = self._pending.setdefault(convening_id, _Pending())
         pending.add(event)
@@ -271,9 +369,14 @@ class LiveHub:
             self.remember(convening_id, state)
             cache: dict[Any, Any] = {}
             hosts: list[Connection] = []
+            # A removal whose close event was lost (Redis away at that moment) is caught
+            # here, at the next view built from the database.
+            removed = self._removed_of(state) if self._removed_of is not None else ()
             for done, conn in enumerate(conns, start=1):
                 if conn.is_host:
                     hosts.append(conn)
+                elif conn.participant_id in removed:
+                    conn.close(CLOSE_REMOVED, "removed by the host")
                 elif pending.concerns(conn.participant_id):
                     conn.send(self._render_participant(state, conn, cache))
                 if done % FANOUT_SLICE == 0:
@@ -283,7 +386,7 @@ class LiveHub:
                 # Participants first: a host view of thousands of people takes a while to
                 # build, and their partner cards must not wait for it.
                 await asyncio.sleep(0)
-                present = self.present(convening_id)
+                present = await self._present_for_hosts(convening_id)
                 for conn in hosts:
                     conn.send(self._render_host(state, conn, present))
             for text_event in pending.broadcasts:
@@ -293,6 +396,17 @@ class LiveHub:
             if self.on_refreshed is not None:
                 self.on_refreshed(convening_id, state)
 
+    async def _present_for_hosts(self, convening_id: int) -> set[int]:
+        if self._cluster is None:
+            return self.present(convening_id)
+        try:
+            present = await self.present_everywhere(convening_id)
+        except ClusterUnavailable:
+            # Redis is away: who was connected at the last good read, and who is here now.
+            return self._last_present.get(convening_id, set()) | self.present(convening_id)
+        self._last_present[convening_id] = present
+        return present
+
     async def close(self) -> None:
         self._closing = True
         for handle in self._presence_updates.values():
@@ -301,6 +415,7 @@ class LiveHub:
             *self._listeners.values(),
             *self._refreshers.values(),
             *self._departures.values(),
+            *self._background,
         ]:
             task.cancel()
         for conns in self._connections.values():

@@ -22,7 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crossroads import __version__
 from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.live.cluster import Cluster
+from crossroads.live.errors import LiveError
 from crossroads.messages import N_
+from crossroads.notes.control import RoomControl
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
 from crossroads.store.database import Database
@@ -118,6 +121,18 @@ async def _retention_loop(db: Database) -> None:
         await asyncio.sleep(RETENTION_EVERY_SECONDS)
 
 
+def _cluster(settings: Settings) -> Cluster | None:
+    if not settings.redis_url:
+        return None
+    return Cluster(
+        settings.redis_url,
+        node_id=settings.resolved_node_id,
+        internal_url=settings.resolved_internal_url,
+        ttl=settings.node_ttl_seconds,
+        prefix=settings.redis_prefix,
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -126,7 +141,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.resolved_database_url)
         await db.migrate()
         app.state.db = db
-        app.state.hub = live.create_hub(db, settings)
+        # Several nodes share Redis; without it everything stays in this process (#11).
+        cluster = app.state.cluster = _cluster(settings)
+        app.state.hub = live.create_hub(db, settings, cluster)
         app.state.round_plans = RoundPlans(db, app.state.hub)
         app.state.hub.on_refreshed = app.state.round_plans.notice
         app.state.notes = RoomServer(
@@ -134,8 +151,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_update_bytes=settings.notes_max_update_bytes,
             compact_after=settings.notes_compact_after,
         )
+        control = app.state.notes_control = RoomControl(
+            app.state.notes, db, app.state.hub.bus if cluster else None
+        )
+        control.start()
+        if cluster is not None:
+            await cluster.start()
         _tune_gc()
-        log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
+        log.info(
+            "server_ready",
+            database=db.dialect,
+            base_url=settings.public_base_url,
+            node=cluster.node_id if cluster else None,
+        )
         retention = asyncio.create_task(_retention_loop(db))
         try:
             yield
@@ -144,6 +172,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.round_plans.close()
             await app.state.hub.close()
             await app.state.notes.close()
+            await control.close()
+            if cluster is not None:
+                await cluster.close()
             await app.state.hub.bus.close()
             await db.dispose()
 
@@ -164,7 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chat=settings.rate_limit_chat,
     )
     app.state.call_config = live.call_config(settings)
-    for error in (ConveningError, StoreError, WebError):
+    for error in (ConveningError, StoreError, LiveError, WebError):
         app.add_exception_handler(error, handle_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)

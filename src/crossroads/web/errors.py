@@ -30,6 +30,7 @@ from crossroads.convenings.errors import (
     RosterRowInvalid,
     SetupClosed,
 )
+from crossroads.live.errors import ClusterUnavailable, LiveError
 from crossroads.messages import N_
 from crossroads.store.errors import Conflict, NotFound, StoreError, StoreUnavailable
 from crossroads.web.i18n import gettext as _
@@ -79,6 +80,8 @@ ERROR_TABLE: dict[type[Exception], ErrorRule] = {
     FieldInvalid: ErrorRule(422, 1007, N_("Please check the form")),
     Conflict: ErrorRule(409, 1008, N_("Already taken")),
     StoreUnavailable: ErrorRule(503, 1011, N_("Please try again in a moment")),
+    ClusterUnavailable: ErrorRule(503, 1013, N_("Please try again in a moment")),
+    LiveError: ErrorRule(500, 1011, N_("Something went wrong")),
     ConveningError: ErrorRule(400, 1008, N_("Something is wrong with this request")),
     StoreError: ErrorRule(500, 1011, N_("Something went wrong")),
     WebError: ErrorRule(400, 1008, N_("Something is wrong with this request")),

@@ -7,6 +7,11 @@ thread, keeping the result. ``start_round`` then checks in its own transaction t
 changed since (the event number) and writes the plan, bringing it up to date for people who
 came or went meanwhile; a stale plan falls back to pairing afresh. Plans are node-local and
 disposable: losing one costs time, never correctness.
+
+With several nodes, plans are made where the host's console is connected (that is where
+"start round" arrives) from everyone present on any node; the event number's compare-and-set
+is one conditional UPDATE in the shared database, so a plan made on one node is never
+written after another node changed the call (tests/integration/test_nodes.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import structlog
 
 from crossroads.convenings import rounds
 from crossroads.convenings.errors import ConveningError
+from crossroads.live.errors import ClusterUnavailable
 from crossroads.live.hub import LiveHub
 from crossroads.store.database import Database
 from crossroads.store.errors import StoreError
@@ -61,7 +67,10 @@ class RoundPlans:
     async def _work(self, convening_id: int) -> None:
         await asyncio.sleep(self._settle)
         while (state := self._latest.pop(convening_id, None)) is not None:
-            present = frozenset(self._hub.present(convening_id))
+            try:
+                present = frozenset(await self._hub.present_everywhere(convening_id))
+            except ClusterUnavailable:  # Redis is away: plan once it is back
+                continue
             basis = _Basis(state.seq, present)
             held = self._plans.get(convening_id)
             if held is not None and held[0] == basis:

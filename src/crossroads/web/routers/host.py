@@ -136,7 +136,7 @@ async def _zoom_round(
         db,
         host,
         public_id,
-        present=hub.present(plan.convening.id),
+        present=await hub.present_everywhere(plan.convening.id),
         now=now,
         grace=timedelta(seconds=settings.wrap_up_seconds),
     )

@@ -22,8 +22,10 @@ from crossroads.convenings.live_views import ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
 from crossroads.live.calls import CallMode, split_urls
+from crossroads.live.cluster import Cluster
+from crossroads.live.errors import LiveError
 from crossroads.live.hub import Connection, LiveHub
-from crossroads.notes.rooms import RoomServer
+from crossroads.notes.control import RoomControl
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
@@ -75,7 +77,7 @@ def participant_json(
     return renderer.json_for(conn.participant_id)
 
 
-def create_hub(db: Database, settings: Settings) -> LiveHub:
+def create_hub(db: Database, settings: Settings, cluster: Cluster | None = None) -> LiveHub:
     """Wire the hub to the database and the views (kept out of ``live/`` on purpose)."""
     from crossroads.live.bus import create_bus
 
@@ -104,13 +106,18 @@ def create_hub(db: Database, settings: Settings) -> LiveHub:
     async def load_state(convening_id: int) -> rounds.LiveState:
         return await rounds.load_state(db, convening_id)
 
+    def removed_of(state: rounds.LiveState) -> frozenset[int]:
+        return state.removed
+
     hub = LiveHub(
-        create_bus(settings.redis_url),
+        create_bus(settings.redis_url, prefix=settings.redis_prefix),
         load_state=load_state,
         render_participant=render_participant,
         render_host=render_host,
         on_departure=on_departure,
         departure_grace=settings.partner_grace_seconds,
+        cluster=cluster,
+        removed_of=removed_of,
     )
     return hub
 
@@ -169,7 +176,7 @@ async def _serve(
                 continue
             try:
                 await handle(message)
-            except (ConveningError, StoreError) as exc:
+            except (ConveningError, StoreError, LiveError) as exc:
                 conn.send(_error_reply(exc))
     except WebSocketDisconnect:
         pass
@@ -346,7 +353,8 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     )
 
     async def handle(message: Any) -> None:
-        await _host_command(db, hub, conn, message, ws.app.state.round_plans, ws.app.state.notes)
+        state = ws.app.state
+        await _host_command(db, hub, conn, message, state.round_plans, state.notes_control)
 
     await _serve(ws, hub, conn, protocol.parse_host, handle)
 
@@ -357,7 +365,7 @@ async def _host_command(
     conn: Connection,
     message: Any,
     plans: RoundPlans,
-    notes: RoomServer,
+    notes: RoomControl,
 ) -> None:
     now = utc_now()
     cid = conn.convening_id
@@ -370,7 +378,7 @@ async def _host_command(
         change = await rounds.start_round(
             db,
             cid,
-            present=hub.present(cid),
+            present=await hub.present_everywhere(cid),
             now=now,
             round_public_id=message.round,
             plan=plans.take(cid),
@@ -396,8 +404,8 @@ async def _host_command(
             (p.id for p in state.people.values() if p.public_id == message.participant), None
         )
         if removed is not None:
-            hub.close_participant(cid, removed, protocol.CLOSE_REMOVED)
-            notes.close_author(
+            await hub.close_participant(cid, removed, protocol.CLOSE_REMOVED)
+            await notes.close_author(
                 state.plan.convening.public_id, f"p{removed}", protocol.CLOSE_REMOVED
             )
     elif isinstance(message, protocol.Mute):
@@ -407,7 +415,7 @@ async def _host_command(
         plan = await get_plan_by_id(db, cid)
         code = protocol.CLOSE_MUTED if message.muted else protocol.CLOSE_UNMUTED
         reason = "muted by the host" if message.muted else "unmuted by the host"
-        notes.close_author(plan.convening.public_id, f"p{muted_id}", code, reason)
+        await notes.close_author(plan.convening.public_id, f"p{muted_id}", code, reason)
     elif isinstance(message, protocol.Lock):
         change = await safety.lock_convening(db, cid, locked=message.locked)
     elif isinstance(message, protocol.ResolveHelp):

@@ -145,7 +145,7 @@ async def lock_section(
         prompt_id=prompt_id,
         locked=action == "lock",
         now=datetime.now(UTC),
-        rooms=request.app.state.notes,
+        rooms=request.app.state.notes_control,
     )
     return RedirectResponse(f"/host/convenings/{public_id}/notes", status_code=303)
 

@@ -1,0 +1,133 @@
+"""Several real `crossroads serve` nodes sharing one PostgreSQL database and one Redis.
+
+Each node is a `LiveServer` (tests/servers.py) on its own loopback port, named by its address
+(`127.0.0.1:<port>`, its internal URL too), with the same secret key. Every cluster gets a
+fresh database on the PostgreSQL server CI starts and its own key prefix in Redis, so
+clusters never see each other's nodes, presence or leases. Tests that need this skip with a
+reason when CI did not provide the servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.servers import LiveServer, make_server
+
+SECRET = "several-nodes-share-this-secret-0123456789abcdef"
+
+requires_cluster = pytest.mark.skipif(
+    TEST_DATABASE_URL is None or TEST_REDIS_URL is None,
+    reason=(
+        "CROSSROADS_TEST_DATABASE_URL and CROSSROADS_TEST_REDIS_URL are needed for several "
+        "nodes (.ci/run starts PostgreSQL and Redis and sets them)"
+    ),
+)
+
+
+@dataclass
+class Nodes:
+    servers: list[LiveServer]
+    database_url: str
+    redis_url: str
+    prefix: str
+
+    def __getitem__(self, index: int) -> LiveServer:
+        return self.servers[index]
+
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(self.redis_url)
+
+    def node_id(self, server: LiveServer) -> str:
+        return f"127.0.0.1:{server.port}"
+
+    def owner_of(self, room: str) -> str | None:
+        """The node holding a notes room's lease, as Redis says."""
+        with self.redis() as client:
+            value = client.get(f"{self.prefix}notes-lease:{room}")
+        return None if value is None else value.decode()
+
+    def server_of(self, node_id: str) -> LiveServer:
+        return next(s for s in self.servers if self.node_id(s) == node_id)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {self.node_id(s)}\n{s.logs()}" for s in self.servers)
+
+
+async def _admin(sql: str) -> None:
+    assert TEST_DATABASE_URL is not None
+    engine = create_async_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+@contextmanager
+def fresh_postgres() -> Iterator[str]:
+    """An empty database on the CI server, dropped afterwards."""
+    assert TEST_DATABASE_URL is not None
+    name = f"crossroads_nodes_{secrets.token_hex(4)}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(TEST_DATABASE_URL).set(database=name)
+        yield url.render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def add_node(nodes: Nodes, data_dir: Path, **settings: str) -> LiveServer:
+    server = make_server(
+        data_dir,
+        database_url=nodes.database_url,
+        redis_url=nodes.redis_url,
+        redis_prefix=nodes.prefix,
+        secret_key=SECRET,
+        rate_limit_login="1000/minute",
+        rate_limit_join="1000/minute",
+        rate_limit_invites="1000/minute",
+        **settings,
+    )
+    server.env["CROSSROADS_NODE_ID"] = f"127.0.0.1:{server.port}"
+    nodes.servers.append(server)
+    return server
+
+
+@contextmanager
+def running_nodes(
+    data_dir: Path, count: int, *, redis_url: str | None = None, **settings: str
+) -> Iterator[Nodes]:
+    """``count`` started nodes with two host accounts; ``redis_url`` defaults to CI's."""
+    url = redis_url or TEST_REDIS_URL
+    assert url is not None
+    with fresh_postgres() as database_url:
+        nodes = Nodes([], database_url, url, f"test-{secrets.token_hex(4)}:")
+        for index in range(count):
+            add_node(nodes, data_dir / f"node{index}", **settings)
+        first = nodes[0]
+        first.cli("migrate")
+        first.create_host("host@example.org", "Hana Host")
+        first.create_host("other@example.org", "Omar Other")
+        try:
+            for server in nodes.servers:
+                server.start()
+            yield nodes
+        finally:
+            for server in nodes.servers:
+                server.stop()
+            with nodes.redis() as client:
+                keys = list(client.scan_iter(f"{nodes.prefix}*"))
+                if keys:
+                    client.delete(*keys)
