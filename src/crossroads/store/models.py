@@ -220,6 +220,8 @@ class SittingOut(Base):
 
 class NotesUpdate(Base):
     __tablename__ = "notes_update"
+    # SQLite would otherwise reuse the ids compaction deleted (migration 0010).
+    __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(primary_key=True)  # the monotonic order of the log
     room: Mapped[str] = mapped_column(String(64), index=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
