@@ -1,4 +1,8 @@
-"""Compaction never loses an update: rows written after a snapshot stay visible."""
+"""Compaction by two nodes at once (after a split brain) never loses an update (#11).
+
+Node A reads the log and merges; meanwhile node B compacts the same room further and
+deletes the rows it merged. A's older merge must then not replace B's snapshot.
+"""
 
 from __future__ import annotations
 
@@ -81,6 +85,26 @@ async def _text(db: Database) -> str:
     for update in [stored.snapshot or b"\x00\x00", *stored.updates]:
         doc.apply_update(update)
     return str(doc.get("prompt:free", type=Text))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+async def test_compaction_never_puts_an_older_merge_over_a_newer_snapshot(
+    kind: str, tmp_path: Path
+) -> None:
+    updates = _updates(["one ", "two ", "three ", "four ", "five ", "six "])
+    async with _database(kind, tmp_path) as db:
+        await _append(db, updates[:2])
+        first_a = await _merge_of(db)  # A reads two rows, is slow to write
+        await _append(db, updates[2:4])
+        assert await _replace(db, await _merge_of(db)) is True  # B: four rows, deleted
+        await _append(db, updates[4:])
+        second_b = await _merge_of(db)  # B reads its snapshot plus two rows
+
+        assert await _replace(db, first_a) is False  # A's merge lost the race: nothing written
+        assert await _replace(db, second_b) is True
+        assert await _text(db) == "one two three four five six "
+        async with db.transaction() as tx:
+            assert await notes_store.count_updates(tx, ROOM) == 0
 
 
 async def test_rows_a_reused_id_hid_behind_a_snapshot_are_recovered_by_the_migration(

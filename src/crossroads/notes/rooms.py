@@ -27,12 +27,14 @@ from pycrdt import Doc, merge_updates
 
 from crossroads.notes import protocol
 from crossroads.notes.attribution import replay
+from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.structs import SectionIndex, parse_update
 from crossroads.notes.writer import NotesWriter
 from crossroads.outbox import Outbox
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
+from crossroads.store.errors import Conflict
 from crossroads.store.notes import PendingUpdate
 
 log = structlog.get_logger(__name__)
@@ -46,6 +48,14 @@ EMPTY_UPDATE = b"\x00\x00"
 # 200: 30 ms; 400 and more: 50 ms. Bounds frames per second per room to about 20 x N.
 TICK_PER_CONNECTION = 0.00015
 MAX_TICK = 0.05
+
+
+class Ownership(Protocol):
+    """Whether this node may hold a room (notes/affinity.py, with several nodes)."""
+
+    async def claim(self, room: str) -> bool: ...
+
+    async def release(self, room: str) -> None: ...
 
 
 class BinarySocket(Protocol):
@@ -75,9 +85,12 @@ class NotesConnection:
 
 
 class Room:
-    def __init__(self, name: str, doc: Doc, locked: set[str] | None = None) -> None:
+    def __init__(
+        self, name: str, doc: Doc, locked: set[str] | None = None, *, upto: int = 0
+    ) -> None:
         self.name = name
         self.doc = doc
+        self.upto = upto  # the last log row read from the database (not those written since)
         self.locked: set[str] = set()
         # Which root each known item belongs to; built once a section is locked (a room with
         # no locks never pays for parsing updates). See notes/structs.py.
@@ -112,6 +125,12 @@ class Room:
         if update:
             self.pending.append(update)
         self.acks[conn] = count
+        if self._flush is None:
+            self._flush = asyncio.get_running_loop().call_later(self.tick, self.flush)
+
+    def relay(self, update: bytes) -> None:
+        """Queue an update that is already stored (read back from the log) for everyone."""
+        self.pending.append(update)
         if self._flush is None:
             self._flush = asyncio.get_running_loop().call_later(self.tick, self.flush)
 
@@ -150,8 +169,10 @@ class RoomServer:
         *,
         max_update_bytes: int,
         compact_after: int,
+        ownership: Ownership | None = None,
     ) -> None:
         self.db = db
+        self.ownership = ownership
         self.writer = NotesWriter(db)
         self.max_update_bytes = max_update_bytes
         self.compact_after = compact_after
@@ -161,10 +182,15 @@ class RoomServer:
     # --- rooms ----------------------------------------------------------------------------
 
     async def room(self, name: str) -> Room:
+        """The loaded room, else loaded now; ``RoomElsewhere`` if another node holds it."""
         lock = self._locks.setdefault(name, asyncio.Lock())
         async with lock:
             room = self.rooms.get(name)
             if room is None:
+                # Claimed under the room's lock, before reading: two first joiners on this
+                # node claim once, and a room another node holds is never loaded here.
+                if self.ownership is not None and not await self.ownership.claim(name):
+                    raise RoomElsewhere(name)
                 async with self.db.transaction() as tx:
                     stored = await notes_store.load_room(tx, name)
                     locked = await notes_store.locked_sections(tx, name)
@@ -173,7 +199,7 @@ class RoomServer:
                     doc.apply_update(stored.snapshot)
                 for update in stored.updates:
                     doc.apply_update(update)
-                room = self.rooms[name] = Room(name, doc, locked)
+                room = self.rooms[name] = Room(name, doc, locked, upto=stored.last_id)
             return room
 
     async def _unload_if_idle(self, room: Room) -> None:
@@ -182,11 +208,50 @@ class RoomServer:
                 return
             del self.rooms[room.name]
             room.cancel_flush()  # nobody is left to tell; everything pending is committed
+            if self.ownership is not None:
+                await self.ownership.release(room.name)
         await self.compact(room.name)
+
+    async def evict(self, name: str, code: int, reason: str) -> None:
+        """Drop a room another node now holds: its connections close (and reconnect to the
+        owner, resending whatever it lacks); nothing is compacted from here."""
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            room = self.rooms.pop(name, None)
+        if room is None:
+            return
+        room.cancel_flush()
+        for conn in list(room.connections):
+            conn.read_only = True  # nothing more is taken in here
+            conn.close(code, reason)
+
+    async def catch_up(self, name: str) -> None:
+        """Apply what the log holds beyond this room's document (updates another node
+        committed while both held the room) and relay the difference to the connections."""
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            room = self.rooms.get(name)
+            if room is None:
+                return
+            async with self.db.transaction() as tx:
+                stored = await notes_store.load_room(tx, name)
+            before = room.doc.get_state()
+            for update in [stored.snapshot or EMPTY_UPDATE, *stored.updates]:
+                room.doc.apply_update(update)
+            room.upto = max(room.upto, stored.last_id)
+            missing = room.doc.get_update(before)
+            if missing != EMPTY_UPDATE:
+                if room.index is not None:
+                    room.index.add(parse_update(missing))
+                room.relay(missing)
 
     async def compact(self, name: str) -> bool:
         """Merge the room's log into its snapshot when it has grown long (by sequence: only
         rows up to the last id read are replaced, whatever arrives meanwhile)."""
+        try:
+            return await self._compact(name)
+        except Conflict:  # another node wrote the room's first snapshot meanwhile
+            return False
+
+    async def _compact(self, name: str) -> bool:
         async with self.db.transaction() as tx:
             if await notes_store.count_updates(tx, name) < self.compact_after:
                 return False
@@ -195,10 +260,17 @@ class RoomServer:
             merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
             # The log's authors are about to go: keep who wrote what with the snapshot.
             _doc, runs = replay(stored.snapshot, stored.attribution, stored.updates)
-            await notes_store.replace_with_snapshot(
-                tx, name, merged, stored.last_id, datetime.now(UTC), runs
+            # Only over the snapshot we read: two nodes compacting one room (after a split)
+            # must not put an older merge over a newer one whose rows are already gone.
+            return await notes_store.replace_with_snapshot(
+                tx,
+                name,
+                merged,
+                stored.last_id,
+                datetime.now(UTC),
+                runs,
+                replaces=stored.snapshot_upto,
             )
-        return True
 
     # --- connections ----------------------------------------------------------------------
 

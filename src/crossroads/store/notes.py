@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,7 @@ class StoredLog:
     attribution: dict[str, list[list[str | int]]] | None  # section -> [[author, bytes], ...]
     updates: list[tuple[bytes, str]]  # (update, author), in log order
     last_id: int
+    snapshot_upto: int = 0  # the last log row the snapshot holds (0: no snapshot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ async def load_log(tx: AsyncSession, room: str) -> StoredLog:
         attribution=dict(attribution.data) if attribution else None,
         updates=[(data, author) for _id, data, author in rows],
         last_id=rows[-1][0] if rows else upto,
+        snapshot_upto=upto,
     )
 
 
@@ -197,14 +199,35 @@ async def replace_with_snapshot(
     upto: int,
     now: datetime,
     attribution: dict[str, list[list[str | int]]] | None = None,
-) -> None:
+    *,
+    replaces: int | None = None,
+) -> bool:
     """Write the merged snapshot and delete what it replaces, in the caller's transaction:
-    a crash leaves either the old rows or the new snapshot, never neither."""
+    a crash leaves either the old rows or the new snapshot, never neither.
+
+    ``replaces``: the ``upto`` of the snapshot the merge was made from (0: there was none).
+    If another writer replaced it since, nothing is written and False is returned: its
+    newer snapshot holds rows that are already deleted, and must not be overwritten.
+    """
     snapshot = await tx.get(NotesSnapshot, room)
-    if snapshot is None:
+    if replaces is None:
+        if snapshot is None:
+            tx.add(NotesSnapshot(room=room, data=merged, upto=upto, updated_at=now))
+        else:
+            snapshot.data, snapshot.upto, snapshot.updated_at = merged, upto, now
+    elif replaces == 0 and snapshot is None:
+        # A concurrent first snapshot makes this insert fail (Conflict): nothing is written.
         tx.add(NotesSnapshot(room=room, data=merged, upto=upto, updated_at=now))
+        await tx.flush()
     else:
-        snapshot.data, snapshot.upto, snapshot.updated_at = merged, upto, now
+        written = await tx.execute(
+            update(NotesSnapshot)
+            .where(NotesSnapshot.room == room, NotesSnapshot.upto == replaces)
+            .values(data=merged, upto=upto, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if written.rowcount != 1:  # type: ignore[attr-defined]  # a CursorResult
+            return False
     if attribution is not None:
         kept = await tx.get(NotesAttribution, room)
         if kept is None:
@@ -213,6 +236,7 @@ async def replace_with_snapshot(
             kept.data = attribution
     await tx.execute(delete(NotesUpdate).where(NotesUpdate.room == room, NotesUpdate.id <= upto))
     await tx.flush()
+    return True
 
 
 async def authors(tx: AsyncSession, room: str) -> set[str]:

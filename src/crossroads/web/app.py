@@ -25,6 +25,7 @@ from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.live.cluster import Cluster
 from crossroads.live.errors import LiveError
 from crossroads.messages import N_
+from crossroads.notes.affinity import RoomAffinity
 from crossroads.notes.control import RoomControl
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
@@ -146,17 +147,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = live.create_hub(db, settings, cluster)
         app.state.round_plans = RoundPlans(db, app.state.hub)
         app.state.hub.on_refreshed = app.state.round_plans.notice
-        app.state.notes = RoomServer(
+        affinity = app.state.notes_affinity = (
+            RoomAffinity(cluster, ttl=settings.notes_lease_seconds, prefix=settings.redis_prefix)
+            if cluster is not None
+            else None
+        )
+        notes_rooms = app.state.notes = RoomServer(
             db,
             max_update_bytes=settings.notes_max_update_bytes,
             compact_after=settings.notes_compact_after,
+            ownership=affinity,
         )
         control = app.state.notes_control = RoomControl(
-            app.state.notes, db, app.state.hub.bus if cluster else None
+            notes_rooms, db, app.state.hub.bus if cluster else None
         )
         control.start()
-        if cluster is not None:
+        if cluster is not None and affinity is not None:
             await cluster.start()
+            affinity.start(notes_rooms)
         _tune_gc()
         log.info(
             "server_ready",
@@ -171,7 +179,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention.cancel()
             await app.state.round_plans.close()
             await app.state.hub.close()
-            await app.state.notes.close()
+            if affinity is not None:
+                await affinity.close(notes_rooms)
+            await notes_rooms.close()
             await control.close()
             if cluster is not None:
                 await cluster.close()

@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
-from crossroads.notes import tokens
+from crossroads.notes import proxy, tokens
+from crossroads.notes.affinity import RoomAffinity, Route
+from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.reading import FREE_NOTES, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
 from crossroads.settings import Settings
@@ -182,21 +184,46 @@ async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDe
     )
 
 
+PEER_HEADER = "x-crossroads-peer"
+CLOSE_RETRY = 1013
+
+
 @socket_router.websocket("/ws/notes/{room}")
 async def notes_socket(ws: WebSocket, room: str) -> None:
     settings: Settings = ws.app.state.settings
     server: RoomServer = ws.app.state.notes
-    if not origin_allowed(
-        ws.headers.get("origin"), ws.headers.get("host"), settings.public_base_url
-    ):
+    affinity: RoomAffinity | None = ws.app.state.notes_affinity
+    peer = None
+    if PEER_HEADER in ws.headers:
+        # Another node passing a client on (notes/proxy.py). Its pass is checked, never its
+        # address; a bad one is refused, not taken for an ordinary client.
+        peer = tokens.verify_peer(settings.resolved_secret_key, ws.headers[PEER_HEADER], room)
+        if peer is None:
+            await ws.accept()
+            await ws.close(CLOSE_FORBIDDEN, "bad peer pass")
+            return
+    # Behind a peer, the Host the client used is the one the peer forwards.
+    host = ws.headers.get("x-forwarded-host") if peer else ws.headers.get("host")
+    if not origin_allowed(ws.headers.get("origin"), host, settings.public_base_url):
         await ws.accept()
         await ws.close(CLOSE_FORBIDDEN, "origin not allowed")
         return
-    ticket = tokens.verify(settings.resolved_secret_key, ws.query_params.get("token", ""), room)
+    token = ws.query_params.get("token", "")
+    ticket = tokens.verify(settings.resolved_secret_key, token, room)
     if ticket is None:
         await ws.accept()
         await ws.close(CLOSE_NOT_AUTHENTICATED, "open the notes from your convening's page")
         return
+    if affinity is not None:
+        decision = await affinity.route(room, loaded=room in server.rooms, from_peer=bool(peer))
+        if decision.route is Route.RETRY:
+            await ws.accept()
+            await ws.close(CLOSE_RETRY, "notes room moving: retrying")
+            return
+        if decision.route is Route.PROXY:
+            await ws.accept()
+            await _pass_on(ws, affinity, settings, room, decision.url)
+            return
     muted = False
     if ticket.who.startswith("p") and ticket.who[1:].isdigit():
         async with ws.app.state.db.transaction() as tx:
@@ -220,4 +247,49 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
             return None
         return bytes(data)
 
-    await server.serve(room, conn, frames)
+    try:
+        await server.serve(room, conn, frames)
+    except RoomElsewhere:  # another node took the room between routing and loading
+        await ws.close(CLOSE_RETRY, "notes room moving: retrying")
+
+
+class _Client:
+    """The client's socket as the proxy reads it: binary frames until it leaves."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+
+    async def receive_frame(self) -> bytes | None:
+        message = await self.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        data = message.get("bytes")
+        if data is None:
+            await self.ws.close(CLOSE_UNSUPPORTED, "the notes protocol is binary")
+            return None
+        return bytes(data)
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self.ws.send_bytes(data)
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        await self.ws.close(code, reason)
+
+
+async def _pass_on(
+    ws: WebSocket, affinity: RoomAffinity, settings: Settings, room: str, owner_url: str
+) -> None:
+    url = owner_url.replace("http", "ws", 1) + f"/ws/notes/{room}?{ws.url.query}"
+    headers = {
+        PEER_HEADER: tokens.mint_peer(settings.resolved_secret_key, affinity.node_id, room),
+        "Origin": ws.headers.get("origin", ""),
+        "X-Forwarded-Host": ws.headers.get("host", ""),
+    }
+    if ws.client is not None:
+        headers["X-Forwarded-For"] = ws.client.host
+    affinity.proxied += 1
+    affinity.proxied_total += 1
+    try:
+        await proxy.pipe(_Client(ws), url, headers)
+    finally:
+        affinity.proxied -= 1
