@@ -10,8 +10,15 @@ Several `crossroads serve` nodes share one Redis (keys under the configured pref
 - ``presence-index:<id>`` lists the convenings a node has presence keys for.
 
 A convening's presence is this node's own sockets (from memory) plus the presence keys of
-the other live nodes. A killed node stops beating: its ``node`` key expires and its people
-drop out of everyone's presence. Its presence keys outlive it (three TTLs) so that the first
+the other live nodes, read in one script. A killed node stops beating: its ``node`` key
+expires and its people drop out of everyone's presence.
+
+``epoch`` is set (to Redis's clock) by the first heartbeat that finds it missing: at the
+cluster's first start, or after Redis restarted empty. Until one TTL has passed since, some
+live node may not have rewritten its presence yet, so presence is not trusted: reads raise
+``ClusterUnavailable`` (a host's "start round" is refused with "try again in a moment"
+rather than pairing half the people, a departure waits rather than re-pair someone who is
+still connected elsewhere). Its presence keys outlive it (three TTLs) so that the first
 node to notice can claim ``reap:<id>``, read who was there, and hand them to its hub as
 departures: each waits the partner grace and is re-paired only if by then they are
 connected nowhere (most will have reconnected to another node).
@@ -24,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import structlog
 from redis import asyncio as redis_asyncio
@@ -36,6 +44,38 @@ log = structlog.get_logger(__name__)
 # Presence keys outlive their node this many TTLs, for the reaper to read them.
 PRESENCE_TTLS = 3
 FLUSH_WAIT = 2.0  # seconds a caller waits for its presence to be written
+
+# Sets ``epoch`` to Redis's clock (ms) if it is missing; 1 when it did.
+MARK_EPOCH = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local t = redis.call('TIME')
+redis.call('SET', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+return 1
+"""
+# The presence keys of the live nodes other than ARGV[3], for convening ARGV[2] (keys under
+# prefix ARGV[1]); nil while the epoch is younger than ARGV[4] ms. With ARGV[5], whether that
+# participant is in any of them (1 or 0) instead of everyone.
+PRESENT_ELSEWHERE = """
+local prefix, convening, me, settle = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local epoch = redis.call('GET', prefix .. 'epoch')
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if not epoch or now - tonumber(epoch) < settle then return false end
+local keys = {}
+for _, node in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
+  if node ~= me and redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then
+    table.insert(keys, prefix .. 'presence:' .. convening .. ':' .. node)
+  end
+end
+if ARGV[5] then
+  for _, key in ipairs(keys) do
+    if redis.call('SISMEMBER', key, ARGV[5]) == 1 then return 1 end
+  end
+  return 0
+end
+if #keys == 0 then return {} end
+return redis.call('SUNION', unpack(keys))
+"""
 
 LocalPresence = Callable[[int], set[int]]
 LocalConvenings = Callable[[], Iterable[int]]
@@ -75,6 +115,8 @@ class Cluster:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._redis_away = False
+        self._mark_epoch = self.redis.register_script(MARK_EPOCH)
+        self._present_elsewhere = self.redis.register_script(PRESENT_ELSEWHERE)
 
     def key(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -134,6 +176,8 @@ class Cluster:
                 pipe.set(self.key("node", self.node_id), self.internal_url, px=self._ttl_ms)
                 pipe.sadd(self.key("nodes"), self.node_id)
                 await pipe.execute()
+            if await self._mark_epoch(keys=[self.key("epoch")]):
+                log.info("cluster_epoch_started", node=self.node_id)
         except (RedisError, OSError) as exc:
             raise ClusterUnavailable(str(exc)) from exc
         _live, dead = await self._read_nodes()
@@ -241,27 +285,19 @@ class Cluster:
             pipe.pexpire(index, keep)
             await pipe.execute()
 
+    async def _elsewhere(self, convening_id: int, *extra: object) -> Any:
+        args = [self.prefix, convening_id, self.node_id, self._ttl_ms, *extra]
+        try:
+            found = await self._present_elsewhere(args=args)
+        except (RedisError, OSError) as exc:
+            raise ClusterUnavailable(str(exc)) from exc
+        if found is None:
+            raise ClusterUnavailable("Redis restarted: the nodes are rewriting who is where")
+        return found
+
     async def present_elsewhere(self, convening_id: int) -> set[int]:
         """Everyone with a live socket in the convening on the other live nodes."""
-        others = [n for n in self.nodes if n != self.node_id]
-        if not others:
-            return set()
-        keys = [self.key("presence", convening_id, n) for n in others]
-        try:
-            there = await self.redis.sunion(keys)
-        except (RedisError, OSError) as exc:
-            raise ClusterUnavailable(str(exc)) from exc
-        return {int(p) for p in there}
+        return {int(p) for p in await self._elsewhere(convening_id)}
 
     async def is_present_elsewhere(self, convening_id: int, participant_id: int) -> bool:
-        others = [n for n in self.nodes if n != self.node_id]
-        if not others:
-            return False
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for node in others:
-                    pipe.sismember(self.key("presence", convening_id, node), participant_id)
-                found = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            raise ClusterUnavailable(str(exc)) from exc
-        return any(found)
+        return bool(await self._elsewhere(convening_id, participant_id))
