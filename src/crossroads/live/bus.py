@@ -61,15 +61,34 @@ class MemoryBus:
         self._queues.clear()
 
 
+def redis_client(url: str, *, socket_timeout: float | None = None) -> Any:
+    """A Redis client whose commands survive a Redis restart: a pooled connection that turns
+    out dead (the server restarted since it was opened) is reopened and the command sent
+    again, a few times with a short backoff. Without ``retry_on_error`` redis-py gives up on
+    the first stale connection, and the first event after a restart was lost."""
+    from redis import asyncio as redis_asyncio
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    return redis_asyncio.from_url(
+        url,
+        socket_connect_timeout=1.0,
+        socket_timeout=socket_timeout,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.01), 3),
+        retry_on_error=[RedisConnectionError, RedisTimeout, OSError],
+    )
+
+
 class RedisBus:
     """Redis pub/sub across nodes, with a reconnect loop: when Redis goes away a subscriber
     waits with backoff and resubscribes, then yields a ``resync`` event so the node rebuilds
     its views from the database (events published meanwhile are gone)."""
 
     def __init__(self, url: str, *, prefix: str = "crossroads:") -> None:
-        from redis import asyncio as redis_asyncio
-
-        self._redis = redis_asyncio.from_url(url)
+        # No read timeout: a subscriber waits for messages as long as the channel is quiet.
+        self._redis = redis_client(url)
         self._url = url
         self._prefix = prefix
 

@@ -37,6 +37,7 @@ import structlog
 from redis import asyncio as redis_asyncio
 from redis.exceptions import RedisError
 
+from crossroads.live.bus import redis_client
 from crossroads.live.errors import ClusterUnavailable
 
 log = structlog.get_logger(__name__)
@@ -84,11 +85,6 @@ LocalConvenings = Callable[[], Iterable[int]]
 OnOrphans = Callable[[int, set[int]], None]
 
 
-def redis_client(url: str) -> redis_asyncio.Redis:
-    """A client that gives up quickly: a node must notice Redis is away, not hang on it."""
-    return redis_asyncio.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0)
-
-
 class Cluster:
     def __init__(
         self,
@@ -101,7 +97,8 @@ class Cluster:
     ) -> None:
         self.node_id = node_id
         self.internal_url = internal_url
-        self.redis = redis_client(redis_url)
+        # Timeouts: a node must notice that Redis is away, not hang on it.
+        self.redis: redis_asyncio.Redis = redis_client(redis_url, socket_timeout=2.0)
         self.prefix = prefix
         self._ttl_ms = int(ttl * 1000)
         self._beat_every = ttl / 3
