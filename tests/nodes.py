@@ -10,7 +10,11 @@ reason when CI did not provide the servers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
+import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +27,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, free_port, make_server
 
 SECRET = "several-nodes-share-this-secret-0123456789abcdef"
 
@@ -127,7 +131,90 @@ def running_nodes(
         finally:
             for server in nodes.servers:
                 server.stop()
-            with nodes.redis() as client:
+            with contextlib.suppress(redis.ConnectionError), nodes.redis() as client:
                 keys = list(client.scan_iter(f"{nodes.prefix}*"))
                 if keys:
                     client.delete(*keys)
+
+
+def database_groups(nodes: Nodes, convening: str) -> tuple[int, set[frozenset[str]]]:
+    """The current round's number and its groups (public ids of the seated, not away), read
+    straight from the database: what every client's view must agree with."""
+
+    async def read() -> tuple[int, set[frozenset[str]]]:
+        engine = create_async_engine(nodes.database_url)
+        try:
+            async with engine.connect() as conn:
+                rows = (
+                    await conn.execute(
+                        text(
+                            "SELECT r.number, m.group_id, p.public_id FROM convening c "
+                            "JOIN live_state s ON s.convening_id = c.id "
+                            "JOIN round_run r ON r.id = s.current_run_id "
+                            "JOIN live_member m ON m.run_id = r.id AND NOT m.away "
+                            "JOIN participant p ON p.id = m.participant_id "
+                            "WHERE c.public_id = :convening"
+                        ),
+                        {"convening": convening},
+                    )
+                ).all()
+        finally:
+            await engine.dispose()
+        groups: dict[int, set[str]] = {}
+        for _number, group, person in rows:
+            groups.setdefault(group, set()).add(person)
+        return (rows[0][0] if rows else 0), {frozenset(g) for g in groups.values()}
+
+    return asyncio.run(read())
+
+
+class RedisProcess:
+    """A throwaway redis-server on a free loopback port, for tests that restart Redis (the
+    shared one is never touched). Nothing is persisted: a restart comes back empty."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        self.data_dir = data_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with redis.Redis.from_url(self.url) as client:
+                    client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -87,3 +88,13 @@ def planned_convening(host: Browserish, rounds: int = 2, **fields: object) -> Co
     for _ in range(rounds):
         add_round(host, convening.public_id)
     return convening
+
+
+async def latest_snapshot(socket: LiveClient, settle: float = 1.5) -> Message:
+    """The last snapshot the socket received, once it has been quiet for ``settle`` seconds."""
+    with contextlib.suppress(TimeoutError):
+        while True:
+            await socket.next("snapshot", wait=settle)
+    last = next((m for m in reversed(socket.seen) if m.get("type") == "snapshot"), None)
+    assert last is not None, "no snapshot arrived"
+    return last

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import Browserish, join, login
-from tests.integration.live_clients import LiveClient, planned_convening
+from tests.integration.live_clients import LiveClient, latest_snapshot, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
 from tests.nodes import Nodes, requires_cluster, running_nodes
 from tests.servers import LiveServer
@@ -46,16 +46,6 @@ def _in_group(message: dict) -> bool:  # type: ignore[type-arg]
 
 def _members(view: dict) -> list[str]:  # type: ignore[type-arg]
     return sorted(m["name"] for m in view["group"]["members"])
-
-
-async def _latest(socket: LiveClient, settle: float = 1.5) -> dict:  # type: ignore[type-arg]
-    """The last snapshot once the socket has been quiet for ``settle`` seconds."""
-    last = None
-    with contextlib.suppress(TimeoutError):
-        while True:
-            last = await socket.next("snapshot", wait=settle)
-    assert last is not None, "no snapshot arrived"
-    return last
 
 
 async def _quiet(socket: LiveClient, wait: float = 5) -> None:
@@ -106,7 +96,7 @@ def test_a_departure_from_one_node_keeps_someone_back_on_another_in_their_group(
         back = await _person(nodes[1], convening.public_id, people[0])
         await asyncio.sleep(GRACE * 3)  # node 0's departure timer has long fired
         await console.send({"type": "hello"})
-        after = await _latest(console)
+        after = await latest_snapshot(console)
 
         assert sorted(_groups_by_name(after)) == sorted({tuple(_members(v)) for v in before})
         assert [g["away"] for g in after["groups"]] == [[], []]
