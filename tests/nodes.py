@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import redis
 from sqlalchemy import text
@@ -218,3 +220,16 @@ class RedisProcess:
             self.process.kill()
             self.process.wait(timeout=10)
         self.process = None
+
+
+def node_status(server: LiveServer) -> dict[str, Any]:
+    """A node's /internal/status, asked with a peer pass as another node would."""
+    from crossroads.notes.tokens import mint_peer
+
+    response = httpx.get(
+        f"{server.url}/internal/status",
+        headers={"X-Crossroads-Peer": mint_peer(SECRET, "tests", "status")},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return dict(response.json())

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import websockets
 
@@ -15,7 +16,7 @@ from crossroads.notes import ring, tokens
 from tests.integration.conftest import Browserish, join, login
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.nodes import SECRET, Nodes, requires_cluster, running_nodes
+from tests.nodes import SECRET, Nodes, node_status, requires_cluster, running_nodes
 from tests.servers import LiveServer
 
 pytestmark = [pytest.mark.integration, requires_cluster]
@@ -76,6 +77,8 @@ def test_notes_typed_through_the_other_node_reach_the_owners_clients(nodes: Node
         await near.wait_acked()
         await far.wait_text("free", "typed far away; typed at the owner.")
         assert nodes.owner_of(room) == nodes.node_id(owner)
+        assert [node_status(s)["notes_rooms"] for s in (owner, other)] == [[room], []]
+        assert node_status(other)["notes_proxied"] == 1
         await far.close()
         await near.close()
 
@@ -155,3 +158,15 @@ def test_a_lock_and_a_mute_made_on_the_other_node_take_effect_at_the_owner(
         await reader.close()
 
     asyncio.run(scenario())
+
+
+def test_node_status_answers_only_a_peer_pass(nodes: Nodes) -> None:
+    plain = httpx.get(f"{nodes[0].url}/internal/status", timeout=10)
+    forged = httpx.get(
+        f"{nodes[0].url}/internal/status",
+        headers={"X-Crossroads-Peer": tokens.mint_peer("x" * 40, "tests", "status")},
+        timeout=10,
+    )
+
+    assert [plain.status_code, forged.status_code] == [404, 404]
+    assert node_status(nodes[0])["node"] == nodes.node_id(nodes[0])

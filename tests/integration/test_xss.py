@@ -202,6 +202,7 @@ EXPORTS = {
     "/c/{public_id}/calendar.ics": "the same",
     "/c/{public_id}/my-data.json": "test_xss_my_data_download_is_json_not_html",
     "/healthz": "no user text: status and version",
+    "/internal/status": "no user text: what a node holds, for nodes with the secret",
     "/openapi.json": "no user text: the API schema",
 }
 

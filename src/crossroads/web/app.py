@@ -39,6 +39,7 @@ from crossroads.web.routers import (
     accounts,
     followup,
     host,
+    internal,
     live,
     notes,
     participant,
@@ -219,6 +220,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notes.router)
     app.include_router(reflection.router)
     app.include_router(notes.socket_router)
+    app.include_router(internal.router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(
