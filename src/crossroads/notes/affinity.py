@@ -116,9 +116,8 @@ class RoomAffinity:
             if holder == self.node_id:
                 return Decision(Route.SERVE)
             if holder is not None:
-                url = self.members.nodes.get(holder)
-                if url is None:
-                    url = (await self.members.live_nodes()).get(holder)
+                # Read afresh: the holder may have died since the last heartbeat.
+                url = (await self.members.live_nodes()).get(holder)
                 if url is None or from_peer:
                     # Its node is gone (the lease lapses within one TTL), or we were told we
                     # own it and do not: either way, try again shortly.

@@ -25,7 +25,6 @@ from websockets.asyncio.client import ClientConnection
 log = structlog.get_logger(__name__)
 
 CLOSE_MOVED = 1012  # the owner went away: the client reconnects (and finds the next owner)
-CLOSE_UNAVAILABLE = 1013
 # Codes a close frame may not carry (1005 none, 1006 abnormal, 1015 TLS): sent as "moved".
 UNSENDABLE = frozenset({1005, 1006, 1015})
 MAX_FRAME = 64 * 1024 * 1024  # a whole document's sync step 2 comes through here
@@ -42,10 +41,11 @@ class Downstream(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
-async def pipe(client: Downstream, url: str, headers: dict[str, str]) -> None:
-    """Copy frames between the client and the owner at ``url`` until either leaves."""
+async def open_upstream(url: str, headers: dict[str, str]) -> ClientConnection | None:
+    """A socket to the owner at ``url``, or None if it cannot be reached (then the client
+    is told to retry: the owner may be dying, and its lease about to lapse)."""
     try:
-        upstream = await websockets.connect(
+        return await websockets.connect(
             url,
             additional_headers=headers,
             max_size=MAX_FRAME,
@@ -54,8 +54,11 @@ async def pipe(client: Downstream, url: str, headers: dict[str, str]) -> None:
         )
     except (OSError, TimeoutError, websockets.InvalidHandshake) as exc:
         log.warning("notes_proxy_unreachable", url=url, error=str(exc))
-        await client.close(CLOSE_UNAVAILABLE, "notes server moving: retrying")
-        return
+        return None
+
+
+async def pipe(client: Downstream, upstream: ClientConnection) -> None:
+    """Copy frames between the client and the owner until either leaves."""
     up = asyncio.create_task(_client_to_owner(client, upstream))
     down = asyncio.create_task(_owner_to_client(upstream, client))
     try:

@@ -287,9 +287,13 @@ async def _pass_on(
     }
     if ws.client is not None:
         headers["X-Forwarded-For"] = ws.client.host
+    upstream = await proxy.open_upstream(url, headers)
+    if upstream is None:
+        await ws.close(CLOSE_RETRY, "notes room moving: retrying")
+        return
     affinity.proxied += 1
     affinity.proxied_total += 1
     try:
-        await proxy.pipe(_Client(ws), url, headers)
+        await proxy.pipe(_Client(ws), upstream)
     finally:
         affinity.proxied -= 1
