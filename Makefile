@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test lint format chromium pdf-libs clean messages
+.PHONY: setup demo test lint format chromium pdf-libs nginx clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -54,10 +54,17 @@ pdf-libs:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
 
+# Debian's nginx (and openssl) for the tests of deploy/nginx.conf; RUNLEVEL=1 keeps the
+# package from starting a server of its own on port 80.
+nginx:
+	@{ command -v nginx && command -v openssl; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx for the deployment tests"; \
+	  apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl; }
+
 demo: setup
 	$(BIN)/crossroads demo
 
-test: setup chromium pdf-libs
+test: setup chromium pdf-libs nginx
 	$(BIN)/python -m pytest
 
 lint: setup
