@@ -97,14 +97,16 @@ def fresh_postgres() -> Iterator[str]:
 def add_node(nodes: Nodes, data_dir: Path, **settings: str) -> LiveServer:
     server = make_server(
         data_dir,
-        database_url=nodes.database_url,
-        redis_url=nodes.redis_url,
-        redis_prefix=nodes.prefix,
-        secret_key=SECRET,
-        rate_limit_login="1000/minute",
-        rate_limit_join="1000/minute",
-        rate_limit_invites="1000/minute",
-        **settings,
+        **{
+            "database_url": nodes.database_url,
+            "redis_url": nodes.redis_url,
+            "redis_prefix": nodes.prefix,
+            "secret_key": SECRET,
+            "rate_limit_login": "1000/minute",
+            "rate_limit_join": "1000/minute",
+            "rate_limit_invites": "1000/minute",
+            **settings,
+        },
     )
     server.env["CROSSROADS_NODE_ID"] = f"127.0.0.1:{server.port}"
     nodes.servers.append(server)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Browserish, join, login
+from tests.integration.conftest import Browserish, client_for, join, login
 from tests.integration.live_clients import LiveClient, latest_snapshot, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
 from tests.nodes import Nodes, requires_cluster, running_nodes
@@ -19,6 +19,7 @@ from tests.servers import LiveServer
 pytestmark = [pytest.mark.integration, requires_cluster]
 
 GRACE = 1.5
+LOGINS = 10  # per minute, per address and email
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nodes]:
         partner_grace_seconds=str(GRACE),
         node_ttl_seconds="1.5",
         notes_lease_seconds="1.5",
+        rate_limit_login=f"{LOGINS}/minute",
     ) as running:
         yield running
 
@@ -178,3 +180,14 @@ def test_a_plan_worked_out_on_one_node_is_not_written_after_another_node_started
             await s.close()
 
     asyncio.run(scenario())
+
+
+def test_login_attempts_through_different_nodes_count_together(nodes: Nodes) -> None:
+    clients = [client_for(n) for n in nodes.servers]
+    form = {"email": "nobody@example.org", "password": "not this one", "next": "/host"}
+
+    statuses = [clients[i % 2].submit("/login", form).status_code for i in range(LOGINS + 1)]
+
+    assert statuses == [400] * LOGINS + [429]
+    for client in clients:
+        client.close()

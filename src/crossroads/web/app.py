@@ -204,6 +204,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         roster=settings.rate_limit_roster,
         invites=settings.rate_limit_invites,
         chat=settings.rate_limit_chat,
+        redis_url=settings.redis_url,
+        redis_prefix=settings.redis_prefix,
     )
     app.state.call_config = live.call_config(settings)
     for error in (ConveningError, StoreError, LiveError, WebError):

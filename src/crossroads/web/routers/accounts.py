@@ -72,7 +72,7 @@ async def login_submit(request: Request, db: DbDep, settings: SettingsDep, now: 
     form = await request.form()
     email = str(form.get("email", ""))
     password = str(form.get("password", ""))
-    request.app.state.rate_limits.hit_login(request, email)
+    await request.app.state.rate_limits.hit_login(request, email)
     host = await hosts.authenticate_host(db, email=email, password=password)
     # A fresh token at every login: a session fixed before login is never promoted.
     old = request.cookies.get(HOST_COOKIE)

@@ -203,7 +203,7 @@ async def host_create_next(
     except ValidationError as exc:
         return await _summary_page(request, db, host, public_id, errors=field_errors(exc))
     plan = await planning.get_plan_for_host(db, host, public_id)
-    request.app.state.rate_limits.hit_invites(host.id)
+    await request.app.state.rate_limits.hit_invites(host.id)
     zone = ZoneInfo(plan.convening.timezone)
     try:
         starts_at = datetime.fromisoformat(form.starts_at).replace(tzinfo=zone)

@@ -320,7 +320,7 @@ async def remove_prompt(
 async def renew_invite(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
-    request.app.state.rate_limits.hit_invites(host.id)
+    await request.app.state.rate_limits.hit_invites(host.id)
     await invitations.shared_invite(
         db, host, public_id, links_for(settings), now=now, days=settings.invite_days, renew=True
     )
@@ -341,8 +341,8 @@ async def upload_roster(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    request.app.state.rate_limits.hit_roster(request, host.id)
-    request.app.state.rate_limits.hit_invites(host.id)
+    await request.app.state.rate_limits.hit_roster(request, host.id)
+    await request.app.state.rate_limits.hit_invites(host.id)
     data = await roster.read(MAX_ROSTER_BYTES + 1)
     if len(data) > MAX_ROSTER_BYTES:
         raise FieldInvalid("roster", N_("The file is larger than 5 MB."))

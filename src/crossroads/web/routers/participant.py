@@ -52,7 +52,7 @@ async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Res
 async def join_submit(
     request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
 ) -> Response:
-    request.app.state.rate_limits.hit_join(request)
+    await request.app.state.rate_limits.hit_join(request)
     opened = await joining.open_join_form(db, token, now=now)
     values = form_values(await request.form())
     try:
