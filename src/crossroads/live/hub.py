@@ -355,7 +355,7 @@ class LiveHub:
         while convening_id in self._pending:
             pending = self._pending.pop(convening_id)
             conns = [c for c in self._connections.get(convening_id, ()) if not c.closed]
-            if not conns:
+            if not conns or not pending.reaches(conns):
                 continue
             primed = self._primed.pop(convening_id, None)
             if primed is not None and primed.seq >= pending.seq:
@@ -442,6 +442,13 @@ class _Pending:
 
     def concerns(self, participant_id: int | None) -> bool:
         return self.everyone or participant_id in self.participants
+
+    def reaches(self, conns: Iterable[Connection]) -> bool:
+        """Whether anyone here gets something: with several nodes, most events (presence,
+        a move on another node) concern nobody on a given node, which then reads nothing."""
+        if self.everyone or self.broadcasts:
+            return True
+        return any(c.is_host or c.participant_id in self.participants for c in conns)
 
 
 def _channel(convening_id: int) -> str:
