@@ -147,10 +147,16 @@ def update_ranges(update: bytes) -> list[tuple[int, int, int]]:
 
 
 class RawSocket(asyncio.Protocol):
-    """Client side of RFC 6455, enough for the bench: binary frames, pings, no fragments."""
+    """Client side of RFC 6455, enough for the bench: binary frames (and text ones, for the
+    live socket in bench/scale.py), pings, no fragments."""
 
-    def __init__(self, on_message: Callable[[bytes], None] | None) -> None:
+    def __init__(
+        self,
+        on_message: Callable[[bytes], None] | None,
+        on_text: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.on_message = on_message
+        self.on_text = on_text
         self.transport: asyncio.Transport | None = None
         self.opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.buffer = bytearray()
@@ -194,6 +200,8 @@ class RawSocket(asyncio.Protocol):
                 break
             if opcode == 2 and self.on_message is not None:
                 self.on_message(bytes(buf[start : start + length]))
+            elif opcode == 1 and self.on_text is not None:
+                self.on_text(bytes(buf[start : start + length]))
             elif opcode == 9:
                 self._send(0xA, bytes(buf[start : start + length]))
             elif opcode == 8:
@@ -221,21 +229,33 @@ class RawSocket(asyncio.Protocol):
     def send(self, payload: bytes) -> None:
         self._send(2, payload)
 
+    def send_text(self, payload: str) -> None:
+        self._send(1, payload.encode())
+
     def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 
 
 async def open_socket(
-    port: int, path: str, origin: str, on_message: Callable[[bytes], None] | None
+    port: int,
+    path: str,
+    origin: str,
+    on_message: Callable[[bytes], None] | None,
+    *,
+    on_text: Callable[[bytes], None] | None = None,
+    cookie: str = "",
 ) -> RawSocket:
     loop = asyncio.get_running_loop()
-    _, sock = await loop.create_connection(lambda: RawSocket(on_message), "127.0.0.1", port)
+    _, sock = await loop.create_connection(
+        lambda: RawSocket(on_message, on_text), "127.0.0.1", port
+    )
     key = base64.b64encode(os.urandom(16)).decode()
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
     request = (
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Origin: {origin}\r\n\r\n"
+        f"Origin: {origin}\r\n{extra}\r\n"
     )
     assert sock.transport is not None
     sock.transport.write(request.encode())

@@ -67,10 +67,16 @@ asyncio.run(main())
 
 
 async def prepare(
-    data_dir: Path, base_url: str, n: int, *, rounds: int = ROUNDS
+    data_dir: Path,
+    base_url: str,
+    n: int,
+    *,
+    rounds: int = ROUNDS,
+    database_url: str | None = None,
 ) -> tuple[str, str, list[str]]:
-    """Host, convening with rounds, and n participants with sessions, made in-process."""
-    settings = Settings(data_dir=data_dir, public_base_url=base_url)
+    """Host, convening with rounds, and n participants with sessions, made in-process (in
+    the data folder's SQLite file unless ``database_url`` says otherwise)."""
+    settings = Settings(data_dir=data_dir, public_base_url=base_url, database_url=database_url)
     links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
     db = Database(settings.resolved_database_url)
     await db.migrate()
