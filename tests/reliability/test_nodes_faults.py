@@ -178,6 +178,9 @@ class _Writer:
             self.acknowledged += [w for n, w in typed if n <= client.acked]
 
 
+PEOPLE = 9  # three per node
+
+
 def _node_kill(nodes: Nodes) -> None:
     host = login(nodes[0], "host@example.org")
     convening = planned_convening(host)
@@ -185,15 +188,15 @@ def _node_kill(nodes: Nodes) -> None:
     ids = [nodes.node_id(s) for s in nodes.servers]
     victim = nodes.server_of(ring.owner(ring.room_key(room), ids) or "")
     alive = [s for s in nodes.servers if s is not victim]
-    people = [join(nodes[0], convening.invite_url, f"Person {i}") for i in range(6)]
-    where = [nodes.servers[i % 3] for i in range(6)]
+    people = [join(nodes[0], convening.invite_url, f"Person {i}") for i in range(PEOPLE)]
+    where = [nodes.servers[i % 3] for i in range(PEOPLE)]
     tokens = [notes_token(people[i], f"/c/{room}/notes") for i in (0, 1)]
 
     async def scenario() -> None:
         console = await LiveClient.connect(alive[0], f"/ws/host/{room}", host)
         await console.send({"type": "hello"})
         sockets = [await _person(where[i], room, p) for i, p in enumerate(people)]
-        await console.next("snapshot", lambda m: m.get("connected") == 6, wait=15)
+        await console.next("snapshot", lambda m: m.get("connected") == PEOPLE, wait=15)
         await console.send({"type": "start_round"})
         before = [await s.next("snapshot", _in_round(1)) for s in sockets]
         # One writer at the room's owner (the victim), one passed on to it by a live node.
@@ -210,8 +213,9 @@ def _node_kill(nodes: Nodes) -> None:
         stop.set()
         await asyncio.gather(*typing)
 
-        # The victim's people reconnect to a live node, as a load balancer would send them.
-        orphans = [i for i in range(6) if where[i] is victim]
+        # The victim's people reconnect to a live node, as a load balancer would send them;
+        # all but one, who closed the laptop.
+        *orphans, lost = [i for i in range(PEOPLE) if where[i] is victim]
         for n, i in enumerate(orphans):
             with contextlib.suppress(Exception):
                 await sockets[i].close()
@@ -226,14 +230,18 @@ def _node_kill(nodes: Nodes) -> None:
         text = str(reader.client.text("free"))
         await reader.client.type("free", "after;")
         await reader.client.wait_acked()
-        # Longer than the reaper and the partner grace: nobody on the victim is re-paired.
+        # Longer than the reaper and the partner grace: whoever came back keeps their group;
+        # the one who did not is marked away, and a partner left alone is placed elsewhere.
         await asyncio.sleep(3 * 1.5 + 3 + 1)
+        staying = [s for i, s in enumerate(sockets) if i != lost]
         await console.send({"type": "extend", "minutes": 5})
         ends = before[0]["round"]["ends_at"]
         extended = [
-            await s.next("snapshot", lambda m: m["round"]["ends_at"] > ends) for s in sockets
+            await s.next("snapshot", lambda m: m["round"]["ends_at"] > ends) for s in staying
         ]
         _number, groups = await asyncio.to_thread(database_groups, nodes, room)
+        gone = before[lost]["you"]["id"]
+        untouched = {_group_of(v) for v in before if gone not in _group_of(v)}
 
         assert [w.acknowledged != [] for w in writers] == [True, True]
         missing = [w for wr in writers for w in wr.acknowledged if w not in text]
@@ -242,9 +250,11 @@ def _node_kill(nodes: Nodes) -> None:
         assert {i: _group_of(v) for i, v in back.items()} == {
             i: _group_of(before[i]) for i in orphans
         }
-        assert {_group_of(v) for v in before} == groups
-        assert [_group_of(v) for v in extended] == [_group_of(v) for v in before]
-        assert [v["phase"] for v in extended] == ["running"] * 6
+        assert [g for g in groups if gone in g] == []
+        assert sum(len(g) for g in groups) == PEOPLE - 1  # everyone else is seated
+        assert [any(g <= d for d in groups) for g in untouched] == [True] * len(untouched)
+        assert [_group_of(v) in groups for v in extended] == [True] * (PEOPLE - 1)
+        assert [v["phase"] for v in extended] == ["running"] * (PEOPLE - 1)
         await reader.client.close()
         for s in [console, *sockets]:
             with contextlib.suppress(Exception):
