@@ -67,6 +67,7 @@ async def _host_until_done(console: LiveClient, message: dict[str, Any], wait: f
 
 
 def test_redis_restarted_mid_round_events_resume_and_no_view_is_stale(tmp_path: Path) -> None:
+    """Also: a mute made while Redis was away reaches the notes room once it is back."""
     redis_server = RedisProcess(tmp_path / "redis")
     redis_server.start()
     try:
@@ -81,6 +82,8 @@ def _redis_restart(nodes: Nodes, redis_server: RedisProcess) -> None:
     convening = planned_convening(host)
     room = convening.public_id
     people = [join(nodes[0], convening.invite_url, f"Person {i}") for i in range(8)]
+    muted = 2  # also typing in the notes
+    notes = notes_token(people[muted], f"/c/{room}/notes")
 
     async def scenario() -> None:
         console = await LiveClient.connect(nodes[0], f"/ws/host/{room}", host)
@@ -89,11 +92,16 @@ def _redis_restart(nodes: Nodes, redis_server: RedisProcess) -> None:
         await console.next("snapshot", lambda m: m.get("connected") == 8, wait=15)
         await console.send({"type": "start_round"})
         first = [await s.next("snapshot", _in_round(1)) for s in sockets]
+        writer = await NotesClient.connect(nodes[0], room, notes)
+        async with asyncio.timeout(10):
+            await writer.synced.wait()
 
-        # Redis goes away. The host moves someone on node 1 into another group: the database
-        # takes it, the event announcing it is lost.
+        # Redis goes away. The host moves someone on node 1 into another group and mutes
+        # someone typing in the notes: the database takes both, their events are lost.
         redis_server.kill()
         await asyncio.sleep(1.0)
+        await console.send({"type": "mute", "participant": first[muted]["you"]["id"]})
+        await console.next("done", lambda m: m["command"] == "mute")
         mover = 1
         target = next(v["group"]["number"] for v in first if _group_of(v) != _group_of(first[1]))
         moved = {"type": "move", "participant": first[mover]["you"]["id"], "group": target}
@@ -107,6 +115,8 @@ def _redis_restart(nodes: Nodes, redis_server: RedisProcess) -> None:
         resynced = await sockets[mover].next(
             "snapshot", lambda m: m.get("group") is not None and _group_of(m) == mine, wait=20
         )
+        # The notes room's node re-reads who is muted: the writer's socket is closed as muted.
+        muted_close = await writer.closed(wait=20)
         # Events flow again: a broadcast reaches everyone, then the next round starts.
         await _host_until_done(console, {"type": "broadcast", "text": "We are back."})
         for s in sockets:
@@ -117,6 +127,7 @@ def _redis_restart(nodes: Nodes, redis_server: RedisProcess) -> None:
         number, groups = await asyncio.to_thread(database_groups, nodes, room)
 
         assert _group_of(resynced) == mine
+        assert muted_close == 4423
         assert number == 2
         assert sum(len(g) for g in groups) == 8  # everyone connected was paired
         assert [_group_of(v) in groups for v in second] == [True] * 8
