@@ -79,7 +79,8 @@ LoadState = Callable[[int], Awaitable[Any]]
 RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
 RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
 OnDeparture = Callable[[int, int], Awaitable[None]]
-# Told after each fan-out, with the state it was built from (e.g. to work ahead on it).
+# Told after each fan-out, with the state it was built from (e.g. to work ahead on it), or
+# None when nothing was read because nobody on this node, host or participant, was concerned.
 OnRefreshed = Callable[[int, Any], None]
 # The participants of a state who may not stay connected (removed by a host).
 RemovedOf = Callable[[Any], Collection[int]]
@@ -355,7 +356,14 @@ class LiveHub:
         while convening_id in self._pending:
             pending = self._pending.pop(convening_id)
             conns = [c for c in self._connections.get(convening_id, ()) if not c.closed]
-            if not conns or not pending.reaches(conns):
+            if not conns:
+                continue
+            if not pending.reaches(conns):
+                # Nothing to show here. A state handed over for this batch is spent (a later
+                # batch reads afresh), and work done ahead for a host is told nobody watches.
+                self._primed.pop(convening_id, None)
+                if self.on_refreshed is not None:
+                    self.on_refreshed(convening_id, None)
                 continue
             primed = self._primed.pop(convening_id, None)
             if primed is not None and primed.seq >= pending.seq:

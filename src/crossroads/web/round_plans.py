@@ -54,9 +54,10 @@ class RoundPlans:
         entry = self._plans.pop(convening_id, None)
         return None if entry is None else entry[1]
 
-    def notice(self, convening_id: int, state: rounds.LiveState) -> None:
-        """Called by the hub after each fan-out with the state it showed."""
-        if state.ended_at is not None or not self._hub.has_host(convening_id):
+    def notice(self, convening_id: int, state: rounds.LiveState | None) -> None:
+        """Called by the hub after each fan-out with the state it showed (None: it read
+        nothing, no host here). A plan kept while nobody watches could go stale unseen."""
+        if state is None or state.ended_at is not None or not self._hub.has_host(convening_id):
             self._plans.pop(convening_id, None)
             return
         self._latest[convening_id] = state
