@@ -112,3 +112,18 @@ def test_demo_prints_links_that_work_on_the_served_demo(tmp_path: Path) -> None:
     assert "Amara, Coastal" not in reflection.text  # Amara did not agree to be quoted
     assert word.status_code == 200
     assert word.content.startswith(b"PK")
+
+
+def test_cli_serve_with_redis_but_no_secret_key_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each node would generate a key of its own and refuse the others' tokens (#11).
+    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CROSSROADS_REDIS_URL", "redis://127.0.0.1:1/0")
+
+    result = runner.invoke(app, ["serve"])
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: set CROSSROADS_SECRET_KEY: nodes sharing CROSSROADS_REDIS_URL must share it\n"
+    )

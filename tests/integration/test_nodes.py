@@ -191,3 +191,37 @@ def test_login_attempts_through_different_nodes_count_together(nodes: Nodes) -> 
     assert statuses == [400] * LOGINS + [429]
     for client in clients:
         client.close()
+
+
+def test_call_signalling_and_chat_reach_a_partner_on_another_node(nodes: Nodes) -> None:
+    host = login(nodes[0], "host@example.org")
+    convening = planned_convening(host)
+    mei = join(nodes[0], convening.invite_url, "Mei")
+    nia = join(nodes[0], convening.invite_url, "Nia")
+
+    async def scenario() -> tuple[dict, dict, dict]:  # type: ignore[type-arg]
+        console = await LiveClient.connect(nodes[0], f"/ws/host/{convening.public_id}", host)
+        sockets = [
+            await _person(nodes[0], convening.public_id, mei),
+            await _person(nodes[1], convening.public_id, nia),
+        ]
+        await console.next("snapshot", lambda m: m.get("connected") == 2)
+        await console.send({"type": "start_round"})
+        views = [await s.next("snapshot", _in_group) for s in sockets]
+        ids = [v["you"]["id"] for v in views]
+        await sockets[0].send({"type": "call_offer", "to": ids[1], "sdp": "v=0 across nodes"})
+        offer = await sockets[1].next("call_offer")
+        await sockets[1].send({"type": "call_answer", "to": ids[0], "sdp": "v=0 answer"})
+        answer = await sockets[0].next("call_answer")
+        await sockets[1].send({"type": "chat", "text": "hello from node 1"})
+        line = await sockets[0].next("chat")
+        for s in [console, *sockets]:
+            await s.close()
+        return offer, answer, {"from": line["from"], "text": line["text"], "ids": ids}
+
+    offer, answer, line = asyncio.run(scenario())
+
+    ids = line.pop("ids")
+    assert offer == {"v": 1, "type": "call_offer", "from": ids[0], "sdp": "v=0 across nodes"}
+    assert answer == {"v": 1, "type": "call_answer", "from": ids[1], "sdp": "v=0 answer"}
+    assert line == {"from": ids[1], "text": "hello from node 1"}
