@@ -387,6 +387,12 @@ async def start_round(
     return change
 
 
+def started_groups(plan: PairingPlan) -> tuple[GroupRecord, ...]:
+    """The groups of a plan as the state right after its start holds them (the views made
+    ahead from these are the ones the start's fan-out looks up)."""
+    return tuple(GroupRecord.seated(g, id=0, members=g.members) for g in plan.groups)
+
+
 async def _write_start(
     db: Database, plan: PairingPlan, *, now: datetime, expected_seq: int | None
 ) -> Change | None:
@@ -408,13 +414,7 @@ async def _write_start(
             groups=plan.groups,
         )
     assert seq is not None
-    after = replace(
-        state,
-        seq=seq,
-        run=run,
-        round=round_,
-        groups=tuple(GroupRecord.seated(g, id=0, members=g.members) for g in plan.groups),
-    )
+    after = replace(state, seq=seq, run=run, round=round_, groups=started_groups(plan))
     return Change(convening_id, seq, "round_started", state=after)
 
 

@@ -66,7 +66,7 @@ class Connection:
 LoadState = Callable[[int], Awaitable[Any]]
 # Rendering gets a dict to share work between the connections of one fan-out.
 RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
-RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
+RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any] | str]
 OnDeparture = Callable[[int, int], Awaitable[None]]
 # Told after each fan-out, with the state it was built from (e.g. to work ahead on it).
 OnRefreshed = Callable[[int, Any], None]
@@ -114,6 +114,14 @@ class LiveHub:
 
     def is_present(self, convening_id: int, participant_id: int) -> bool:
         return any(not c.closed for c in self._of_person.get((convening_id, participant_id), ()))
+
+    def languages(self, convening_id: int) -> set[str]:
+        """The languages the participants connected here read their views in."""
+        return {
+            c.language
+            for c in self._connections.get(convening_id, ())
+            if c.participant_id is not None and not c.closed
+        }
 
     def has_host(self, convening_id: int) -> bool:
         return any(c.is_host and not c.closed for c in self._connections.get(convening_id, ()))

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crossroads import __version__
 from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.live_views import ViewCache
 from crossroads.messages import N_
 from crossroads.notes.rooms import RoomServer
 from crossroads.settings import Settings
@@ -126,8 +127,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.resolved_database_url)
         await db.migrate()
         app.state.db = db
-        app.state.hub = live.create_hub(db, settings)
-        app.state.round_plans = RoundPlans(db, app.state.hub)
+        app.state.views = ViewCache()
+        app.state.hub = live.create_hub(db, settings, app.state.views)
+        app.state.round_plans = RoundPlans(db, app.state.hub, views=app.state.views)
         app.state.hub.on_refreshed = app.state.round_plans.notice
         app.state.notes = RoomServer(
             db,
