@@ -7,7 +7,6 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
@@ -44,10 +43,10 @@ from crossroads.web.routers import (
     reflection,
 )
 from crossroads.web.security import SecurityMiddleware
+from crossroads.web.static_files import STATIC_DIR, CacheHeaders
 from crossroads.web.templating import create_templates
 
 GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700 allocations
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = structlog.get_logger(__name__)
 
 
@@ -184,7 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # compressing those together is what BREACH-style attacks measure.
     app.mount(
         "/static",
-        GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=500),
+        CacheHeaders(GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=500)),
         name="static",
     )
 
