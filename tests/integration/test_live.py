@@ -12,19 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import join, login
+from tests.integration.conftest import join, login, serve
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # Short grace periods so a drop-out's partner is re-paired within the test's patience.
-    with running_server(
-        Path(tmp_path_factory.mktemp("live")), partner_grace_seconds="1.5", wrap_up_seconds="2"
+    with serve(
+        backend,
+        Path(tmp_path_factory.mktemp("live")),
+        partner_grace_seconds="1.5",
+        wrap_up_seconds="2",
     ) as server:
         yield server
 
