@@ -299,10 +299,24 @@ class RoomServer:
             await self.writer.write(PendingUpdate(room.name, update, conn.author))
         except Exception as exc:
             log.error("notes_commit_failed", room=room.name, error=str(exc))
-            conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
+            self._discard(room)
             return False
         room.committed(conn, update, count)  # persisted: now acknowledge and broadcast
         return True
+
+    def _discard(self, room: Room) -> None:
+        """Forget a room whose document holds an update the store did not take.
+
+        Kept, it would tell reconnecting clients it has that update (its state vector says
+        so), they would not resend it, and it would be lost with the next restart. Dropped,
+        the room reloads from the store and every client's sync sends back what is missing.
+        What was committed is acknowledged first; then everyone is closed and resyncs."""
+        if self.rooms.get(room.name) is room:
+            del self.rooms[room.name]
+        room.cancel_flush()
+        room.flush()
+        for conn in list(room.connections):
+            conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
 
     def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
         try:

@@ -15,12 +15,20 @@ import structlog
 
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
+from crossroads.store.errors import StoreUnavailable
 from crossroads.store.notes import PendingUpdate
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 1000
-RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+# While the database is away (PostgreSQL restarting: a few seconds, longer on a busy machine;
+# SQLite locked by a backup) a batch is retried, backing off from FIRST_RETRY to MAX_RETRY, for
+# up to RETRY_FOR seconds. Its writers wait for their acknowledgements meanwhile; after that
+# their sockets close (1011) and the clients resend on reconnect. Kept below the 30 s of
+# silence after which y-websocket clients reconnect on their own.
+FIRST_RETRY = 0.05
+MAX_RETRY = 1.0
+RETRY_FOR = 20.0
 
 
 class NotesWriter:
@@ -48,18 +56,7 @@ class NotesWriter:
             batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            error: Exception | None = None
-            for delay in (*RETRY_DELAYS, None):
-                try:
-                    await self.log.append([u for u, _ in batch], datetime.now(UTC))
-                    error = None
-                    break
-                except Exception as exc:  # the database is restarting or locked: retry
-                    error = exc
-                    if delay is None:
-                        break
-                    log.warning("notes_write_retry", error=str(exc), retry_in=delay)
-                    await asyncio.sleep(delay)
+            error = await self._commit([u for u, _ in batch])
             self.batches += 1
             for _update, future in batch:
                 if future.done():
@@ -68,6 +65,27 @@ class NotesWriter:
                     future.set_result(None)
                 else:
                     future.set_exception(error)
+
+    async def _commit(self, updates: list[PendingUpdate]) -> Exception | None:
+        """Append ``updates``, retrying while the store is unavailable; the error if it
+        stays so (or fails otherwise: a bad row is not retried), else None."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + RETRY_FOR
+        delay = FIRST_RETRY
+        while True:
+            try:
+                await self.log.append(updates, datetime.now(UTC))
+                return None
+            except StoreUnavailable as exc:
+                if loop.time() + delay > give_up:
+                    log.error("notes_write_gave_up", error=exc.detail, updates=len(updates))
+                    return exc
+                log.warning("notes_write_retry", error=exc.detail, retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY)
+            except Exception as exc:  # a bug or a bad row: fail this batch, keep on writing
+                log.exception("notes_write_failed", updates=len(updates))
+                return exc
 
     async def close(self) -> None:
         if self._task is not None:
