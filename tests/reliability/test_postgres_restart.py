@@ -23,7 +23,7 @@ from sqlalchemy import text
 from crossroads.store.database import Database
 from crossroads.store.errors import StoreUnavailable
 from tests import database
-from tests.integration.conftest import Browserish, join, login
+from tests.integration.conftest import Browserish, Convening, join, login
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import notes_token
 from tests.reliability.postgres_cluster import Cluster, skip_reason, throwaway_cluster
@@ -47,16 +47,43 @@ def cluster() -> Iterator[Cluster]:
         yield started
 
 
-def _server(cluster: Cluster, data_dir: Path) -> LiveServer:
+def _server(cluster: Cluster, data_dir: Path, **settings: str) -> LiveServer:
     server = make_server(
         data_dir,
         database_url=cluster.url,
         rate_limit_login="1000/minute",
         rate_limit_join="1000/minute",
+        **settings,
     )
     server.cli("migrate")
     server.create_host("host@example.org", "Hana Host")
     return server
+
+
+def _typists(server: LiveServer) -> tuple[Browserish, Convening, list[str]]:
+    """The host, a planned convening, and a notes ticket for each of the writers."""
+    host = login(server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    page = f"/c/{convening.public_id}/notes"
+    tokens = [
+        notes_token(join(server, convening.invite_url, f"Typist {i}"), page) for i in range(WRITERS)
+    ]
+    return host, convening, tokens
+
+
+async def _outages(cluster: Cluster, modes: tuple[str, ...], down_for: float) -> None:
+    for mode in modes:
+        await asyncio.to_thread(cluster.stop, mode)
+        await asyncio.sleep(down_for)
+        await asyncio.to_thread(cluster.start)
+        await asyncio.sleep(1.5)  # typing, and the retried batches committing, before the next
+
+
+def _stored_text_after_restart(server: LiveServer, room: str, token: str) -> str:
+    """The document as PostgreSQL holds it, not the room the server kept in memory."""
+    server.stop()
+    server.start()
+    return asyncio.run(read_text(server, room, token))
 
 
 def test_store_is_unavailable_while_postgres_is_down_and_works_once_it_is_back(
@@ -93,23 +120,15 @@ def test_postgres_restarts_lose_no_acknowledged_edit_and_rounds_work_after(
     server = _server(cluster, tmp_path / "server")
     server.start()
     try:
-        host = login(server, "host@example.org")
-        convening = planned_convening(host, rounds=1)
+        host, convening, tokens = _typists(server)
         room = convening.public_id
-        tokens = [
-            notes_token(join(server, convening.invite_url, f"Typist {i}"), f"/c/{room}/notes")
-            for i in range(WRITERS)
-        ]
         people = [join(server, convening.invite_url, f"Person {i}") for i in range(PEOPLE)]
         typing, during, after, groups = asyncio.run(
-            _restarts(server, cluster, room, host, people, tokens)
+            _type_and_run_a_round(server, cluster, room, host, people, tokens)
         )
         live_text = asyncio.run(read_text(server, room, tokens[0]))
         runs_stored = database.scalar(server.database_url, "SELECT count(*) FROM round_run")
-        # Read back from PostgreSQL alone, not from the room the server kept in memory.
-        server.stop()
-        server.start()
-        stored_text = asyncio.run(read_text(server, room, tokens[0]))
+        stored_text = _stored_text_after_restart(server, room, tokens[0])
         retried = server.logs().count("notes_write_retry")
     finally:
         server.stop()
@@ -130,7 +149,41 @@ def test_postgres_restarts_lose_no_acknowledged_edit_and_rounds_work_after(
     )
 
 
-async def _restarts(
+def test_postgres_down_longer_than_the_retries_closes_writers_who_lose_nothing_acknowledged(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Past CROSSROADS_NOTES_RETRY_SECONDS the writer gives up: the room is dropped (its
+    document held updates PostgreSQL never got), its sockets close with 1011, writers reconnect
+    once PostgreSQL is back, and what was acknowledged is still all there when read back."""
+    server = _server(cluster, tmp_path / "server", notes_retry_seconds="0.5")
+    server.start()
+    try:
+        _host, convening, tokens = _typists(server)
+        room = convening.public_id
+
+        async def scenario() -> Typing:
+            stop = asyncio.Event()
+            typing = asyncio.create_task(type_until(server, room, tokens, stop))
+            await asyncio.sleep(1.0)
+            await _outages(cluster, ("immediate", "immediate"), down_for=2.5)
+            stop.set()
+            return await typing
+
+        typing = asyncio.run(scenario())
+        live_text = asyncio.run(read_text(server, room, tokens[0]))
+        stored_text = _stored_text_after_restart(server, room, tokens[0])
+        gave_up = server.logs().count("notes_write_gave_up")
+    finally:
+        server.stop()
+
+    assert gave_up > 0, "the writer never gave up: this proves nothing"
+    assert typing.connections > WRITERS  # closed with 1011, they came back
+    assert len(typing.acknowledged) > WRITERS * 5, "the writers barely typed: this proves nothing"
+    assert [w for w in typing.acknowledged if w not in live_text] == []
+    assert [w for w in typing.acknowledged if w not in stored_text] == []
+
+
+async def _type_and_run_a_round(
     server: LiveServer,
     cluster: Cluster,
     room: str,
@@ -151,15 +204,14 @@ async def _restarts(
     stop = asyncio.Event()
     typing_task = asyncio.create_task(type_until(server, room, tokens, stop))
     await asyncio.sleep(1.0)
-    during: dict[str, Any] = {}
-    for number, mode in enumerate(OUTAGES):
-        await asyncio.to_thread(cluster.stop, mode)
-        if number == 0:
-            await console.send({"type": "start_round"})
-            during = await console.next("error", wait=30)
-        await asyncio.sleep(DOWN_FOR)
-        await asyncio.to_thread(cluster.start)
-        await asyncio.sleep(1.5)  # typing, and the retried batches committing, before the next
+    # First outage: the host starts a round while PostgreSQL is down.
+    await asyncio.to_thread(cluster.stop, OUTAGES[0])
+    await console.send({"type": "start_round"})
+    during = await console.next("error", wait=30)
+    await asyncio.sleep(DOWN_FOR)
+    await asyncio.to_thread(cluster.start)
+    await asyncio.sleep(1.5)
+    await _outages(cluster, OUTAGES[1:], down_for=DOWN_FOR)
     stop.set()
     typing = await typing_task
 
