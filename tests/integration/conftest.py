@@ -1,10 +1,19 @@
 """A live server shared by the integration tests, and clients acting as named people.
 
 Every live server here runs on each database backend: SQLite, and PostgreSQL when CI gives one
-(CROSSROADS_TEST_DATABASE_URL). A test that reaches a server through ``server`` or takes
-``backend`` for its own is collected once per backend, ids ``[sqlite]`` and ``[postgresql]``;
-without PostgreSQL the second skips with the reason. A module marked ``sqlite_only(reason=...)``
-runs on SQLite alone, for the reason it gives.
+(CROSSROADS_TEST_DATABASE_URL; each server gets a database of its own, dropped afterwards). A
+test that reaches a server through ``server`` or takes ``backend`` for its own is collected
+once per backend, ids ``[sqlite]`` and ``[postgresql]``; without PostgreSQL the second skips
+with the reason.
+
+Which tests run on PostgreSQL too: every one on a live server (the journey from planning to
+reflection, live rounds, notes, IDOR, XSS, personal data erasure, feedback, series, safety,
+calls, backup), so each route and use case meets asyncpg at least once. That costs about five
+minutes of CI on two cores, most of it starting servers. Left out, marked
+``sqlite_only(reason=...)``: the schemathesis contract and the socket fuzzing, whose checks
+do not depend on the database (the reasons are in those modules), and tests that start their
+own server for one setting (rate limits, cookies, call modes), which stay on the default
+SQLite.
 """
 
 from __future__ import annotations
