@@ -48,6 +48,10 @@ def skip_reason() -> str | None:
     return None
 
 
+class ClusterUnavailable(RuntimeError):
+    """The cluster could not be created or started here (not a fault of the code under test)."""
+
+
 @dataclass
 class Cluster:
     directory: Path
@@ -114,7 +118,10 @@ def throwaway_cluster() -> Iterator[Cluster]:
         shutil.chown(directory, user="postgres", group="postgres")
     cluster = Cluster(directory=directory, port=free_port())
     try:
-        cluster.init()
+        try:
+            cluster.init()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            raise ClusterUnavailable(str(exc)) from exc
         yield cluster
     finally:
         cluster.stop_quietly()
