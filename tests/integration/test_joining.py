@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select, update
 
+from crossroads.store import models
+from tests import database
 from tests.integration.conftest import CSRF, Browserish, client_for, create_convening, join
 from tests.servers import LiveServer
 
@@ -98,12 +101,13 @@ def test_unknown_invite_gives_friendly_404(server: LiveServer) -> None:
 
 def test_expired_invite_gives_friendly_404(server: LiveServer, host: Browserish) -> None:
     convening = create_convening(host, "Expiring call")
-    with sqlite3.connect(server.database_path) as db:
-        db.execute(
-            "UPDATE invite SET expires_at = '2020-01-01 00:00:00' WHERE convening_id = "
-            "(SELECT id FROM convening WHERE public_id = ?)",
-            (convening.public_id,),
-        )
+    of_call = select(models.Convening.id).where(models.Convening.public_id == convening.public_id)
+    database.execute(
+        server.database_url,
+        update(models.Invite)
+        .where(models.Invite.convening_id == of_call.scalar_subquery())
+        .values(expires_at=datetime(2020, 1, 1, tzinfo=UTC)),
+    )
 
     response = client_for(server).get(convening.invite_url.removeprefix(server.url))
 

@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db,
             max_update_bytes=settings.notes_max_update_bytes,
             compact_after=settings.notes_compact_after,
+            retry_for=settings.notes_retry_seconds,
         )
         _tune_gc()
         log.info("server_ready", database=db.dialect, base_url=settings.public_base_url)
