@@ -178,6 +178,33 @@ def _json_list(values: Collection[str]) -> str:
     return f"[{','.join(_json_string(v) for v in values)}]"
 
 
+class _Recent:
+    """A bounded map that keeps what was used lately: two generations, the older dropped
+    whenever the younger fills up, and an entry found in the older moved to the younger.
+    Plain dict reads and writes, which are atomic, so a worker thread may fill it."""
+
+    def __init__(self, limit: int) -> None:
+        self._half = max(1, limit // 2)
+        self._young: dict[Any, str] = {}
+        self._old: dict[Any, str] = {}
+
+    def get(self, key: Any) -> str | None:
+        text = self._young.get(key)
+        if text is None:
+            text = self._old.get(key)
+            if text is not None:
+                self.put(key, text)
+        return text
+
+    def put(self, key: Any, text: str) -> None:
+        if len(self._young) >= self._half:
+            self._old, self._young = self._young, {}
+        self._young[key] = text
+
+    def __len__(self) -> int:
+        return len(self._young) + len(self._old)
+
+
 class ViewCache:
     """The JSON text of people's cards and of groups, kept from one fan-out to the next.
 
@@ -185,25 +212,21 @@ class ViewCache:
     its round runs, yet every fan-out (a broadcast, a late joiner, a timer extended) would
     encode them all again. Entries are keyed by the records they are made from (frozen, so
     an edited profile or a moved person is a new key, never a stale text). The round plans
-    worked out ahead fill it from a worker thread (``warm``); plain dict reads and writes
-    are atomic, and a lost race costs one encoding. Bounded: it starts afresh when full.
+    worked out ahead fill it from a worker thread (``warm``); a lost race costs one
+    encoding. Bounded by entry counts (a group's text is about a kilobyte): what was not
+    used lately goes first.
     """
 
-    def __init__(self, limit: int = 100_000) -> None:
-        self._limit = limit
-        self._cards: dict[tuple[ParticipantRecord, PrivacyMode], str] = {}
-        self._groups: dict[tuple[Any, ...], str] = {}
-
-    def _room(self, table: dict[Any, str]) -> None:
-        if len(table) >= self._limit:
-            table.clear()
+    def __init__(self, cards: int = 50_000, groups: int = 30_000) -> None:
+        self._cards = _Recent(cards)
+        self._groups = _Recent(groups)
 
     def card(self, person: ParticipantRecord, mode: PrivacyMode) -> str:
         key = (person, mode)
         text = self._cards.get(key)
         if text is None:
-            self._room(self._cards)
-            text = self._cards[key] = json.dumps(_card(person, mode))
+            text = json.dumps(_card(person, mode))
+            self._cards.put(key, text)
         return text
 
     def group(
@@ -226,8 +249,7 @@ class ViewCache:
                 f'"needs_interpretation":{_JSON_BOOL[bool(group.needs_interpretation)]},'
                 f'"reasons":{_json_list(reasons)},"compromises":{_json_list(compromises)}}}'
             )
-            self._room(self._groups)
-            self._groups[key] = text
+            self._groups.put(key, text)
         return text
 
     def warm(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossroads.convenings.live_views import ViewCache, ViewRenderer, host_view
+from crossroads.convenings.live_views import ViewCache, ViewRenderer, _Recent, host_view
 from crossroads.convenings.planning import Plan
 from crossroads.convenings.rounds import LiveState
 from crossroads.store.live import GroupRecord, RunRecord
@@ -269,3 +269,27 @@ def test_any_user_text_survives_the_hand_joined_json(
     assert view["group"]["topic"] == topic
     assert view["group"]["needs_interpretation"] is True
     assert host["people"][0] == {**card, "connected": False, "sitting_out": False, "muted": False}
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 30)), max_size=300))
+def test_the_view_cache_stays_bounded_and_keeps_what_was_just_used(
+    steps: list[tuple[bool, int]],
+) -> None:
+    recent = _Recent(limit=8)
+    for is_put, key in steps:
+        if is_put:
+            recent.put(key, f"text {key}")
+            assert recent.get(key) == f"text {key}"
+        else:
+            assert recent.get(key) in (None, f"text {key}")
+        assert len(recent) <= 8
+
+
+def test_the_view_cache_drops_what_was_not_used_lately() -> None:
+    recent = _Recent(limit=4)
+    for key in ("a", "b", "c"):
+        recent.put(key, key)
+    recent.get("a")  # used again: moves to the younger generation
+    recent.put("d", "d")
+
+    assert [recent.get(k) for k in ("a", "b", "c", "d")] == ["a", None, "c", "d"]
