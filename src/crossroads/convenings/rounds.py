@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import structlog
+
 from crossroads import pairing
 from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
@@ -26,6 +28,8 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.live import GroupRecord, NewGroup, RunRecord
 from crossroads.store.records import ParticipantRecord, RoundKind, RoundRecord
+
+log = structlog.get_logger(__name__)
 
 MAX_EXTEND_MINUTES = 30
 MAX_BROADCAST_CHARS = 500
@@ -378,7 +382,11 @@ async def start_round(
         if ready is not None:
             change = await _write_start(db, ready, now=now, expected_seq=ready.state.seq)
             if change is not None:
+                log.info("round_started", convening_id=convening_id, planned_ahead=True)
                 return change
+    # Pairing thousands here takes a good part of a second, on the event loop: worth a line
+    # in the log when it happens with a host watching (a plan was missing or stale).
+    log.info("round_started", convening_id=convening_id, planned_ahead=False, plan=plan is not None)
     fresh = work_out(
         await plan_round(db, convening_id, present=present, round_public_id=round_public_id)
     )

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from crossroads import collector
 from crossroads.live.bus import Event, EventBus
 from crossroads.outbox import Outbox
 
@@ -28,7 +29,7 @@ SEND_QUEUE = 64
 PRESENCE_DELAY = 1.0
 # Views rendered between two chances for the writers to send: the first people get theirs
 # while the last are still being built.
-FANOUT_SLICE = 200
+FANOUT_SLICE = 1000
 
 
 class Socket(Protocol):
@@ -277,27 +278,28 @@ class LiveHub:
                     log.exception("live_refresh_failed", convening_id=convening_id)
                     continue
             self.remember(convening_id, state)
-            cache: dict[Any, Any] = {}
-            hosts: list[Connection] = []
-            for done, conn in enumerate(conns, start=1):
-                if conn.is_host:
-                    hosts.append(conn)
-                elif pending.concerns(conn.participant_id):
-                    conn.send(self._render_participant(state, conn, cache))
-                if done % FANOUT_SLICE == 0:
-                    # Let the writers send what is queued while the rest is rendered.
+            with collector.paused():
+                cache: dict[Any, Any] = {}
+                hosts: list[Connection] = []
+                for done, conn in enumerate(conns, start=1):
+                    if conn.is_host:
+                        hosts.append(conn)
+                    elif pending.concerns(conn.participant_id):
+                        conn.send(self._render_participant(state, conn, cache))
+                    if done % FANOUT_SLICE == 0:
+                        # Let the writers send what is queued while the rest is rendered.
+                        await asyncio.sleep(0)
+                if hosts:
+                    # Participants first: a host view of thousands of people takes a while to
+                    # build, and their partner cards must not wait for it.
                     await asyncio.sleep(0)
-            if hosts:
-                # Participants first: a host view of thousands of people takes a while to
-                # build, and their partner cards must not wait for it.
-                await asyncio.sleep(0)
-                present = self.present(convening_id)
-                for conn in hosts:
-                    conn.send(self._render_host(state, conn, present))
-            for text_event in pending.broadcasts:
-                message = json.dumps({"v": 1, "type": "broadcast", **text_event})
-                for conn in conns:
-                    conn.send(message)
+                    present = self.present(convening_id)
+                    for conn in hosts:
+                        conn.send(self._render_host(state, conn, present))
+                for text_event in pending.broadcasts:
+                    message = json.dumps({"v": 1, "type": "broadcast", **text_event})
+                    for conn in conns:
+                        conn.send(message)
             if self.on_refreshed is not None:
                 self.on_refreshed(convening_id, state)
 

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from crossroads import collector
 from crossroads.convenings import calls, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
@@ -374,14 +375,17 @@ async def _host_command(
     elif isinstance(message, protocol.Hello):
         hub.refresh_now(cid, participants=set())
     elif isinstance(message, protocol.StartRound):
-        change = await rounds.start_round(
-            db,
-            cid,
-            present=hub.present(cid),
-            now=now,
-            round_public_id=message.round,
-            plan=plans.take(cid),
-        )
+        # From here to the fan-out everyone is waiting for their partner: no collections.
+        with collector.paused():
+            change = await rounds.start_round(
+                db,
+                cid,
+                present=hub.present(cid),
+                now=now,
+                round_public_id=message.round,
+                plan=plans.take(cid),
+            )
+            await publish(hub, change)
     elif isinstance(message, protocol.Extend):
         change = await rounds.extend_round(db, cid, minutes=message.minutes, now=now)
     elif isinstance(message, protocol.EndRound):
@@ -420,5 +424,6 @@ async def _host_command(
     elif isinstance(message, protocol.ResolveHelp):
         change = await rounds.resolve_help(db, cid, message.id, now=now)
     if change is not None:
-        await publish(hub, change)
+        if not isinstance(message, protocol.StartRound):
+            await publish(hub, change)
         conn.send({"v": 1, "type": "done", "command": message.type, "seq": change.seq})
