@@ -47,12 +47,13 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
-# Pango for WeasyPrint's PDF exports of the reflection note (tests render PDFs).
+# Pango for WeasyPrint's PDF exports of the reflection note (tests render PDFs), and
+# poppler's pdftotext, with which the tests read those PDFs back.
 pdf-libs:
-	@ldconfig -p | grep -q libpangoft2-1.0 || { \
-	  echo "Installing Pango for the PDF exports"; \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v pdftotext >/dev/null 2>&1; } || { \
+	  echo "Installing Pango and poppler-utils for the PDF exports"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; }
+	    libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; }
 
 # Debian's nginx (and openssl) for the tests of deploy/nginx.conf; RUNLEVEL=1 keeps the
 # package from starting a server of its own on port 80.

@@ -42,6 +42,7 @@ from crossroads.store.records import PrivacyMode, RoundKind  # noqa: E402
 ROUNDS = 8
 CONNECT_BATCH = 200
 HOST_WATCHES = 3.0  # seconds between opening the host console and the first start
+BETWEEN_ROUNDS = 2.0  # seconds between one round's fan-out and the next start
 
 BARE_SERVER = """
 import asyncio, sys, websockets
@@ -230,7 +231,9 @@ async def ours(n: int, runs: int) -> tuple[list[tuple[float, float, float]], str
                         return
 
             waiters = [asyncio.create_task(wait_group(s, run + 1)) for s in sockets]
-            await asyncio.sleep(0.2)
+            # Rounds last minutes, and the next one's pairing is worked out meanwhile; a
+            # start a second after the last would time the node still busy planning it.
+            await asyncio.sleep(BETWEEN_ROUNDS if run else 0.2)
             start = time.perf_counter()
             await console.send(json.dumps({"type": "start_round"}))
             await asyncio.wait_for(asyncio.gather(*waiters), timeout=120)

@@ -45,7 +45,7 @@ SLOW_3G = {
 DEVTOOLS_SLOW_3G = {**SLOW_3G, "latency": 2000}
 STATIC = ROOT / "src" / "crossroads" / "web" / "static"
 TEMPLATES = ROOT / "src" / "crossroads" / "web" / "templates"
-ASSET = re.compile(r'(?:src|href)="/static/([^"]+\.(?:js|css))"')
+ASSET = re.compile(r"static_url\('([^']+\.(?:js|css))'\)")
 
 
 def one_run(

@@ -41,7 +41,19 @@ class LiveServer:
 
     @property
     def database_path(self) -> Path:
+        """The SQLite file; only meaningful when ``database_url`` is not PostgreSQL's."""
         return self.data_dir / "crossroads.db"
+
+    @property
+    def database_url(self) -> str:
+        """The database this server runs on, as the server itself resolves it."""
+        return self.env.get("CROSSROADS_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{self.database_path.resolve()}"
+        )
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
 
     def cli(self, *args: str, extra_env: dict[str, str] | None = None) -> str:
         result = subprocess.run(

@@ -1,12 +1,23 @@
 // Progressive enhancement for the server-rendered pages. Every page works without it.
 import { initialize as initializeLocalTimes } from "./local_time";
 import { initialize as initializeCopyButtons } from "./copy_link";
-import { prefetchLater } from "./prefetch";
+import { loadAfterLive, prefetchLater } from "./prefetch";
+
+// A page answered to a form (the lobby, straight after joining) names its own address: put
+// it in the address bar, so that a reload or a shared link asks for the page, not the form.
+function settleAddress(): void {
+  const path = document.body.dataset.pagePath;
+  if (path && path.startsWith("/") && !path.startsWith("//") && location.pathname !== path) {
+    history.replaceState(null, "", path);
+  }
+}
 
 function start(): void {
+  settleAddress();
   initializeLocalTimes(document);
   initializeCopyButtons(document);
   prefetchLater(document);
+  loadAfterLive(document);
   // htmx swaps new fragments in: enhance them too.
   document.body.addEventListener("htmx:afterSwap", (event: Event) => {
     const target = event.target;

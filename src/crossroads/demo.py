@@ -213,7 +213,10 @@ async def _type_sample_notes(
                 text = doc.get(section_name(prompt_id), type=Text)
                 text += f"{person.display_name}: {line}\n"
                 update = doc.get_update(before)
-                await writer.write(PendingUpdate(room=room, data=update, author=f"p{person.id}"))
+                # One document, one epoch: each line builds on the ones before.
+                await writer.write(
+                    PendingUpdate(room=room, data=update, author=f"p{person.id}"), epoch=1
+                )
     finally:
         await writer.close()
 

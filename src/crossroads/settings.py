@@ -143,6 +143,17 @@ class Settings(BaseSettings):
         ge=2,
         description="Updates in a room's log before it is merged into one snapshot.",
     )
+    notes_retry_seconds: float = Field(
+        default=20.0,
+        ge=0,
+        # Below the 30 s of silence after which y-websocket clients reconnect on their own.
+        le=25,
+        description=(
+            "How long the notes writer retries a batch while the database is unavailable (a "
+            "PostgreSQL restart takes a few seconds); meanwhile its writers wait for their "
+            "acknowledgements, then their sockets close (1011) and clients resend on reconnect."
+        ),
+    )
     partner_grace_seconds: float = Field(
         default=30.0,
         gt=0,

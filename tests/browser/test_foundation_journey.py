@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def _join(
     page.check("input[name=coc_accepted]")
     page.get_by_role("button", name=button).click()
     expect(page.get_by_role("status").first).to_contain_text(welcome.format(name=name))
+    # The form answered with the lobby; its address is the lobby's, so a reload GETs it.
+    expect(page).to_have_url(re.compile(r"/c/[^/]+/lobby$"))
 
 
 def test_host_plans_and_two_participants_meet_in_lobby(

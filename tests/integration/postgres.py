@@ -1,10 +1,10 @@
-"""A throwaway PostgreSQL database per test module, on the server CI starts."""
+"""Throwaway PostgreSQL databases on the server CI starts, one per test or per live server."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -12,25 +12,44 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import TEST_DATABASE_URL
+from tests.database import run_blocking
 
-requires_postgres = pytest.mark.skipif(
-    TEST_DATABASE_URL is None,
-    reason="CROSSROADS_TEST_DATABASE_URL is not set (.ci/run starts PostgreSQL and sets it)",
-)
+NO_POSTGRES = "CROSSROADS_TEST_DATABASE_URL is not set (.ci/run starts PostgreSQL and sets it)"
+requires_postgres = pytest.mark.skipif(TEST_DATABASE_URL is None, reason=NO_POSTGRES)
+
+
+async def _admin(statement: str) -> None:
+    assert TEST_DATABASE_URL is not None, NO_POSTGRES
+    admin = create_async_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await admin.dispose()
+
+
+def _url_of(name: str) -> str:
+    assert TEST_DATABASE_URL is not None, NO_POSTGRES
+    return make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
 
 
 @asynccontextmanager
 async def fresh_database() -> AsyncIterator[str]:
     """Create an empty database, yield its URL, drop it afterwards."""
-    assert TEST_DATABASE_URL is not None
-    admin_url = make_url(TEST_DATABASE_URL)
     name = f"crossroads_test_{secrets.token_hex(4)}"
-    admin = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await _admin(f'CREATE DATABASE "{name}"')
     try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        yield _url_of(name)
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """``fresh_database`` for plain (non-async) fixtures, such as a live server's."""
+    name = f"crossroads_test_{secrets.token_hex(4)}"
+    run_blocking(lambda: _admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _url_of(name)
+    finally:
+        run_blocking(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

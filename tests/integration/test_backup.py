@@ -1,126 +1,101 @@
-"""`crossroads backup` and `crossroads restore`: a round trip brings back exactly the backup."""
+"""`crossroads backup` and `crossroads restore`: a round trip brings back exactly the backup,
+on SQLite (the online backup API) and on PostgreSQL (pg_dump and pg_restore) alike."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from crossroads.cli import app
-from crossroads.convenings import hosts, planning
-from crossroads.store.database import Database
-from crossroads.store.errors import NotFound
-from tests.integration.conftest import create_convening, join, login
+from tests import database
+from tests.integration.conftest import create_convening, database_settings, join, login, serve
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.integration.postgres import fresh_database, requires_postgres
-from tests.integration.test_store_postgres import _fields
-from tests.servers import make_server, running_server
+from tests.servers import make_server
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
+KIND = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def _titles(html: str) -> list[str]:
     return [t for t in ("Before the backup", "After the backup") if t in html]
 
 
-def test_sqlite_backup_while_serving_then_restore_round_trip(tmp_path: Path) -> None:
-    server = make_server(tmp_path / "live")
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana")
-    backup_file = tmp_path / "backups" / "crossroads.sqlite"
-    server.start()
-    try:
-        host = login(server, "host@example.org")
-        create_convening(host, "Before the backup")
-        server.cli("backup", str(backup_file))
-        create_convening(host, "After the backup")
-        before_restore = _titles(host.get("/host").text)
-    finally:
-        server.stop()
+def test_backup_while_serving_then_restore_round_trip(backend: str, tmp_path: Path) -> None:
+    with database_settings(backend) as settings:
+        server = make_server(tmp_path / "live", **settings)
+        server.cli("migrate")
+        server.create_host("host@example.org", "Hana")
+        backup_file = tmp_path / "backups" / "crossroads.backup"
+        server.start()
+        try:
+            host = login(server, "host@example.org")
+            create_convening(host, "Before the backup")
+            server.cli("backup", str(backup_file))
+            create_convening(host, "After the backup")
+            before_restore = _titles(host.get("/host").text)
+        finally:
+            server.stop()
 
-    server.cli("restore", "--yes", str(backup_file))
-    server.start()
-    try:
-        after_restore = _titles(login(server, "host@example.org").get("/host").text)
-    finally:
-        server.stop()
+        server.cli("restore", "--yes", str(backup_file))
+        server.start()
+        try:
+            after_restore = _titles(login(server, "host@example.org").get("/host").text)
+        finally:
+            server.stop()
 
     assert before_restore == ["Before the backup", "After the backup"]
     assert after_restore == ["Before the backup"]
 
 
+@pytest.fixture
+def migrated(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, str]]:
+    """(backend, URL) of a migrated database the CLI in this process points at."""
+    with database_settings(backend) as settings:
+        monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
+        for name, value in settings.items():
+            monkeypatch.setenv(f"CROSSROADS_{name.upper()}", value)
+        assert runner.invoke(app, ["migrate"]).exit_code == 0
+        yield (
+            backend,
+            settings.get("database_url")
+            or (f"sqlite+aiosqlite:///{(tmp_path / 'crossroads.db').resolve()}"),
+        )
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    migrated: tuple[str, str], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    database = tmp_path / "crossroads.db"
-    original = database.read_bytes()
-    bogus = tmp_path / "bogus.sqlite"
+    backend, url = migrated
+    original = database.every_row(url)
+    bogus = tmp_path / "bogus.backup"
     bogus.write_bytes(b"this is not a database" * 100)
 
     result = runner.invoke(app, ["restore", "--yes", str(bogus)])
 
     assert result.exit_code == 2
-    assert result.output.startswith(f"Error: {bogus} is not a Crossroads SQLite backup")
-    assert database.read_bytes() == original
-
-
-@requires_postgres
-def test_postgres_backup_and_restore_round_trip(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def scenario() -> tuple[list[str], list[str]]:
-        async with fresh_database() as url:
-            monkeypatch.setenv("CROSSROADS_DATABASE_URL", url)
-            db = Database(url)
-            try:
-                await db.migrate()
-                now = datetime.now(UTC)
-                host = await hosts.create_host(
-                    db, email="h@example.org", display_name="H", password="long password", now=now
-                )
-                kept = await planning.create_convening(db, host, _fields("Kept"), now=now)
-                backup = await asyncio.to_thread(
-                    runner.invoke, app, ["backup", str(tmp_path / "pg.dump")]
-                )
-                assert backup.exit_code == 0, backup.output
-                await planning.create_convening(db, host, _fields("Lost"), now=now)
-                await db.dispose()
-                restore = await asyncio.to_thread(
-                    runner.invoke, app, ["restore", "--yes", str(tmp_path / "pg.dump")]
-                )
-                assert restore.exit_code == 0, restore.output
-                db = Database(url)
-                titles = [c.title for c in await planning.list_convenings(db, host)]
-                with pytest.raises(NotFound):
-                    await planning.get_plan_for_host(db, host, "no-such-id")
-                return titles, [kept.title]
-            finally:
-                await db.dispose()
-
-    titles, expected = asyncio.run(scenario())
-
-    assert titles == expected
+    assert result.output.startswith(f"Error: {bogus} is not a Crossroads {KIND[backend]} backup")
+    assert database.every_row(url) == original
 
 
 def test_restore_refuses_a_backup_from_a_newer_schema(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    migrated: tuple[str, str], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("CROSSROADS_DATA_DIR", str(tmp_path))
-    assert runner.invoke(app, ["migrate"]).exit_code == 0
-    newer = tmp_path / "newer.sqlite"
+    _backend, url = migrated
+    (head,) = database.rows(url, "SELECT version_num FROM alembic_version")
+    newer = tmp_path / "newer.backup"
+    database.execute(url, text("UPDATE alembic_version SET version_num = '0999'"))
     assert runner.invoke(app, ["backup", str(newer)]).exit_code == 0
-    with sqlite3.connect(newer) as db:
-        db.execute("UPDATE alembic_version SET version_num = '0999'")
-    database = tmp_path / "crossroads.db"
-    original = database.read_bytes()
+    database.execute(url, text(f"UPDATE alembic_version SET version_num = '{head[0]}'"))
+    original = database.every_row(url)
 
     result = runner.invoke(app, ["restore", "--yes", str(newer)])
 
@@ -128,14 +103,14 @@ def test_restore_refuses_a_backup_from_a_newer_schema(
     assert result.output.replace("\n", " ").startswith(
         f"Error: {newer} has schema version 0999, newer than this Crossroads knows;"
     )
-    assert database.read_bytes() == original
+    assert database.every_row(url) == original
 
 
-def test_sqlite_backup_while_notes_are_written_holds_every_edit_acknowledged_before_it(
-    tmp_path: Path,
+def test_backup_while_notes_are_written_holds_every_edit_acknowledged_before_it(
+    backend: str, tmp_path: Path
 ) -> None:
-    backup_file = tmp_path / "notes-backup.sqlite"
-    with running_server(tmp_path / "notes-live") as server:
+    backup_file = tmp_path / "notes.backup"
+    with serve(backend, tmp_path / "notes-live") as server:
         host = login(server, "host@example.org")
         convening = planned_convening(host, rounds=1)
         ana = join(server, convening.invite_url, "Ana")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ import pytest
 
 from crossroads.convenings.calls import consented_chat
 from crossroads.store.database import Database
-from tests.integration.conftest import join, login
+from tests import database
+from tests.integration.conftest import join, login, serve
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.servers import LiveServer, running_server
 
@@ -26,8 +26,9 @@ TURN_SECRET = "north-star"
 
 
 @pytest.fixture(scope="module")
-def calls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(
+def calls_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(
+        backend,
         Path(tmp_path_factory.mktemp("calls")),
         turn_urls="turn:turn.example.org:3478?transport=udp",
         turn_secret=TURN_SECRET,
@@ -229,7 +230,7 @@ def test_calls_chat_history_comes_back_after_reconnect_and_only_shared_lines_are
     ]
 
     async def harvested() -> list[str]:
-        db = Database(f"sqlite+aiosqlite:///{calls_server.database_path}")
+        db = Database(calls_server.database_url)
         try:
             plan_id = _convening_id(calls_server, convening.public_id)
             return [c.text for c in await consented_chat(db, plan_id)]
@@ -240,9 +241,11 @@ def test_calls_chat_history_comes_back_after_reconnect_and_only_shared_lines_are
 
 
 def _convening_id(server: LiveServer, public_id: str) -> int:
-    with sqlite3.connect(server.database_path) as conn:
-        row = conn.execute("SELECT id FROM convening WHERE public_id = ?", (public_id,)).fetchone()
-    return int(row[0])
+    return int(
+        database.scalar(
+            server.database_url, "SELECT id FROM convening WHERE public_id = :p", p=public_id
+        )
+    )
 
 
 def test_calls_chat_is_rate_limited_and_bad_lines_change_nothing(

@@ -7,13 +7,13 @@ import asyncio
 import csv
 import io
 import re
-import sqlite3
 
 import pytest
 
 from crossroads.convenings.feedback import feedback_for_harvest
 from crossroads.harvest.model import FeedbackAnswer
 from crossroads.store.database import Database
+from tests import database
 from tests.integration.conftest import Browserish, create_convening, join
 from tests.integration.live_clients import add_round
 from tests.servers import LiveServer
@@ -27,9 +27,11 @@ def send_feedback(client: Browserish, public_id: str, data: dict[str, object]) -
 
 
 def convening_id(server: LiveServer, public_id: str) -> int:
-    with sqlite3.connect(server.database_path) as db:
-        (cid,) = db.execute("select id from convening where public_id = ?", (public_id,)).fetchone()
-    return int(cid)
+    return int(
+        database.scalar(
+            server.database_url, "SELECT id FROM convening WHERE public_id = :p", p=public_id
+        )
+    )
 
 
 def test_feedback_is_summarised_for_the_host_without_names(
@@ -87,7 +89,7 @@ def test_feedback_reaches_the_harvest_in_its_input_shape(
     cid = convening_id(server, convening.public_id)
 
     async def read() -> tuple[FeedbackAnswer, ...]:
-        db = Database(f"sqlite+aiosqlite:///{server.database_path}")
+        db = Database(server.database_url)
         try:
             return await feedback_for_harvest(db, cid)
         finally:

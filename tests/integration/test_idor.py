@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +22,13 @@ import httpx
 import pytest
 import websockets
 
-from tests.integration.conftest import Browserish, client_for
+from tests import database
+from tests.integration.conftest import Browserish, client_for, serve
 from tests.integration.live_clients import LiveClient
 from tests.integration.notes_client import NotesClient
 from tests.integration.route_table import app_routes
 from tests.integration.worlds import World, build_world
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
@@ -46,8 +46,8 @@ class Worlds:
 
 
 @pytest.fixture(scope="module")
-def idor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(Path(tmp_path_factory.mktemp("idor")), wrap_up_seconds="1") as server:
+def idor_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(backend, Path(tmp_path_factory.mktemp("idor")), wrap_up_seconds="1") as server:
         yield server
 
 
@@ -238,13 +238,8 @@ def test_idor_table_covers_every_route_with_a_path_parameter() -> None:
 
 
 def db_state(server: LiveServer) -> dict[str, list[str]]:
-    with contextlib.closing(sqlite3.connect(server.database_path)) as db:
-        tables = [
-            row[0]
-            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if row[0] not in VOLATILE_TABLES
-        ]
-        return {t: sorted(map(repr, db.execute(f'SELECT * FROM "{t}"'))) for t in tables}
+    found = database.every_row(server.database_url, skip=VOLATILE_TABLES)
+    return {table: sorted(map(repr, rows)) for table, rows in found.items()}
 
 
 def urls_for(path: str, route: Route, a: World, b: World) -> list[str]:
@@ -486,9 +481,8 @@ def test_idor_sockets_refuse_another_convenings_ids(
     }
 
 
-def _count(server: LiveServer, sql: str, *args: object) -> int:
-    with contextlib.closing(sqlite3.connect(server.database_path)) as db:
-        return int(db.execute(sql, args).fetchone()[0])
+def _count(server: LiveServer, sql: str, **params: object) -> int:
+    return int(database.scalar(server.database_url, sql, **params))
 
 
 def test_idor_commands_naming_another_convenings_people_are_refused(
@@ -499,8 +493,8 @@ def test_idor_commands_naming_another_convenings_people_are_refused(
     b_runs = _count(
         idor_server,
         "SELECT count(*) FROM round_run r JOIN convening c ON c.id = r.convening_id"
-        " WHERE c.public_id = ?",
-        b.public_id,
+        " WHERE c.public_id = :p",
+        p=b.public_id,
     )
 
     async def scenario() -> tuple[dict[str, object], dict[str, object]]:
@@ -567,15 +561,15 @@ def test_idor_commands_naming_another_convenings_people_are_refused(
     assert (
         _count(
             idor_server,
-            "SELECT count(*) FROM help_call WHERE id = ? AND resolved_at IS NULL",
-            b.help_id,
+            "SELECT count(*) FROM help_call WHERE id = :i AND resolved_at IS NULL",
+            i=b.help_id,
         )
         == 1
     )
     assert b_runs == _count(
         idor_server,
         "SELECT count(*) FROM round_run r JOIN convening c ON c.id = r.convening_id"
-        " WHERE c.public_id = ?",
-        b.public_id,
+        " WHERE c.public_id = :p",
+        p=b.public_id,
     )
     assert b.people[0].client.get(f"/c/{b.public_id}/lobby").status_code == 200

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-import sqlite3
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select, update
 
-from tests.integration.conftest import Browserish, client_for, create_convening, join
+from crossroads.store import models
+from tests import database
+from tests.integration.conftest import CSRF, Browserish, client_for, create_convening, join
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -98,12 +101,13 @@ def test_unknown_invite_gives_friendly_404(server: LiveServer) -> None:
 
 def test_expired_invite_gives_friendly_404(server: LiveServer, host: Browserish) -> None:
     convening = create_convening(host, "Expiring call")
-    with sqlite3.connect(server.database_path) as db:
-        db.execute(
-            "UPDATE invite SET expires_at = '2020-01-01 00:00:00' WHERE convening_id = "
-            "(SELECT id FROM convening WHERE public_id = ?)",
-            (convening.public_id,),
-        )
+    of_call = select(models.Convening.id).where(models.Convening.public_id == convening.public_id)
+    database.execute(
+        server.database_url,
+        update(models.Invite)
+        .where(models.Invite.convening_id == of_call.scalar_subquery())
+        .values(expires_at=datetime(2020, 1, 1, tzinfo=UTC)),
+    )
 
     response = client_for(server).get(convening.invite_url.removeprefix(server.url))
 
@@ -121,3 +125,62 @@ def test_renewed_shared_link_stops_the_old_one(server: LiveServer, host: Browser
     assert new_link and new_link.group(1) != convening.invite_url
     assert client_for(server).get(convening.invite_url).status_code == 404
     assert client_for(server).get(new_link.group(1)).status_code == 200
+
+
+def _join_form(ana: Browserish, path: str, name: str) -> dict[str, object]:
+    return {
+        "display_name": name,
+        "languages": ["en"],
+        "consent_listed": "on",
+        "coc_accepted": "on",
+        "csrf_token": ana.csrf(path),
+    }
+
+
+def test_join_form_answers_with_the_lobby_whose_forms_carry_the_new_csrf_token(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = create_convening(host, "Straight to the lobby")
+    ana = client_for(server)
+    path = convening.invite_url.removeprefix(server.url)
+    form = _join_form(ana, path, "Ana")
+
+    response = ana.post(path, data=form)
+
+    assert response.status_code == 200
+    assert response.url.path == path  # no redirect: the lobby came back with the form's answer
+    assert f'data-page-path="/c/{convening.public_id}/lobby"' in response.text
+    assert _people(response.text) == ["Ana"]
+    carried = CSRF.search(response.text)
+    assert carried is not None and carried.group(1) == ana.cookies.get("crossroads_csrf")
+    assert carried.group(1) != form["csrf_token"]  # rotated on joining
+    language = ana.post(
+        "/language",
+        data={
+            "language": "es",
+            "next": f"/c/{convening.public_id}/lobby",
+            "csrf_token": carried[1],
+        },
+    )
+    assert language.url.path == f"/c/{convening.public_id}/lobby"
+    assert language.status_code == 200
+
+
+def test_join_form_sent_again_from_the_same_browser_is_the_same_person(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = create_convening(host, "Reload call")
+    ana = client_for(server)
+    path = convening.invite_url.removeprefix(server.url)
+    ana.post(path, data=_join_form(ana, path, "Ana"))
+    session = ana.cookies.get("crossroads_participant")
+
+    again = ana.post(path, data=_join_form(ana, path, "Ana"))  # a reload that resends the form
+    other = client_for(server)
+    other.cookies.set("crossroads_participant", session or "", domain="127.0.0.1")
+    shared_phone = other.post(path, data=_join_form(other, path, "Bilal"))
+
+    assert again.status_code == 200
+    assert ana.cookies.get("crossroads_participant") == session
+    assert _people(shared_phone.text) == ["Ana", "Bilal"]
+    assert _people(ana.get(f"/c/{convening.public_id}/lobby").text) == ["Ana", "Bilal"]

@@ -12,19 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import join, login
+from tests.integration.conftest import join, login, serve
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     # Short grace periods so a drop-out's partner is re-paired within the test's patience.
-    with running_server(
-        Path(tmp_path_factory.mktemp("live")), partner_grace_seconds="1.5", wrap_up_seconds="2"
+    with serve(
+        backend,
+        Path(tmp_path_factory.mktemp("live")),
+        partner_grace_seconds="1.5",
+        wrap_up_seconds="2",
     ) as server:
         yield server
 
@@ -419,3 +422,28 @@ def test_the_host_console_sees_people_arrive_and_leave_the_lobby(live_server: Li
         assert [p["name"] for p in fewer["people"] if not p["connected"]] == ["Lobby 0"]
 
     asyncio.run(scenario())
+
+
+def test_a_help_call_id_beyond_a_database_integer_is_refused_and_the_console_goes_on(
+    live_server: LiveServer,
+) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+
+    async def scenario() -> list[dict]:  # type: ignore[type-arg]
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        await console.next("snapshot")
+        replies = []
+        # Past PostgreSQL's 32-bit INTEGER, then past SQLite's 64 bits; then the largest id.
+        for help_id in (2**31, 2**70, 2**31 - 1):
+            await console.send({"type": "resolve_help", "id": help_id})
+            replies.append(await console.next("error"))
+        await console.send({"type": "broadcast", "text": "still here"})
+        await console.next("done")
+        await console.close()
+        return replies
+
+    replies = asyncio.run(scenario())
+
+    assert [r["code"] for r in replies] == ["invalid", "invalid", "not_found"]

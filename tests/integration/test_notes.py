@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import join, login
+from tests import database
+from tests.integration.conftest import join, login, serve
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(
+def notes_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(
+        backend,
         Path(tmp_path_factory.mktemp("notes")),
         notes_max_update_bytes="4096",
         notes_compact_after="20",
@@ -29,13 +30,9 @@ def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 
 
 def stored_rows(server: LiveServer, room: str) -> int:
-    with sqlite3.connect(server.database_path) as db:
-        updates = db.execute(
-            "SELECT count(*) FROM notes_update WHERE room = ?", (room,)
-        ).fetchone()[0]
-        snapshots = db.execute(
-            "SELECT count(*) FROM notes_snapshot WHERE room = ?", (room,)
-        ).fetchone()[0]
+    url = server.database_url
+    updates = database.scalar(url, "SELECT count(*) FROM notes_update WHERE room = :r", r=room)
+    snapshots = database.scalar(url, "SELECT count(*) FROM notes_snapshot WHERE room = :r", r=room)
     return int(updates) + int(snapshots)
 
 
@@ -152,11 +149,10 @@ def test_notes_survive_a_restart_and_compaction_and_export_as_markdown(
         await b.close()
 
     asyncio.run(read())
-    with sqlite3.connect(notes_server.database_path) as db:
-        assert (
-            db.execute("SELECT count(*) FROM notes_snapshot WHERE room = ?", (room,)).fetchone()[0]
-            == 1
-        )
+    snapshots = database.scalar(
+        notes_server.database_url, "SELECT count(*) FROM notes_snapshot WHERE room = :r", r=room
+    )
+    assert snapshots == 1
     export = host.get(f"/host/convenings/{room}/notes.md")  # type: ignore[attr-defined]
     assert export.status_code == 200
     assert "idea 29;" in export.text

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Browserish, join, login
+from tests import database
+from tests.integration.conftest import Browserish, join, login, serve
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
@@ -22,9 +22,9 @@ SECTION = re.compile(r'data-section="prompt:([A-Za-z0-9_-]+)"')
 
 
 @pytest.fixture(scope="module")
-def notes_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(
-        Path(tmp_path_factory.mktemp("sections")), notes_compact_after="10"
+def notes_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(
+        backend, Path(tmp_path_factory.mktemp("sections")), notes_compact_after="10"
     ) as server:
         yield server
 
@@ -121,12 +121,12 @@ def test_locking_is_scoped_to_the_host_and_their_prompts(notes_server: LiveServe
     forged = host.post(f"/host/convenings/{room}/notes/sections/{prompt}/lock", data={})
     assert forged.status_code == 403  # no CSRF token
 
-    with sqlite3.connect(notes_server.database_path) as db:
-        assert db.execute("SELECT count(*) FROM notes_lock").fetchone()[0] == len(
-            db.execute(
-                "SELECT room FROM notes_lock WHERE room NOT IN (?, ?)", (room, other_room)
-            ).fetchall()
+    url = notes_server.database_url
+    assert database.scalar(url, "SELECT count(*) FROM notes_lock") == len(
+        database.rows(
+            url, "SELECT room FROM notes_lock WHERE room NOT IN (:a, :b)", a=room, b=other_room
         )
+    )
 
 
 def test_the_read_only_view_shows_escaped_text_without_an_editor_and_only_to_its_people(
@@ -186,19 +186,16 @@ def test_the_export_names_only_writers_who_agreed_and_keeps_names_through_compac
 
     asyncio.run(write())
     deadline = time.monotonic() + 10
-    with sqlite3.connect(notes_server.database_path) as db:
-        while time.monotonic() < deadline:
-            snapshots = db.execute(
-                "SELECT count(*) FROM notes_attribution WHERE room = ?", (room,)
-            ).fetchone()[0]
-            if snapshots:
-                break
-            time.sleep(0.1)
-        assert snapshots == 1  # compacted: the log's authors now live in notes_attribution
-        assert (
-            db.execute("SELECT count(*) FROM notes_update WHERE room = ?", (room,)).fetchone()[0]
-            == 0
+    url = notes_server.database_url
+    while time.monotonic() < deadline:
+        snapshots = database.scalar(
+            url, "SELECT count(*) FROM notes_attribution WHERE room = :r", r=room
         )
+        if snapshots:
+            break
+        time.sleep(0.1)
+    assert snapshots == 1  # compacted: the log's authors now live in notes_attribution
+    assert database.scalar(url, "SELECT count(*) FROM notes_update WHERE room = :r", r=room) == 0
     export = host.get(f"/host/convenings/{room}/notes.md").text
 
     assert "land is life. rivers are kin." in export

@@ -12,7 +12,10 @@ from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 BUDGET = 150 * 1024
-ASSET = re.compile(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"')
+# In a rendered page, an asset's address and its content fingerprint (web/static_files.py).
+ASSET = re.compile(r'(?:src|href)="(/static/[^"?]+\.(?:js|css))(\?v=[0-9a-f]+)"')
+# In a template's source.
+TEMPLATE_ASSET = re.compile(r"static_url\('([^']+\.(?:js|css))'\)")
 
 
 def _transferred(client: httpx.Client, path: str) -> int:
@@ -23,8 +26,9 @@ def _transferred(client: httpx.Client, path: str) -> int:
 
 def _page_weight(client: httpx.Client, path: str) -> tuple[int, list[str]]:
     html = client.get(path, headers={"accept-encoding": "gzip"})
-    assets = sorted(set(ASSET.findall(html.text)))
-    return html.num_bytes_downloaded + sum(_transferred(client, a) for a in assets), assets
+    found = sorted(set(ASSET.findall(html.text)))
+    weight = html.num_bytes_downloaded + sum(_transferred(client, a + v) for a, v in found)
+    return weight, [a for a, _ in found]
 
 
 def test_participant_pages_weigh_under_budget(server: LiveServer, host: Browserish) -> None:
@@ -67,15 +71,37 @@ def test_participant_pages_js_and_css_fit_the_budget_from_the_built_files() -> N
     from pathlib import Path
 
     web = Path(__file__).resolve().parents[2] / "src" / "crossroads" / "web"
-    base = set(ASSET.findall((web / "templates" / "base.html").read_text()))
+    base = set(TEMPLATE_ASSET.findall((web / "templates" / "base.html").read_text()))
     weights: dict[str, int] = {}
     for template in PARTICIPANT_TEMPLATES:
-        assets = base | set(ASSET.findall((web / "templates" / template).read_text()))
+        assets = base | set(TEMPLATE_ASSET.findall((web / "templates" / template).read_text()))
         weights[template] = sum(
-            len(gzip.compress((web / a.removeprefix("/")).read_bytes(), compresslevel=9))
-            for a in assets
+            len(gzip.compress((web / "static" / a).read_bytes(), compresslevel=9)) for a in assets
         )
     print(weights)
 
-    assert "/static/build/live.js" not in base and "/static/build/notes.js" not in base
+    assert "build/app.js" in base
+    assert "build/live.js" not in base and "build/notes.js" not in base
     assert {t: w for t, w in weights.items() if w > BUDGET} == {}
+
+
+def test_fingerprinted_assets_are_kept_a_year_and_change_address_with_their_content(
+    server: LiveServer, host: Browserish
+) -> None:
+    import hashlib
+    from pathlib import Path
+
+    convening = create_convening(host, "Cached call")
+    ana = join(server, convening.invite_url, "Ana")
+    found = dict(ASSET.findall(ana.get(f"/c/{convening.public_id}/lobby").text))
+    built = Path(__file__).resolve().parents[2] / "src/crossroads/web/static/build/app.js"
+
+    kept = ana.get("/static/build/app.js" + found["/static/build/app.js"])
+    plain = ana.get("/static/build/app.js")
+
+    assert (
+        found["/static/build/app.js"] == "?v=" + hashlib.sha256(built.read_bytes()).hexdigest()[:10]
+    )
+    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert plain.headers["cache-control"] == "no-cache"
+    assert kept.content == plain.content == built.read_bytes()

@@ -8,11 +8,11 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from typing import Any
 
 import pytest
 
+from tests import database
 from tests.integration.conftest import Browserish, client_for, create_convening, join
 from tests.integration.live_clients import LiveClient, add_round
 from tests.integration.notes_client import NotesClient, notes_token
@@ -36,33 +36,21 @@ WORDS = "wq7v"
 
 
 def every_row(server: LiveServer) -> dict[str, list[dict[str, Any]]]:
-    """All rows of every table in the database file, found from the schema itself."""
-    with sqlite3.connect(server.database_path) as db:
-        db.row_factory = sqlite3.Row
-        tables = [
-            name
-            for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        return {t: [dict(r) for r in db.execute(f'SELECT * FROM "{t}"')] for t in tables}
+    """All rows of every table in the server's database, found from the schema itself."""
+    return database.every_row(server.database_url)
 
 
 def participant_columns(server: LiveServer) -> dict[str, list[str]]:
     """For each table, the columns that are foreign keys to participant.id."""
-    with sqlite3.connect(server.database_path) as db:
-        tables = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        found: dict[str, list[str]] = {}
-        for table in tables:
-            for row in db.execute(f'PRAGMA foreign_key_list("{table}")'):
-                if row[2] == "participant":
-                    found.setdefault(table, []).append(row[3])
-        return found
+    return database.foreign_keys_to(server.database_url, "participant")
 
 
 def text_of(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("latin-1")
+    if isinstance(value, dict | list):
+        # JSON columns (and whole rows) come back parsed: search them as stored text.
+        return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
 
 
@@ -159,13 +147,13 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
         },
     )
     assert edited.status_code == 200, edited.text
-    with sqlite3.connect(server.database_path) as db:
-        (zelda_id,) = db.execute(
-            "SELECT id FROM participant WHERE display_name = ?", (ZELDA["display_name"],)
-        ).fetchone()
-        (call_id,) = db.execute(
-            "SELECT id FROM convening WHERE public_id = ?", (convening.public_id,)
-        ).fetchone()
+    url = server.database_url
+    zelda_id = database.scalar(
+        url, "SELECT id FROM participant WHERE display_name = :n", n=ZELDA["display_name"]
+    )
+    call_id = database.scalar(
+        url, "SELECT id FROM convening WHERE public_id = :p", p=convening.public_id
+    )
     before = every_row(server)
     assert any(MARK in text_of(v) for rows in before.values() for r in rows for v in r.values())
     assert any(r["author"] == f"p{zelda_id}" for r in before["notes_update"])
@@ -227,7 +215,7 @@ def test_deleting_a_participant_removes_their_data_from_every_table_and_export(
     # The reflection note keeps her words, without her name or organisation.
     (note,) = [r for r in after["reflection_note"] if r["convening_id"] == call_id]
     assert "> Land is life." in text_of(note["sections"])
-    charts = {c["kind"]: c["rows"] for sec in json.loads(note["sections"]) for c in sec["charts"]}
+    charts = {c["kind"]: c["rows"] for sec in note["sections"] for c in sec["charts"]}
     assert charts["by_movement"] == [["Housing", 1]]  # Bilal's; she is no longer counted
     assert (after["participant_report"], after["participant_mute"]) == ([], [])
     assert [r for r in after["feedback_response"] if WORDS in text_of(r)] == []

@@ -5,30 +5,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Browserish, client_for, join, login
+from tests import database
+from tests.integration.conftest import Browserish, client_for, join, login, serve
 from tests.integration.live_clients import LiveClient, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 SELECTED = re.compile(r'<option value="([^"]+)" >([^<]+) \(round (\d+)\)</option>')
 
 
 @pytest.fixture(scope="module")
-def safety_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(Path(tmp_path_factory.mktemp("safety")), wrap_up_seconds="2") as server:
+def safety_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(backend, Path(tmp_path_factory.mktemp("safety")), wrap_up_seconds="2") as server:
         yield server
 
 
 def count(server: LiveServer, table: str) -> int:
-    with sqlite3.connect(server.database_path) as db:
-        return int(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    return int(database.scalar(server.database_url, f"SELECT count(*) FROM {table}"))
 
 
 async def _pair(

@@ -6,13 +6,13 @@ import asyncio
 import csv
 import io
 import re
-import sqlite3
 from typing import Any
 
 import pytest
 
 from crossroads.convenings.series import history_weights
 from crossroads.store.database import Database
+from tests import database
 from tests.integration.conftest import Browserish, create_convening, join
 from tests.integration.live_clients import LiveClient, add_round
 from tests.servers import LiveServer
@@ -21,13 +21,13 @@ pytestmark = pytest.mark.integration
 
 
 def names_in(server: LiveServer, public_id: str) -> list[str]:
-    with sqlite3.connect(server.database_path) as db:
-        rows = db.execute(
-            "SELECT p.display_name FROM participant p JOIN convening c ON c.id = p.convening_id"
-            " WHERE c.public_id = ? ORDER BY p.id",
-            (public_id,),
-        )
-        return [name for (name,) in rows]
+    rows = database.rows(
+        server.database_url,
+        "SELECT p.display_name FROM participant p JOIN convening c ON c.id = p.convening_id"
+        " WHERE c.public_id = :p ORDER BY p.id",
+        p=public_id,
+    )
+    return [name for (name,) in rows]
 
 
 def make_series(host: Browserish, public_id: str) -> tuple[str, str]:
@@ -137,7 +137,7 @@ def test_history_reaches_the_third_call_through_people_recognised_by_their_link(
     ids = participant_ids(server, call3)
 
     async def weights() -> dict[frozenset[int], float]:
-        db = Database(f"sqlite+aiosqlite:///{server.database_path}")
+        db = Database(server.database_url)
         try:
             return await history_weights(db, convening_id_of(server, call3))
         finally:
@@ -153,16 +153,18 @@ def test_history_reaches_the_third_call_through_people_recognised_by_their_link(
 
 
 def participant_ids(server: LiveServer, public_id: str) -> dict[str, int]:
-    with sqlite3.connect(server.database_path) as db:
-        rows = db.execute(
-            "SELECT p.display_name, p.id FROM participant p JOIN convening c"
-            " ON c.id = p.convening_id WHERE c.public_id = ?",
-            (public_id,),
-        )
-        return dict(rows)
+    rows = database.rows(
+        server.database_url,
+        "SELECT p.display_name, p.id FROM participant p JOIN convening c"
+        " ON c.id = p.convening_id WHERE c.public_id = :p",
+        p=public_id,
+    )
+    return dict(rows)  # type: ignore[arg-type]
 
 
 def convening_id_of(server: LiveServer, public_id: str) -> int:
-    with sqlite3.connect(server.database_path) as db:
-        (cid,) = db.execute("SELECT id FROM convening WHERE public_id = ?", (public_id,)).fetchone()
-    return int(cid)
+    return int(
+        database.scalar(
+            server.database_url, "SELECT id FROM convening WHERE public_id = :p", p=public_id
+        )
+    )

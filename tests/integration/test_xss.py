@@ -30,10 +30,10 @@ import pytest
 from icalendar import Calendar
 from markdown_it import MarkdownIt
 
-from tests.integration.conftest import Browserish, client_for
+from tests.integration.conftest import Browserish, client_for, serve
 from tests.integration.route_table import app_routes
 from tests.integration.worlds import World, build_world
-from tests.servers import LiveServer, running_server
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
@@ -67,8 +67,8 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
 
 
 @pytest.fixture(scope="module")
-def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with running_server(Path(tmp_path_factory.mktemp("xss")), wrap_up_seconds="1") as server:
+def xss_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(backend, Path(tmp_path_factory.mktemp("xss")), wrap_up_seconds="1") as server:
         yield server
 
 

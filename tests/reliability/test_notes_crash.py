@@ -9,7 +9,6 @@ must be in it. Bounded: ten kills, about a minute; loopback only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import signal
 from pathlib import Path
@@ -18,7 +17,8 @@ import pytest
 
 from tests.integration.conftest import join, login
 from tests.integration.live_clients import planned_convening
-from tests.integration.notes_client import NotesClient, notes_token
+from tests.integration.notes_client import notes_token
+from tests.reliability.typists import Typing, read_text, type_until
 from tests.servers import LiveServer, make_server
 
 pytestmark = pytest.mark.reliability
@@ -42,47 +42,18 @@ def test_every_acknowledged_edit_survives_kill_9(tmp_path: Path) -> None:
             notes_token(join(server, convening.invite_url, f"Typist {i}"), f"/c/{room}/notes")
             for i in range(WRITERS)
         ]
-        acknowledged, sent_total = asyncio.run(_run(server, room, tokens))
-        text = asyncio.run(_read(server, room, tokens[0]))
+        typing = asyncio.run(_run(server, room, tokens))
+        text = asyncio.run(read_text(server, room, tokens[0]))
     finally:
         server.stop()
-    missing = [word for word in acknowledged if word not in text]
-    assert len(acknowledged) > WRITERS * 5, "the writers barely typed: the test proves nothing"
+    missing = [word for word in typing.acknowledged if word not in text]
+    assert len(typing.acknowledged) > WRITERS * 5, "the writers barely typed: this proves nothing"
     assert missing == [], f"{len(missing)} acknowledged words lost, e.g. {missing[:5]}"
-    print(f"{len(acknowledged)} acknowledged of {sent_total} sent; {KILLS} kills; nothing lost")
+    print(f"{len(typing.acknowledged)} acknowledged of {typing.sent} sent; {KILLS} kills")
 
 
-async def _run(server: LiveServer, room: str, tokens: list[str]) -> tuple[list[str], int]:
-    acknowledged: list[str] = []
-    sent_total = 0
+async def _run(server: LiveServer, room: str, tokens: list[str]) -> Typing:
     stop = asyncio.Event()
-
-    async def writer(index: int, token: str) -> None:
-        nonlocal sent_total
-        rng = random.Random(index)
-        counter = 0
-        while not stop.is_set():
-            client = None
-            typed: list[tuple[int, str]] = []  # (message number on this connection, word)
-            try:
-                client = await NotesClient.connect(server, room, token)
-                async with asyncio.timeout(5):
-                    await client.synced.wait()
-                while not stop.is_set():
-                    counter += 1
-                    word = f"w{index}x{counter};"
-                    await client.type("free", word)
-                    sent_total += 1
-                    typed.append((client.sent, word))
-                    await asyncio.sleep(rng.uniform(0.01, 0.06))
-            except Exception:  # the server was killed: reconnect
-                pass
-            finally:
-                if client is not None:
-                    acknowledged.extend(word for number, word in typed if number <= client.acked)
-                    with contextlib.suppress(Exception):
-                        await client.close()
-            await asyncio.sleep(0.2)
 
     async def killer() -> None:
         rng = random.Random(7)
@@ -95,14 +66,5 @@ async def _run(server: LiveServer, room: str, tokens: list[str]) -> tuple[list[s
         await asyncio.sleep(1.5)
         stop.set()
 
-    await asyncio.gather(killer(), *(writer(i, t) for i, t in enumerate(tokens)))
-    return acknowledged, sent_total
-
-
-async def _read(server: LiveServer, room: str, token: str) -> str:
-    reader = await NotesClient.connect(server, room, token)
-    async with asyncio.timeout(10):
-        await reader.synced.wait()
-    text = str(reader.text("free"))
-    await reader.close()
-    return text
+    typing, _ = await asyncio.gather(type_until(server, room, tokens, stop), killer())
+    return typing

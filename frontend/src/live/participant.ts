@@ -3,6 +3,7 @@
 import { LiveSocket, type Message } from "./socket";
 import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
+import { LIVE_ONLINE } from "../prefetch";
 
 interface Card {
   id: string;
@@ -92,6 +93,7 @@ export function startParticipant(root: HTMLElement): void {
     onStatus(online) {
       root.dataset.online = online ? "yes" : "no";
       if (status) status.textContent = online ? "" : (t.offline ?? "");
+      if (online) document.dispatchEvent(new Event(LIVE_ONLINE));
     },
     onRefused(code) {
       if (status) status.textContent = code === 4410 ? (t.removed ?? "") : (t.refused ?? "");

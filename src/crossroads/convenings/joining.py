@@ -44,10 +44,19 @@ async def _check_open(tx: AsyncSession, opened: OpenedInvite) -> None:
 
 
 async def join_convening(
-    db: Database, token: str, profile: ProfileFields, *, coc_accepted: bool, now: datetime
+    db: Database,
+    token: str,
+    profile: ProfileFields,
+    *,
+    coc_accepted: bool,
+    now: datetime,
+    current: ParticipantRecord | None = None,
 ) -> ParticipantRecord:
     """Join from a link. A personal link always maps to one participant: joining again from
-    it (a new phone, a lost cookie) updates that profile instead of adding a second person."""
+    it (a new phone, a lost cookie) updates that profile instead of adding a second person.
+    So does the same form sent again from the browser that joined (``current``, its session:
+    a reload of the lobby that came back from the form, a double click) under the same name;
+    another name from that browser is another person, as on a shared phone."""
     if not coc_accepted:
         raise FieldInvalid(
             "coc_accepted", N_("Please read and accept the code of conduct to join.")
@@ -59,6 +68,13 @@ async def join_convening(
         raise FieldInvalid("languages", N_("Choose languages offered by this convening."))
     async with db.transaction() as tx:
         await _check_open(tx, opened)
+        if (
+            current is not None
+            and current.invite_id == invite.id
+            and current.display_name == profile.display_name
+            and not await safety_store.is_removed(tx, current.id)
+        ):
+            return await participant_store.update_participant(tx, current.id, profile)
         if invite.kind is InviteKind.PERSONAL:
             existing = await participant_store.find_participant_by_invite(tx, invite.id)
             if existing is not None and await safety_store.is_removed(tx, existing.id):

@@ -92,21 +92,6 @@ def _card(person: ParticipantRecord, mode: PrivacyMode) -> dict[str, Any]:
     }
 
 
-def _group(state: LiveState, group: GroupRecord, translate: Translate) -> dict[str, Any]:
-    mode = state.plan.convening.privacy_mode
-    return {
-        "number": group.number,
-        "topic": group.topic,
-        "members": [_card(state.people[m], mode) for m in group.present if m in state.people],
-        "shared_languages": list(group.shared_languages),
-        "needs_interpretation": group.needs_interpretation,
-        "reasons": [translate(REASON_TEXT[r]) for r in group.reasons if r in REASON_TEXT],
-        "compromises": [
-            translate(COMPROMISE_TEXT[c]) for c in group.compromises if c in COMPROMISE_TEXT
-        ],
-    }
-
-
 def _common(state: LiveState, now: datetime, grace: timedelta, language: str) -> dict[str, Any]:
     phase = state.phase(now, grace)
     return {
@@ -144,47 +129,141 @@ def host_view(
     language: str,
     translate: Translate,
     connected: Collection[int],
-) -> dict[str, Any]:
-    view = _common(state, now, grace, language)
+    views: ViewCache | None = None,
+) -> str:
+    """The host console's view as JSON text: every group and every person, so it is joined
+    from cached pieces (a console of 2,000 people is refreshed on every change)."""
+    views = views if views is not None else ViewCache()
+    common = json.dumps(_common(state, now, grace, language))[1:-1]
     connected_set = set(connected)
-    view["groups"] = [
-        {
-            **_group(state, g, translate),
-            "away": [state.people[m].public_id for m in g.away if m in state.people],
-        }
+    people = state.people
+    groups = ",".join(
+        f"{views.group(state, g, language, translate)[:-1]},"
+        f'"away":{_json_list([people[m].public_id for m in g.away if m in people])}}}'
         for g in state.groups
-    ]
-    mode = state.plan.convening.privacy_mode
-    view["people"] = [
-        {
-            **_card(p, mode),
-            # The host always sees who is who: safety needs it (remove, mute, help).
-            "name": p.display_name,
-            "organisation": p.organisation,
-            "connected": p.id in connected_set,
-            "sitting_out": p.id in state.sitting_out,
-            "muted": p.id in state.muted,
-        }
-        for p in state.people.values()
-    ]
-    view["connected"] = len(connected_set & set(state.people))
-    view["locked"] = state.locked
-    view["help_calls"] = [
-        {
-            "id": h.id,
-            "group": h.group_number,
-            "name": state.people[h.participant_id].display_name
-            if h.participant_id in state.people
-            else "",
-            "at": _iso(h.created_at),
-        }
-        for h in state.help_calls
-    ]
-    view["rounds"] = [
-        {"id": r.public_id, "title": r.title, "kind": str(r.kind), "position": r.position}
-        for r in state.plan.rounds
-    ]
-    return view
+    )
+    # The host always sees who is who (safety needs it: remove, mute, help), so their cards
+    # are the named ones whatever the privacy mode.
+    cards = ",".join(
+        f"{views.card(p, PrivacyMode.NAMED)[:-1]},"
+        f'"connected":{_JSON_BOOL[p.id in connected_set]},'
+        f'"sitting_out":{_JSON_BOOL[p.id in state.sitting_out]},'
+        f'"muted":{_JSON_BOOL[p.id in state.muted]}}}'
+        for p in people.values()
+    )
+    rest = {
+        "connected": len(connected_set & set(people)),
+        "locked": state.locked,
+        "help_calls": [
+            {
+                "id": h.id,
+                "group": h.group_number,
+                "name": people[h.participant_id].display_name if h.participant_id in people else "",
+                "at": _iso(h.created_at),
+            }
+            for h in state.help_calls
+        ],
+        "rounds": [
+            {"id": r.public_id, "title": r.title, "kind": str(r.kind), "position": r.position}
+            for r in state.plan.rounds
+        ],
+    }
+    return f'{{{common},"groups":[{groups}],"people":[{cards}],{json.dumps(rest)[1:-1]}}}'
+
+
+_JSON_NULL = "null"
+
+
+def _json_list(values: Collection[str]) -> str:
+    return f"[{','.join(_json_string(v) for v in values)}]"
+
+
+class _Recent:
+    """A bounded map that keeps what was used lately: two generations, the older dropped
+    whenever the younger fills up, and an entry found in the older moved to the younger.
+    Plain dict reads and writes, which are atomic, so a worker thread may fill it."""
+
+    def __init__(self, limit: int) -> None:
+        self._half = max(1, limit // 2)
+        self._young: dict[Any, str] = {}
+        self._old: dict[Any, str] = {}
+
+    def get(self, key: Any) -> str | None:
+        text = self._young.get(key)
+        if text is None:
+            text = self._old.get(key)
+            if text is not None:
+                self.put(key, text)
+        return text
+
+    def put(self, key: Any, text: str) -> None:
+        if len(self._young) >= self._half:
+            self._old, self._young = self._young, {}
+        self._young[key] = text
+
+    def __len__(self) -> int:
+        return len(self._young) + len(self._old)
+
+
+class ViewCache:
+    """The JSON text of people's cards and of groups, kept from one fan-out to the next.
+
+    A person's card does not change between rounds and a group's part does not change while
+    its round runs, yet every fan-out (a broadcast, a late joiner, a timer extended) would
+    encode them all again. Entries are keyed by the records they are made from (frozen, so
+    an edited profile or a moved person is a new key, never a stale text). The round plans
+    worked out ahead fill it from a worker thread (``warm``); a lost race costs one
+    encoding. Bounded by entry counts (a group's text is about a kilobyte): what was not
+    used lately goes first.
+    """
+
+    def __init__(self, cards: int = 50_000, groups: int = 30_000) -> None:
+        self._cards = _Recent(cards)
+        self._groups = _Recent(groups)
+
+    def card(self, person: ParticipantRecord, mode: PrivacyMode) -> str:
+        key = (person, mode)
+        text = self._cards.get(key)
+        if text is None:
+            text = json.dumps(_card(person, mode))
+            self._cards.put(key, text)
+        return text
+
+    def group(
+        self, state: LiveState, group: GroupRecord, language: str, translate: Translate
+    ) -> str:
+        """``_group``'s view as JSON text (the same fields, joined by hand)."""
+        mode = state.plan.convening.privacy_mode
+        members = tuple(state.people[m] for m in group.present if m in state.people)
+        key = (group, language, mode, members)
+        text = self._groups.get(key)
+        if text is None:
+            reasons = [translate(REASON_TEXT[r]) for r in group.reasons if r in REASON_TEXT]
+            compromises = [
+                translate(COMPROMISE_TEXT[c]) for c in group.compromises if c in COMPROMISE_TEXT
+            ]
+            text = (
+                f'{{"number":{int(group.number)},"topic":{_json_string(group.topic)},'
+                f'"members":[{",".join(self.card(m, mode) for m in members)}],'
+                f'"shared_languages":{_json_list(group.shared_languages)},'
+                f'"needs_interpretation":{_JSON_BOOL[bool(group.needs_interpretation)]},'
+                f'"reasons":{_json_list(reasons)},"compromises":{_json_list(compromises)}}}'
+            )
+            self._groups.put(key, text)
+        return text
+
+    def warm(
+        self,
+        state: LiveState,
+        groups: Collection[GroupRecord],
+        languages: Collection[str],
+        translations: Callable[[str], Translate],
+    ) -> None:
+        """Encode ``groups`` (a round worked out ahead) before anyone asks for them."""
+        for language in languages:
+            translate = translations(language)
+            for group in groups:
+                self.group(state, group, language, translate)
 
 
 class ViewRenderer:
@@ -204,9 +283,12 @@ class ViewRenderer:
         language: str,
         translate: Translate,
         call_config: CallConfig | None = None,
+        views: ViewCache | None = None,
     ) -> None:
         self.state = state
         self.translate = translate
+        self._language = language
+        self._views = views if views is not None else ViewCache()
         self._now = now
         self._grace = grace
         self._call_config = call_config
@@ -224,8 +306,8 @@ class ViewRenderer:
     def _group_json(self, group: GroupRecord) -> str:
         text = self._groups.get(group.number)
         if text is None:
-            data = _group(self.state, group, self.translate)
-            text = self._groups[group.number] = json.dumps(data)
+            text = self._views.group(self.state, group, self._language, self.translate)
+            self._groups[group.number] = text
         return text
 
     def _call_json(self, person: ParticipantRecord | None, group: GroupRecord | None) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+import structlog
+
 from crossroads import pairing
 from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
@@ -26,6 +28,8 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.live import GroupRecord, NewGroup, RunRecord
 from crossroads.store.records import ParticipantRecord, RoundKind, RoundRecord
+
+log = structlog.get_logger(__name__)
 
 MAX_EXTEND_MINUTES = 30
 MAX_BROADCAST_CHARS = 500
@@ -378,13 +382,23 @@ async def start_round(
         if ready is not None:
             change = await _write_start(db, ready, now=now, expected_seq=ready.state.seq)
             if change is not None:
+                log.info("round_started", convening_id=convening_id, planned_ahead=True)
                 return change
+    # Pairing thousands here takes a good part of a second, on the event loop: worth a line
+    # in the log when it happens with a host watching (a plan was missing or stale).
+    log.info("round_started", convening_id=convening_id, planned_ahead=False, plan=plan is not None)
     fresh = work_out(
         await plan_round(db, convening_id, present=present, round_public_id=round_public_id)
     )
     change = await _write_start(db, fresh, now=now, expected_seq=None)
     assert change is not None
     return change
+
+
+def started_groups(plan: PairingPlan) -> tuple[GroupRecord, ...]:
+    """The groups of a plan as the state right after its start holds them (the views made
+    ahead from these are the ones the start's fan-out looks up)."""
+    return tuple(GroupRecord.seated(g, id=0, members=g.members) for g in plan.groups)
 
 
 async def _write_start(
@@ -408,13 +422,7 @@ async def _write_start(
             groups=plan.groups,
         )
     assert seq is not None
-    after = replace(
-        state,
-        seq=seq,
-        run=run,
-        round=round_,
-        groups=tuple(GroupRecord.seated(g, id=0, members=g.members) for g in plan.groups),
-    )
+    after = replace(state, seq=seq, run=run, round=round_, groups=started_groups(plan))
     return Change(convening_id, seq, "round_started", state=after)
 
 

@@ -13,7 +13,6 @@ from crossroads.harvest.model import (
     Reflection,
     RosterEntry,
 )
-from crossroads.harvest.reflection import harvest
 
 __all__ = [
     "Contribution",
@@ -25,3 +24,14 @@ __all__ = [
     "RosterEntry",
     "harvest",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # ``harvest`` pulls in scikit-learn (about a second): only when it is used, so that
+    # commands that merely import this package's errors or model (every `crossroads` command
+    # does, through commands/harvest.py) start at once.
+    if name == "harvest":
+        from crossroads.harvest.reflection import harvest
+
+        return harvest
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from crossroads import collector
 from crossroads.live.bus import Event, EventBus
 from crossroads.live.errors import ClusterUnavailable
 from crossroads.outbox import Outbox
@@ -35,7 +36,7 @@ SEND_QUEUE = 64
 PRESENCE_DELAY = 1.0
 # Views rendered between two chances for the writers to send: the first people get theirs
 # while the last are still being built.
-FANOUT_SLICE = 200
+FANOUT_SLICE = 1000
 # While Redis is away a departure cannot tell whether the person is on another node: it asks
 # again this often rather than re-pair someone who may still be talking.
 DEPARTURE_RETRY = 1.0
@@ -77,7 +78,7 @@ class Connection:
 LoadState = Callable[[int], Awaitable[Any]]
 # Rendering gets a dict to share work between the connections of one fan-out.
 RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
-RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any]]
+RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any] | str]
 OnDeparture = Callable[[int, int], Awaitable[None]]
 # Told after each fan-out, with the state it was built from (e.g. to work ahead on it), or
 # None when nothing was read because nobody on this node, host or participant, was concerned.
@@ -164,6 +165,14 @@ class LiveHub:
         if self._cluster is None:
             return here
         return here | await self._cluster.present_elsewhere(convening_id)
+
+    def languages(self, convening_id: int) -> set[str]:
+        """The languages the participants connected here read their views in."""
+        return {
+            c.language
+            for c in self._connections.get(convening_id, ())
+            if c.participant_id is not None and not c.closed
+        }
 
     def has_host(self, convening_id: int) -> bool:
         return any(c.is_host and not c.closed for c in self._connections.get(convening_id, ()))
@@ -375,32 +384,33 @@ class LiveHub:
                     log.exception("live_refresh_failed", convening_id=convening_id)
                     continue
             self.remember(convening_id, state)
-            cache: dict[Any, Any] = {}
-            hosts: list[Connection] = []
-            # A removal whose close event was lost (Redis away at that moment) is caught
-            # here, at the next view built from the database.
-            removed = self._removed_of(state) if self._removed_of is not None else ()
-            for done, conn in enumerate(conns, start=1):
-                if conn.is_host:
-                    hosts.append(conn)
-                elif conn.participant_id in removed:
-                    conn.close(CLOSE_REMOVED, "removed by the host")
-                elif pending.concerns(conn.participant_id):
-                    conn.send(self._render_participant(state, conn, cache))
-                if done % FANOUT_SLICE == 0:
-                    # Let the writers send what is queued while the rest is rendered.
+            with collector.paused():
+                cache: dict[Any, Any] = {}
+                hosts: list[Connection] = []
+                # A removal whose close event was lost (Redis away at that moment) is caught
+                # here, at the next view built from the database.
+                removed = self._removed_of(state) if self._removed_of is not None else ()
+                for done, conn in enumerate(conns, start=1):
+                    if conn.is_host:
+                        hosts.append(conn)
+                    elif conn.participant_id in removed:
+                        conn.close(CLOSE_REMOVED, "removed by the host")
+                    elif pending.concerns(conn.participant_id):
+                        conn.send(self._render_participant(state, conn, cache))
+                    if done % FANOUT_SLICE == 0:
+                        # Let the writers send what is queued while the rest is rendered.
+                        await asyncio.sleep(0)
+                if hosts:
+                    # Participants first: a host view of thousands of people takes a while to
+                    # build, and their partner cards must not wait for it.
                     await asyncio.sleep(0)
-            if hosts:
-                # Participants first: a host view of thousands of people takes a while to
-                # build, and their partner cards must not wait for it.
-                await asyncio.sleep(0)
-                present = await self._present_for_hosts(convening_id)
-                for conn in hosts:
-                    conn.send(self._render_host(state, conn, present))
-            for text_event in pending.broadcasts:
-                message = json.dumps({"v": 1, "type": "broadcast", **text_event})
-                for conn in conns:
-                    conn.send(message)
+                    present = await self._present_for_hosts(convening_id)
+                    for conn in hosts:
+                        conn.send(self._render_host(state, conn, present))
+                for text_event in pending.broadcasts:
+                    message = json.dumps({"v": 1, "type": "broadcast", **text_event})
+                    for conn in conns:
+                        conn.send(message)
             if self.on_refreshed is not None:
                 self.on_refreshed(convening_id, state)
 

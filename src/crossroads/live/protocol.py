@@ -117,7 +117,9 @@ class Lock(_Message):
 
 class ResolveHelp(_Message):
     type: Literal["resolve_help"]
-    id: int = Field(ge=1)
+    # A database id: PostgreSQL's INTEGER holds 32 bits (SQLite's 64), and a larger value is
+    # refused by the driver rather than matching nothing.
+    id: int = Field(ge=1, le=2**31 - 1)
 
 
 class CallOffer(_Message):

@@ -17,6 +17,7 @@ receiver, so a room of N typists would otherwise cost N^2 of them per keystroke 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from crossroads.notes.attribution import replay
 from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.structs import SectionIndex, parse_update
-from crossroads.notes.writer import NotesWriter
+from crossroads.notes.writer import RETRY_FOR, NotesWriter
 from crossroads.outbox import Outbox
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
@@ -86,10 +87,17 @@ class NotesConnection:
 
 class Room:
     def __init__(
-        self, name: str, doc: Doc, locked: set[str] | None = None, *, upto: int = 0
+        self,
+        name: str,
+        doc: Doc,
+        locked: set[str] | None = None,
+        *,
+        epoch: int = 0,
+        upto: int = 0,
     ) -> None:
         self.name = name
         self.doc = doc
+        self.epoch = epoch  # this loading of the room, for the writer (see notes/writer.py)
         self.upto = upto  # the last log row read from the database (not those written since)
         self.locked: set[str] = set()
         # Which root each known item belongs to; built once a section is locked (a room with
@@ -169,15 +177,17 @@ class RoomServer:
         *,
         max_update_bytes: int,
         compact_after: int,
+        retry_for: float = RETRY_FOR,
         ownership: Ownership | None = None,
     ) -> None:
         self.db = db
         self.ownership = ownership
-        self.writer = NotesWriter(db)
+        self.writer = NotesWriter(db, retry_for=retry_for)
         self.max_update_bytes = max_update_bytes
         self.compact_after = compact_after
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._epochs = itertools.count(1)
 
     # --- rooms ----------------------------------------------------------------------------
 
@@ -199,7 +209,9 @@ class RoomServer:
                     doc.apply_update(stored.snapshot)
                 for update in stored.updates:
                     doc.apply_update(update)
-                room = self.rooms[name] = Room(name, doc, locked, upto=stored.last_id)
+                room = self.rooms[name] = Room(
+                    name, doc, locked, epoch=next(self._epochs), upto=stored.last_id
+                )
             return room
 
     async def _unload_if_idle(self, room: Room) -> None:
@@ -368,13 +380,27 @@ class RoomServer:
             room.committed(conn, b"", count)
             return True
         try:
-            await self.writer.write(PendingUpdate(room.name, update, conn.author))
+            await self.writer.write(PendingUpdate(room.name, update, conn.author), epoch=room.epoch)
         except Exception as exc:
             log.error("notes_commit_failed", room=room.name, error=str(exc))
-            conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
+            self._discard(room)
             return False
         room.committed(conn, update, count)  # persisted: now acknowledge and broadcast
         return True
+
+    def _discard(self, room: Room) -> None:
+        """Forget a room whose document holds an update the store did not take.
+
+        Kept, it would tell reconnecting clients it has that update (its state vector says
+        so), they would not resend it, and it would be lost with the next restart. Dropped,
+        the room reloads from the store and every client's sync sends back what is missing.
+        What was committed is acknowledged first; then everyone is closed and resyncs."""
+        if self.rooms.get(room.name) is room:
+            del self.rooms[room.name]
+        room.cancel_flush()
+        room.flush()
+        for conn in list(room.connections):
+            conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
 
     def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
         try:

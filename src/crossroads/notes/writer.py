@@ -3,71 +3,110 @@
 Updates queue up with a future each; the writer takes everything waiting (up to a batch
 limit), commits it in one transaction, and only then resolves the futures. The room sends
 the acknowledgement and the broadcast after that: persist first, then tell anyone.
+
+Each update carries its room's epoch (one per loading of a room). Once a batch fails, every
+later update of the epochs in it fails too, uncommitted: a client may have typed after an
+update it saw in the room's document, so storing its edit without the lost one would leave an
+update whose causal parent is missing (Yjs keeps it pending: the text after it never shows).
+The room reloads from the store under a new epoch and the clients resync.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
 
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
+from crossroads.store.errors import StoreUnavailable
 from crossroads.store.notes import PendingUpdate
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 1000
-RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+# While the database is away (PostgreSQL restarting: a few seconds, longer on a busy machine;
+# SQLite locked by a backup) a batch is retried, backing off from FIRST_RETRY to MAX_RETRY, for
+# up to ``retry_for`` seconds (CROSSROADS_NOTES_RETRY_SECONDS). Its writers wait for their
+# acknowledgements meanwhile; after that their sockets close (1011) and the clients resend on
+# reconnect.
+FIRST_RETRY = 0.05
+MAX_RETRY = 1.0
+RETRY_FOR = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    update: PendingUpdate
+    epoch: int
+    done: asyncio.Future[None]
 
 
 class NotesWriter:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, retry_for: float = RETRY_FOR) -> None:
         self.db = db
+        self.retry_for = retry_for
         self.log = notes_store.update_appender(db)
-        self._queue: asyncio.Queue[tuple[PendingUpdate, asyncio.Future[None]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Queued] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        # Epochs with an update that was not stored. Never reused (rooms reload under a new
+        # one) and only added to after a failed batch: a few integers per outage.
+        self._failed: set[int] = set()
         self.batches = 0
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
 
-    async def write(self, update: PendingUpdate) -> None:
-        """Returns once ``update`` is committed; raises if it could not be."""
+    async def write(self, update: PendingUpdate, *, epoch: int) -> None:
+        """Returns once ``update`` is committed; raises if it could not be, or if an earlier
+        update of the same room ``epoch`` could not be."""
         self.start()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put((update, future))
+        await self._queue.put(_Queued(update, epoch, future))
         await future
 
     async def _run(self) -> None:
         while True:
-            first = await self._queue.get()
-            batch = [first]
+            batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            error: Exception | None = None
-            for delay in (*RETRY_DELAYS, None):
-                try:
-                    await self.log.append([u for u, _ in batch], datetime.now(UTC))
-                    error = None
-                    break
-                except Exception as exc:  # the database is restarting or locked: retry
-                    error = exc
-                    if delay is None:
-                        break
-                    log.warning("notes_write_retry", error=str(exc), retry_in=delay)
-                    await asyncio.sleep(delay)
+            doomed = [q for q in batch if q.epoch in self._failed]
+            batch = [q for q in batch if q.epoch not in self._failed]
+            for queued in doomed:
+                _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
+            if not batch:
+                continue
+            error = await self._commit([q.update for q in batch])
             self.batches += 1
-            for _update, future in batch:
-                if future.done():
-                    continue
-                if error is None:
-                    future.set_result(None)
-                else:
-                    future.set_exception(error)
+            if error is not None:
+                self._failed.update(q.epoch for q in batch)
+            for queued in batch:
+                _settle(queued, error)
+
+    async def _commit(self, updates: list[PendingUpdate]) -> Exception | None:
+        """Append ``updates``, retrying while the store is unavailable; the error if it
+        stays so (or fails otherwise: a bad row is not retried), else None."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.retry_for
+        delay = FIRST_RETRY
+        while True:
+            try:
+                await self.log.append(updates, datetime.now(UTC))
+                return None
+            except StoreUnavailable as exc:
+                if loop.time() + delay > give_up:
+                    log.error("notes_write_gave_up", error=exc.detail, updates=len(updates))
+                    return exc
+                log.warning("notes_write_retry", error=exc.detail, retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY)
+            except Exception as exc:  # a bug or a bad row: fail this batch, keep on writing
+                log.exception("notes_write_failed", updates=len(updates))
+                return exc
 
     async def close(self) -> None:
         if self._task is not None:
@@ -75,3 +114,12 @@ class NotesWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self.log.close()
+
+
+def _settle(queued: _Queued, error: Exception | None) -> None:
+    if queued.done.done():
+        return
+    if error is None:
+        queued.done.set_result(None)
+    else:
+        queued.done.set_exception(error)

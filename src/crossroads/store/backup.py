@@ -1,8 +1,10 @@
 """Backups of the whole database: SQLite's online backup API, or pg_dump for PostgreSQL.
 
-A SQLite backup is taken while the server runs (the backup API copies a consistent snapshot
-even with writers active). Restoring replaces the database file, so the server must be
-stopped; the file is checked (integrity and schema version) before anything is replaced.
+Either is taken while the server runs: the backup API, like pg_dump, copies a consistent
+snapshot even with writers active. Restoring replaces the database (the SQLite file, or every
+table through pg_restore --clean), so the server must be stopped; the backup is checked first
+(a SQLite file's integrity; that a dump is one pg_restore reads; the schema version of
+either) and nothing is replaced when it fails.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
+def _run(command: list[str], env: dict[str, str]) -> str:
     tool = shutil.which(command[0])
     if tool is None:
         raise BackupFailed(f"{command[0]} is not installed (Debian: postgresql-client)")
@@ -55,6 +57,7 @@ def _run(command: list[str], env: dict[str, str]) -> None:
     )
     if result.returncode != 0:
         raise BackupFailed(f"{command[0]} failed: {result.stderr.strip()[:500]}")
+    return result.stdout
 
 
 def backup_database(url: str, destination: Path) -> None:
@@ -81,9 +84,35 @@ def _check_sqlite_backup(path: Path) -> None:
         raise BackupFailed(f"{path} is not a Crossroads SQLite backup ({exc})") from exc
     if status != "ok":
         raise BackupFailed(f"{path} failed its integrity check: {status}")
+    _check_versions(path, {version for (version,) in versions})
+
+
+def _check_pg_backup(path: Path) -> None:
+    if shutil.which("pg_restore") is None:
+        raise BackupFailed("pg_restore is not installed (Debian: postgresql-client)")
+    try:
+        # The dump's alembic_version rows, as the COPY block of a data-only restore to stdout.
+        script = _run(
+            ["pg_restore", "--data-only", "--table=alembic_version", "--file=-", str(path)],
+            {**os.environ},
+        )
+    except BackupFailed as exc:
+        raise BackupFailed(f"{path} is not a Crossroads PostgreSQL backup ({exc})") from exc
+    lines = script.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("COPY ")), None)
+    versions = set()
+    if start is not None:
+        for line in lines[start + 1 :]:
+            if line == "\\.":
+                break
+            versions.add(line.strip())
+    _check_versions(path, versions)
+
+
+def _check_versions(path: Path, versions: set[str]) -> None:
     if not versions:
         raise BackupFailed(f"{path} has no schema version")
-    unknown = sorted({version for (version,) in versions} - known_revisions())
+    unknown = sorted(versions - known_revisions())
     if unknown:
         # A backup from a newer Crossroads: this code would run on tables it does not know,
         # and "migrating" cannot go backwards. Upgrade Crossroads first (#12).
@@ -110,5 +139,6 @@ def restore_database(url: str, source: Path) -> None:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
         staged.replace(target)
         return
+    _check_pg_backup(source)
     args, env = _pg_args(url)
     _run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(source)], env)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -38,8 +38,29 @@ class Database:
                 yield session
         except IntegrityError as exc:
             raise Conflict(_constraint_field(exc)) from exc
-        except (OperationalError, PoolTimeout) as exc:
-            raise StoreUnavailable(str(exc.orig if hasattr(exc, "orig") else exc)) from exc
+        except (DBAPIError, PoolTimeout, OSError) as exc:
+            if not unavailable(exc):
+                raise
+            raise StoreUnavailable(str(getattr(exc, "orig", None) or exc)) from exc
+
+
+# SQLSTATE classes that say the server is away, not that the statement is wrong: 08 connection
+# exception (a connection dropped mid-query), 57P admin or crash shutdown and "the database
+# system is starting up", 53 insufficient resources (too many connections).
+_AWAY_STATES = ("08", "57P", "53")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot be reached now (restarting, locked, gone),
+    so the same work may succeed later."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        return exc.connection_invalidated or state.startswith(_AWAY_STATES)
+    # asyncpg opens connections outside SQLAlchemy's error wrapping: a refused connection
+    # (PostgreSQL stopped) or a connect timeout arrives as the socket's own OSError.
+    return isinstance(exc, OSError)
 
 
 def _constraint_field(exc: IntegrityError) -> str:

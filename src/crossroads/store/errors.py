@@ -30,4 +30,11 @@ class Conflict(StoreError):
 
 
 class StoreUnavailable(StoreError):
+    """The same work may succeed in a moment. The message is for people; ``detail``, the
+    driver's own words (addresses, ports), is for the logs."""
+
     code = "store_unavailable"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("the database is unavailable; try again in a moment")
+        self.detail = detail

@@ -7,7 +7,6 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crossroads import __version__
 from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.live_views import ViewCache
 from crossroads.live.cluster import Cluster
 from crossroads.live.errors import LiveError
 from crossroads.messages import N_
@@ -48,10 +48,10 @@ from crossroads.web.routers import (
     reflection,
 )
 from crossroads.web.security import SecurityMiddleware
+from crossroads.web.static_files import STATIC_DIR, CacheHeaders
 from crossroads.web.templating import create_templates
 
 GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700 allocations
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 log = structlog.get_logger(__name__)
 
 
@@ -143,10 +143,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.resolved_database_url)
         await db.migrate()
         app.state.db = db
+        app.state.views = ViewCache()
         # Several nodes share Redis; without it everything stays in this process (#11).
         cluster = app.state.cluster = _cluster(settings)
-        app.state.hub = live.create_hub(db, settings, cluster)
-        app.state.round_plans = RoundPlans(db, app.state.hub)
+        app.state.hub = live.create_hub(db, settings, app.state.views, cluster)
+        app.state.round_plans = RoundPlans(db, app.state.hub, views=app.state.views)
         app.state.hub.on_refreshed = app.state.round_plans.notice
         affinity = app.state.notes_affinity = (
             RoomAffinity(cluster, ttl=settings.notes_lease_seconds, prefix=settings.redis_prefix)
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db,
             max_update_bytes=settings.notes_max_update_bytes,
             compact_after=settings.notes_compact_after,
+            retry_for=settings.notes_retry_seconds,
             ownership=affinity,
         )
         control = app.state.notes_control = RoomControl(
@@ -227,7 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # compressing those together is what BREACH-style attacks measure.
     app.mount(
         "/static",
-        GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=500),
+        CacheHeaders(GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=500)),
         name="static",
     )
 

@@ -23,10 +23,12 @@ import structlog
 
 from crossroads.convenings import rounds
 from crossroads.convenings.errors import ConveningError
+from crossroads.convenings.live_views import Translate, ViewCache
 from crossroads.live.errors import ClusterUnavailable
 from crossroads.live.hub import LiveHub
 from crossroads.store.database import Database
 from crossroads.store.errors import StoreError
+from crossroads.web import i18n
 
 log = structlog.get_logger(__name__)
 
@@ -40,10 +42,22 @@ class _Basis:
     present: frozenset[int]
 
 
+def _gettext(language: str) -> Translate:
+    return i18n.translations_for(language).gettext
+
+
 class RoundPlans:
-    def __init__(self, db: Database, hub: LiveHub, *, settle: float = SETTLE_SECONDS) -> None:
+    def __init__(
+        self,
+        db: Database,
+        hub: LiveHub,
+        *,
+        views: ViewCache | None = None,
+        settle: float = SETTLE_SECONDS,
+    ) -> None:
         self._db = db
         self._hub = hub
+        self._views = views
         self._settle = settle
         self._plans: dict[int, tuple[_Basis, rounds.PairingPlan]] = {}
         self._latest: dict[int, rounds.LiveState] = {}
@@ -79,6 +93,15 @@ class RoundPlans:
             try:
                 plan = await rounds.plan_round(self._db, convening_id, present=present, state=state)
                 plan = await asyncio.to_thread(rounds.work_out, plan)
+                if self._views is not None:
+                    # Encode the planned groups now, so "start" only joins texts.
+                    await asyncio.to_thread(
+                        self._views.warm,
+                        plan.state,
+                        rounds.started_groups(plan),
+                        self._hub.languages(convening_id),
+                        _gettext,
+                    )
             except (ConveningError, StoreError):  # e.g. no further round: nothing to plan
                 self._plans.pop(convening_id, None)
                 continue

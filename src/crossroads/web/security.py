@@ -71,12 +71,22 @@ def _csrf_cookie_header(token: str, *, secure: bool) -> str:
 
 def rotate_csrf(response: Response, request: Request) -> None:
     """A fresh CSRF token when someone logs in or joins, so a token known before (one planted
-    in the browser, or read from an earlier visitor's page) does not carry over."""
-    secret_key: str = request.app.state.settings.resolved_secret_key
+    in the browser, or read from an earlier visitor's page) does not carry over. A page
+    rendered for this request after ``fresh_csrf_token`` carries that same token."""
+    token = getattr(request.state, "rotated_csrf_token", None) or fresh_csrf_token(request)
     always: bool = request.app.state.settings.secure_cookies
-    token = sign_csrf(secret_key, secrets.token_urlsafe(18))
     secure = secure_cookies_for(always, request.url.scheme)
     response.headers.append("set-cookie", _csrf_cookie_header(token, secure=secure))
+
+
+def fresh_csrf_token(request: Request) -> str:
+    """Take a new CSRF token for this request's response: the forms rendered from now on
+    carry it, and ``rotate_csrf`` sends it as the cookie."""
+    secret_key: str = request.app.state.settings.resolved_secret_key
+    token = sign_csrf(secret_key, secrets.token_urlsafe(18))
+    request.state.csrf_token = token
+    request.state.rotated_csrf_token = token
+    return token
 
 
 def _cookie(scope: Scope, name: str) -> str | None:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crossroads.web import i18n
+from crossroads.web.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -38,4 +39,5 @@ def create_templates() -> Jinja2Templates:
     environment.globals["LANGUAGES"] = i18n.LANGUAGES
     environment.globals["current_language"] = i18n.current_language
     environment.globals["text_direction"] = i18n.text_direction
+    environment.globals["static_url"] = static_url
     return Jinja2Templates(env=environment)

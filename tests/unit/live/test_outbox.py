@@ -57,3 +57,59 @@ def test_a_client_that_stops_reading_is_closed_even_with_a_full_queue() -> None:
         assert not outbox.put("late")
 
     asyncio.run(scenario())
+
+
+def test_a_message_to_an_idle_socket_is_sent_before_put_returns() -> None:
+    async def scenario() -> None:
+        peer = StuckPeer()
+        peer.release.set()
+        outbox: Outbox[str] = Outbox(8)
+        outbox.start(peer.send, peer.close)
+        await asyncio.sleep(0)  # the writer parks: the socket is idle
+
+        assert outbox.put("now")
+        assert peer.sent == ["now"]
+
+    asyncio.run(scenario())
+
+
+def test_messages_put_while_a_send_waits_go_out_after_it_in_order() -> None:
+    async def scenario() -> None:
+        peer = StuckPeer()  # takes "a" at once, then "b" waits until released
+        outbox: Outbox[str] = Outbox(8)
+        outbox.start(peer.send, peer.close)
+        await asyncio.sleep(0)
+        for word in ("a", "b", "c", "d"):
+            assert outbox.put(word)
+        assert peer.sent == ["a", "b"]  # "b" is under way, "c" and "d" wait behind it
+
+        peer.release.set()
+        outbox.close(1000, "bye")
+        await outbox.wait_done(within=2)
+
+        assert peer.sent == ["a", "b", "c", "d"]
+        assert peer.closed_with == (1000, "bye")
+
+    asyncio.run(scenario())
+
+
+def test_a_socket_that_fails_on_send_closes_its_outbox() -> None:
+    async def scenario() -> None:
+        closed: list[tuple[int, str]] = []
+
+        async def broken(item: str) -> None:
+            raise ConnectionResetError("peer gone")
+
+        async def close(code: int, reason: str) -> None:
+            closed.append((code, reason))
+
+        outbox: Outbox[str] = Outbox(8)
+        outbox.start(broken, close)
+        await asyncio.sleep(0)
+
+        assert outbox.put("lost")
+        assert outbox.closed
+        assert not outbox.put("later")
+        await outbox.wait_done(within=2)
+
+    asyncio.run(scenario())

@@ -119,7 +119,9 @@ def test_parse_awareness_of_any_bytes_gives_entries_or_frame_error(payload: byte
         entries = protocol.parse_awareness(payload)
     except FrameError:
         return
-    assert protocol.encode_awareness(entries) == payload
+    # Same entries, though not always the same bytes: lib0 (and so our reader) accepts an
+    # overlong varint such as 80 00 for 0, which encoding writes as 00.
+    assert protocol.parse_awareness(protocol.encode_awareness(entries)) == entries
 
 
 json_states = st.recursive(

@@ -14,11 +14,12 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from crossroads import collector
 from crossroads.convenings import calls, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import ConveningError, FieldInvalid
-from crossroads.convenings.live_views import ViewRenderer, host_view
+from crossroads.convenings.live_views import ViewCache, ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
 from crossroads.live.calls import CallMode, split_urls
@@ -60,9 +61,10 @@ def participant_json(
     cache: dict[Any, Any],
     grace: timedelta,
     config: CallConfig | None = None,
+    views: ViewCache | None = None,
 ) -> str:
     """A participant's view; ``cache`` shares the encoding work of one fan-out per language
-    (a reconnect's single view passes an empty one)."""
+    (a reconnect's single view passes an empty one), ``views`` the work of earlier ones."""
     assert conn.participant_id is not None
     renderer = cache.get(conn.language)
     if renderer is None:
@@ -73,11 +75,14 @@ def participant_json(
             language=conn.language,
             translate=i18n.translations_for(conn.language).gettext,
             call_config=config,
+            views=views,
         )
     return renderer.json_for(conn.participant_id)
 
 
-def create_hub(db: Database, settings: Settings, cluster: Cluster | None = None) -> LiveHub:
+def create_hub(
+    db: Database, settings: Settings, views: ViewCache, cluster: Cluster | None = None
+) -> LiveHub:
     """Wire the hub to the database and the views (kept out of ``live/`` on purpose)."""
     from crossroads.live.bus import create_bus
 
@@ -85,9 +90,9 @@ def create_hub(db: Database, settings: Settings, cluster: Cluster | None = None)
     config = call_config(settings)
 
     def render_participant(state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]) -> str:
-        return participant_json(state, conn, cache, grace, config)
+        return participant_json(state, conn, cache, grace, config, views)
 
-    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> dict[str, Any]:
+    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> str:
         translations = i18n.translations_for(conn.language)
         return host_view(
             state,
@@ -96,6 +101,7 @@ def create_hub(db: Database, settings: Settings, cluster: Cluster | None = None)
             language=conn.language,
             translate=translations.gettext,
             connected=present,
+            views=views,
         )
 
     async def on_departure(convening_id: int, participant_id: int) -> None:
@@ -249,7 +255,9 @@ async def _participant_command(
         if 0 < message.last_seq == state.seq and change is None:
             conn.send({"v": 1, "type": "resumed", "seq": state.seq})
         else:
-            conn.send(participant_json(state, conn, {}, grace, app.state.call_config))
+            conn.send(
+                participant_json(state, conn, {}, grace, app.state.call_config, app.state.views)
+            )
         history = await calls.chat_history(db, state, you.id, now=now, grace=grace)
         if history is not None:
             conn.send(history)
@@ -375,14 +383,17 @@ async def _host_command(
     elif isinstance(message, protocol.Hello):
         hub.refresh_now(cid, participants=set())
     elif isinstance(message, protocol.StartRound):
-        change = await rounds.start_round(
-            db,
-            cid,
-            present=await hub.present_everywhere(cid),
-            now=now,
-            round_public_id=message.round,
-            plan=plans.take(cid),
-        )
+        # From here to the fan-out everyone is waiting for their partner: no collections.
+        with collector.paused():
+            change = await rounds.start_round(
+                db,
+                cid,
+                present=await hub.present_everywhere(cid),
+                now=now,
+                round_public_id=message.round,
+                plan=plans.take(cid),
+            )
+            await publish(hub, change)
     elif isinstance(message, protocol.Extend):
         change = await rounds.extend_round(db, cid, minutes=message.minutes, now=now)
     elif isinstance(message, protocol.EndRound):
@@ -421,5 +432,6 @@ async def _host_command(
     elif isinstance(message, protocol.ResolveHelp):
         change = await rounds.resolve_help(db, cid, message.id, now=now)
     if change is not None:
-        await publish(hub, change)
+        if not isinstance(message, protocol.StartRound):
+            await publish(hub, change)
         conn.send({"v": 1, "type": "done", "command": message.type, "seq": change.seq})

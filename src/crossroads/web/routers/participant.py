@@ -23,7 +23,7 @@ from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_bod
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
 from crossroads.web.routers.live import publish
-from crossroads.web.security import verify_csrf
+from crossroads.web.security import fresh_csrf_token, verify_csrf
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -69,14 +69,34 @@ async def join_submit(
             {"plan": opened.plan, "token": token, "values": values, "errors": errors},
             status=422,
         )
+    joined = await access.resolve_viewer(db, request.cookies.get(PARTICIPANT_COOKIE), now=now)
     participant = await joining.join_convening(
-        db, token, form.to_fields(), coc_accepted=form.coc_accepted, now=now
+        db,
+        token,
+        form.to_fields(),
+        coc_accepted=form.coc_accepted,
+        now=now,
+        current=joined.participant,
     )
-    session = await access.start_session(
-        db, now=now, days=settings.session_days, participant_id=participant.id
+    session = None
+    if joined.participant is None or joined.participant.id != participant.id:
+        session = await access.start_session(
+            db, now=now, days=settings.session_days, participant_id=participant.id
+        )
+        fresh_csrf_token(request)  # the lobby below carries the token its cookie will hold
+    # The lobby itself, not a redirect to it: on a slow link (400 ms a round trip) that is
+    # one round trip less between the form and the live lobby (#10). The page puts its own
+    # address in the address bar, so a reload asks for the lobby; a reload that sends the
+    # form again (no JavaScript) is the same person, see join_convening.
+    public_id = opened.plan.convening.public_id
+    view = await joining.lobby_for(db, participant, public_id)
+    response = render(
+        request,
+        "participant/lobby.html",
+        {"lobby": view, "page_path": f"/c/{public_id}/lobby"},
     )
-    response = RedirectResponse(f"/c/{opened.plan.convening.public_id}/lobby", status_code=303)
-    set_session_cookie(response, request, PARTICIPANT_COOKIE, session, settings)
+    if session is not None:
+        set_session_cookie(response, request, PARTICIPANT_COOKIE, session, settings)
     return response
 
 
