@@ -166,25 +166,53 @@ def assign(request: PairingRequest) -> Assignment:
     return _place_strays(request, pop, groups, strays)
 
 
+def _split_for(
+    pop: Population, stray: int, groups: Sequence[list[int]], size: int
+) -> tuple[int, int] | None:
+    """A (group, member) pair: the member of a group over ``size`` whom the stray would best
+    meet, or None when no such member is free of a block with them."""
+    best, best_weight = None, -math.inf
+    for g, members in enumerate(groups):
+        if len(members) <= size:
+            continue
+        for member in members:
+            weight = pop.group_weight([member, stray])
+            if math.isfinite(weight) and weight > best_weight:
+                best, best_weight = (g, member), weight
+    return best
+
+
 def _place_strays(
     request: PairingRequest, pop: Population, groups: list[Group], strays: list[Person]
 ) -> Assignment:
     members = [[pop.index[m] for m in g.members] for g in groups]
+    before = [list(m) for m in members]
     topics = [g.topic for g in groups]
     fixed = [Reason.HOST_FIXED in g.reasons for g in groups]
     for person in strays:
+        stray = pop.index[person.id]
         usable = [m if not fixed[i] else [] for i, m in enumerate(members)]
-        home = best_home(pop, pop.index[person.id], usable, request.size + 1)
-        if home is None:
-            members.append([pop.index[person.id]])
+        home = best_home(pop, stray, usable, request.size + 1)
+        if home is not None:
+            members[home].append(stray)
+            continue
+        split = _split_for(pop, stray, usable, request.size)
+        if split is None:
+            # Waits alone: every group is full and holds someone they are blocked with.
+            members.append([stray])
             topics.append(person.topic)
-            fixed.append(False)
         else:
-            members[home].append(pop.index[person.id])
+            # Every group is full: one that has a member over the size gives them up to
+            # meet the stray (3 + 1 people become 2 + 2, never 3 + 1 alone).
+            group, member = split
+            members[group].remove(member)
+            members.append([member, stray])
+            topics.append(topics[group])
+        fixed.append(False)
     return Assignment(
         groups=tuple(
             groups[i]
-            if i < len(groups) and len(m) == len(groups[i].members)
+            if i < len(groups) and m == before[i]
             else explain(
                 [request.people[j] for j in m],
                 met=request.met,

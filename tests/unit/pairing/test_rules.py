@@ -112,6 +112,17 @@ def test_topic_rounds_group_within_each_topic() -> None:
         assert Reason.SAME_TOPIC in group.reasons
 
 
+def test_a_lone_topic_beside_a_full_trio_makes_two_pairs_not_someone_alone() -> None:
+    # Found by hypothesis: three people without a topic make a trio, the one person who
+    # chose "water" could join no group with room, and waited alone.
+    people = (*(person(f"p{i}") for i in range(3)), person("w0", topic="water"))
+
+    result = assign(PairingRequest(people=people, size=2, by_topic=True))
+
+    assert sorted(len(g.members) for g in result.groups) == [2, 2]
+    assert sorted(m for g in result.groups for m in g.members) == ["p0", "p1", "p2", "w0"]
+
+
 def test_host_fixed_groups_are_kept() -> None:
     people = tuple(person(f"p{i}") for i in range(6))
     result = assign(PairingRequest(people=people, fixed_groups=(("p0", "p5"),)))
