@@ -413,7 +413,9 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     log = Keystrokes()
     typists: list[tuple[Typist, RawSocket]] = []
     sockets: list[RawSocket] = []
-    probes = 0
+    # Who types and who listens in which room, to count the deliveries to expect.
+    typist_rooms: list[tuple[str, Typist]] = []
+    probe_rooms: list[tuple[str, Typist | None]] = []
     specs = []
     for r in range(work.rooms):
         room = f"bench{seed}r{r}"
@@ -425,10 +427,12 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
         batch = specs[start : start + CONNECT_BATCH]
 
         async def connect(room: str, who: str, typing: bool, probing: bool) -> None:
-            nonlocal probes
             typist = Typist(log) if typing else None
             probe = Probe(log, typist.doc.client_id if typist else None) if probing else None
-            probes += probe is not None
+            if typist is not None:
+                typist_rooms.append((room, typist))
+            if probe is not None:
+                probe_rooms.append((room, typist))
             sock = await open_socket(
                 server.port,
                 server.path_for(room, who),
@@ -455,7 +459,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     tasks = [asyncio.create_task(type_(t, s)) for t, s in typists]
     await asyncio.sleep(warmup)
     log.measuring = True
-    warm = sum(len(t.times) for t, _ in typists)
+    warm = {id(t): len(t.times) for t, _ in typists}
     cpu0, wall0 = cpu_seconds(server.process.pid), time.perf_counter()
     own0 = cpu_seconds(os.getpid())
     spy = None
@@ -489,12 +493,16 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     if closed:
         print(f"  ({server.name}: {closed} sockets were closed by the server)", flush=True)
     ordered = sorted(log.latencies)
-    keystrokes = sum(len(t.times) for t, _ in typists) - warm
     # Each keystroke typed while measuring should reach every probe in its room except its
     # typist's own (when the typist is a probe).
-    per_room_probes = probes // work.rooms
-    own = 1 if per_room_probes >= work.clients or work.typists == work.clients else 0
-    expected = keystrokes * (per_room_probes - own)
+    typed = {id(t): len(t.times) - warm[id(t)] for t, _ in typists}
+    per_room: dict[str, int] = {}
+    for room, typist in typist_rooms:
+        per_room[room] = per_room.get(room, 0) + typed[id(typist)]
+    expected = sum(
+        per_room.get(room, 0) - (typed[id(own)] if own is not None else 0)
+        for room, own in probe_rooms
+    )
     return Result(
         pick(ordered, 0.5) * 1000,
         pick(ordered, 0.95) * 1000,
