@@ -67,6 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from crossroads.notes import ring, tokens  # noqa: E402
+from crossroads.notes.protocol import read_varuint, write_varuint  # noqa: E402
 
 MAX_CLIENTS = 12_000
 CONNECT_BATCH = 200
@@ -136,26 +137,6 @@ class BareClient:
         self.done.set()
 
 
-def _varuint(data: bytes, pos: int) -> int:
-    value = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value
-        shift += 7
-
-
-def _encode_varuint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 @dataclass
 class Writer:
     """Types into a notes room, one keystroke in flight: the next goes when the last is
@@ -173,7 +154,7 @@ class Writer:
     def on_message(self, frame: bytes) -> None:
         if not frame or frame[0] != ACK:
             return  # sync messages and others' updates: this writer only counts its own
-        count = _varuint(frame, 1)
+        count = read_varuint(frame, 1)[0]
         now = time.monotonic()
         for number in range(self.acked + 1, count + 1):
             started = self.sent_at.pop(number, None)
@@ -192,7 +173,7 @@ class Writer:
         update = self.doc.get_update(before)
         self.sent += 1
         self.sent_at[self.sent] = time.monotonic()
-        self.sock.send(b"\x00\x02" + _encode_varuint(len(update)) + update)
+        self.sock.send(b"\x00\x02" + write_varuint(len(update)) + update)
 
 
 async def _connect_batched(specs: list[Any], opener: Any) -> list[Any]:
