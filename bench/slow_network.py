@@ -18,8 +18,6 @@ not a pass/fail test (the budget check is tests/integration/test_page_weight.py)
 from __future__ import annotations
 
 import argparse
-import gzip
-import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Browser, Request, sync_playwright  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.integration.conftest import create_convening, login  # noqa: E402
+from tests.page_assets import assets_gzipped  # noqa: E402
 from tests.servers import make_server  # noqa: E402
 
 # The target's profile, WebPageTest's "3G Slow": 400 kbit/s each way, 400 ms round trip;
@@ -43,9 +42,6 @@ SLOW_3G = {
     "uploadThroughput": 400_000 / 8,
 }
 DEVTOOLS_SLOW_3G = {**SLOW_3G, "latency": 2000}
-STATIC = ROOT / "src" / "crossroads" / "web" / "static"
-TEMPLATES = ROOT / "src" / "crossroads" / "web" / "templates"
-ASSET = re.compile(r"static_url\('([^']+\.(?:js|css))'\)")
 
 
 def one_run(
@@ -74,16 +70,6 @@ def one_run(
     elapsed = time.perf_counter() - started
     context.close()
     return elapsed, transferred
-
-
-def assets_gzipped(template: str) -> dict[str, int]:
-    """Gzipped size of each JS/CSS file a page template (with base.html) loads."""
-    page = (TEMPLATES / template).read_text()
-    base = (TEMPLATES / "base.html").read_text()
-    if "{% block htmx %}{% endblock %}" in page:  # the page leaves base.html's htmx out
-        base = re.sub(r"{% block htmx %}.*?{% endblock %}", "", base)
-    names = set(ASSET.findall(base)) | set(ASSET.findall(page))
-    return {n: len(gzip.compress((STATIC / n).read_bytes(), compresslevel=9)) for n in names}
 
 
 def main() -> None:

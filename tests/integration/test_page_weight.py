@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import Browserish, create_convening, join
+from tests.page_assets import assets_gzipped, template_assets
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -15,8 +16,6 @@ pytestmark = pytest.mark.integration
 BUDGET = 150 * 1000
 # In a rendered page, an asset's address and its content fingerprint (web/static_files.py).
 ASSET = re.compile(r'(?:src|href)="(/static/[^"?]+\.(?:js|css))(\?v=[0-9a-f]+)"')
-# In a template's source.
-TEMPLATE_ASSET = re.compile(r"static_url\('([^']+\.(?:js|css))'\)")
 
 
 def _transferred(client: httpx.Client, path: str) -> int:
@@ -68,27 +67,12 @@ PARTICIPANT_TEMPLATES = (
 def test_participant_pages_js_and_css_fit_the_budget_from_the_built_files() -> None:
     """Reads the built bundles (make setup / npm run build) gzipped at level 9, like the
     server's gzip middleware, so a growing bundle fails here before anyone measures."""
-    import gzip
-    from pathlib import Path
-
-    web = Path(__file__).resolve().parents[2] / "src" / "crossroads" / "web"
-    base_source = (web / "templates" / "base.html").read_text()
-    base = set(TEMPLATE_ASSET.findall(base_source))
-    # base.html's assets without htmx, for the pages that empty its block.
-    base_without_htmx = set(
-        TEMPLATE_ASSET.findall(re.sub(r"{% block htmx %}.*?{% endblock %}", "", base_source))
-    )
-    weights: dict[str, int] = {}
-    for template in PARTICIPANT_TEMPLATES:
-        page = (web / "templates" / template).read_text()
-        inherited = base_without_htmx if "{% block htmx %}{% endblock %}" in page else base
-        assets = inherited | set(TEMPLATE_ASSET.findall(page))
-        weights[template] = sum(
-            len(gzip.compress((web / "static" / a).read_bytes(), compresslevel=9)) for a in assets
-        )
+    base = template_assets("base.html")
+    weights = {t: sum(assets_gzipped(t).values()) for t in PARTICIPANT_TEMPLATES}
     print(weights)
 
-    assert "build/app.js" in base and "build/htmx.min.js" not in base_without_htmx
+    assert "build/app.js" in base and "build/htmx.min.js" in base
+    assert "build/htmx.min.js" not in template_assets("notes/page.html")
     assert "build/live.js" not in base and "build/notes.js" not in base
     assert {t: w for t, w in weights.items() if w > BUDGET} == {}
 
