@@ -33,6 +33,7 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from crossroads.web.app import create_app
+    from crossroads.websocket_frames import FramesProtocol
 
     configure_logging(settings.log_level, json=settings.log_json)
     uvicorn.run(
@@ -47,6 +48,9 @@ def _serve(settings: Settings) -> None:
         # state, and compressing every live view was a third of a 2,000-person round start
         # (bench/round_fanout.py). Views are ~1 KB; notes updates are small binary diffs.
         ws_per_message_deflate=False,
+        # uvicorn's sans-io protocol, letting notes rooms write one framed update to every
+        # connection (websocket_frames.py).
+        ws=FramesProtocol,
     )
 
 

@@ -8,10 +8,13 @@ cannot keep up is closed (1013) and resyncs when it reconnects.
 An update is applied to the room's document (which also validates it), committed through the
 batched writer, and only then acknowledged to its sender and broadcast to the others.
 
-Broadcasts are coalesced per room: committed updates wait one short tick (longer in bigger
-rooms, see ``Room.tick``), are merged into one update, encoded into one frame and sent to every
-connection; acknowledgements go out in the same flush. Sending a frame costs a system call per
-receiver, so a room of N typists would otherwise cost N^2 of them per keystroke round.
+Broadcasts go out per room in flushes: what was committed since the last one, merged into
+one update, framed once and written to every connection, with the acknowledgements. A flush
+costs a write per connection, so a room of N typists flushing every keystroke would cost N^2
+writes per round of keystrokes. Each room has a budget of writes per second (a token bucket,
+see ``Room.schedule``): while it lasts, a commit is flushed on the next turn of the event
+loop; a room that would exceed it (hundreds typing at once) flushes at the budget's pace, and
+every flush carries more.
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.structs import SectionIndex, parse_update
 from crossroads.notes.writer import RETRY_FOR, NotesWriter
-from crossroads.outbox import Outbox
+from crossroads.outbox import CLOSE_SLOW, Outbox
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 from crossroads.store.errors import Conflict
 from crossroads.store.notes import PendingUpdate
+from crossroads.websocket_frames import binary_frame
 
 log = structlog.get_logger(__name__)
 
@@ -45,10 +49,16 @@ CLOSE_INVALID = 1007
 CLOSE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011
 EMPTY_UPDATE = b"\x00\x00"
-# Broadcast tick: per connection in the room, capped. 3 people: 0.45 ms (next loop turn);
-# 200: 30 ms; 400 and more: 50 ms. Bounds frames per second per room to about 20 x N.
-TICK_PER_CONNECTION = 0.00015
-MAX_TICK = 0.05
+# Fan-out budget per room, in frames written per second, and how much of it a burst may use
+# at once (a flush costs one frame per connection). 200 readers and 20 typists at 3 keys/s
+# need 12,000/s: flushed as they come. 400 typists would need 480,000/s: one flush every
+# 20 ms instead. A flush never waits longer than MAX_WAIT.
+FANOUT_PER_SECOND = 20_000
+FANOUT_BURST = 1_000
+MAX_WAIT = 0.05
+# Bytes a connection may leave unsent (its transport's buffer) before it counts as too slow.
+# Checked before each write, so one large message (a long document's sync) always goes out.
+MAX_UNSENT = 2 * 1024 * 1024
 
 
 class Ownership(Protocol):
@@ -65,6 +75,15 @@ class BinarySocket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
+class FrameSink(Protocol):
+    """The server's own frame writer (websocket_frames.py), when it offers one."""
+
+    def write(self, frame: bytes) -> bool: ...
+
+    @property
+    def unsent(self) -> int: ...
+
+
 @dataclass(eq=False)
 class NotesConnection:
     socket: BinarySocket
@@ -73,13 +92,25 @@ class NotesConnection:
     received: int = 0  # updates received from this connection: what acknowledgements count
     client_ids: set[int] = field(default_factory=set)
     outbox: Outbox[bytes] = field(default_factory=lambda: Outbox(SEND_QUEUE))
+    # Written straight to the transport when the server allows it; else through the outbox,
+    # which also does the closing in both cases (after everything written before it).
+    frames: FrameSink | None = None
 
     @property
     def closed(self) -> bool:
         return self.outbox.closed
 
-    def send(self, data: bytes) -> None:
-        self.outbox.put(data)
+    def send(self, data: bytes, frame: bytes | None = None) -> None:
+        """Send one message; ``frame`` is ``data`` already framed (a broadcast frames once)."""
+        if self.frames is None:
+            self.outbox.put(data)
+            return
+        if self.outbox.closed:
+            return
+        if self.frames.unsent > MAX_UNSENT:
+            self.close(CLOSE_SLOW, "too slow: reconnect to resync")
+            return
+        self.frames.write(frame if frame is not None else binary_frame(data))
 
     def close(self, code: int, reason: str = "") -> None:
         self.outbox.close(code, reason)
@@ -110,7 +141,9 @@ class Room:
         self.owner: dict[int, NotesConnection] = {}
         self.pending: list[bytes] = []  # committed, not yet broadcast
         self.acks: dict[NotesConnection, int] = {}  # committed counts not yet acknowledged
-        self._flush: asyncio.TimerHandle | None = None
+        self._flush: asyncio.Handle | None = None
+        self._tokens = float(FANOUT_BURST)  # frames the fan-out budget allows right now
+        self._refilled = 0.0  # loop time the tokens were counted at
 
     def others(self, conn: NotesConnection) -> list[NotesConnection]:
         return [c for c in self.connections if c is not conn and not c.closed]
@@ -124,23 +157,34 @@ class Room:
         else:
             self.locked.discard(section)
 
-    @property
-    def tick(self) -> float:
-        return min(MAX_TICK, TICK_PER_CONNECTION * len(self.connections))
-
     def committed(self, conn: NotesConnection, update: bytes, count: int) -> None:
         """Queue a committed update for the next broadcast, and its acknowledgement."""
         if update:
             self.pending.append(update)
         self.acks[conn] = count
-        if self._flush is None:
-            self._flush = asyncio.get_running_loop().call_later(self.tick, self.flush)
+        self.schedule()
 
     def relay(self, update: bytes) -> None:
         """Queue an update that is already stored (read back from the log) for everyone."""
         self.pending.append(update)
-        if self._flush is None:
-            self._flush = asyncio.get_running_loop().call_later(self.tick, self.flush)
+        self.schedule()
+
+    def schedule(self) -> None:
+        """Flush on the next loop turn if the fan-out budget has a flush's worth of frames
+        left, else once it will have (never later than MAX_WAIT)."""
+        if self._flush is not None:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        capacity = max(FANOUT_BURST, len(self.connections))
+        self._tokens = min(capacity, self._tokens + (now - self._refilled) * FANOUT_PER_SECOND)
+        self._refilled = now
+        short = len(self.connections) - self._tokens
+        if short <= 0:
+            # The next turn, not now: commits of the same batch of the writer join this flush.
+            self._flush = loop.call_soon(self.flush)
+        else:
+            self._flush = loop.call_later(min(MAX_WAIT, short / FANOUT_PER_SECOND), self.flush)
 
     def flush(self) -> None:
         """Acknowledge, then send everything committed since the last flush as one update.
@@ -158,11 +202,13 @@ class Room:
         if not updates:
             return
         merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
-        frame = protocol.sync_message(protocol.UPDATE, merged)
+        message = protocol.sync_message(protocol.UPDATE, merged)
+        frame = binary_frame(message)
         skip = next(iter(acks)) if len(updates) == 1 and len(acks) == 1 else None
+        self._tokens -= len(self.connections)
         for conn in self.connections:
             if conn is not skip and not conn.closed:
-                conn.send(frame)
+                conn.send(message, frame)
 
     def cancel_flush(self) -> None:
         if self._flush is not None:

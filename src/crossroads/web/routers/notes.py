@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from crossroads import websocket_frames
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
@@ -235,7 +236,12 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
             return
     await ws.accept()
     # A muted person still reads along; the room drops their edits (see RoomServer._update).
-    conn = NotesConnection(socket=ws, author=ticket.who, read_only=muted)
+    conn = NotesConnection(
+        socket=ws,
+        author=ticket.who,
+        read_only=muted,
+        frames=ws.scope.get("extensions", {}).get(websocket_frames.EXTENSION),
+    )
 
     async def frames() -> bytes | None:
         message = await ws.receive()
