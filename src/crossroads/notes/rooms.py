@@ -59,6 +59,8 @@ MAX_WAIT = 0.05
 # Bytes a connection may leave unsent (its transport's buffer) before it counts as too slow.
 # Checked before each write, so one large message (a long document's sync) always goes out.
 MAX_UNSENT = 2 * 1024 * 1024
+# Updates of one connection waiting for their commit before it is read no further.
+MAX_INFLIGHT = 64
 
 
 class Ownership(Protocol):
@@ -83,6 +85,12 @@ class FrameSink(Protocol):
     @property
     def unsent(self) -> int: ...
 
+    def take_binary(self, handler: Callable[[bytes], None] | None) -> None: ...
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
 
 @dataclass(eq=False)
 class NotesConnection:
@@ -95,10 +103,29 @@ class NotesConnection:
     # Written straight to the transport when the server allows it; else through the outbox,
     # which also does the closing in both cases (after everything written before it).
     frames: FrameSink | None = None
+    # Updates taken from this connection and not yet committed. At MAX_INFLIGHT the server
+    # stops reading from it (``hold``) until the writer catches up (``release``).
+    inflight: int = 0
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.drained.set()
 
     @property
     def closed(self) -> bool:
         return self.outbox.closed
+
+    def hold(self) -> None:
+        if self.drained.is_set():
+            self.drained.clear()
+            if self.frames is not None:
+                self.frames.pause_reading()
+
+    def release(self) -> None:
+        if not self.drained.is_set():
+            self.drained.set()
+            if self.frames is not None:
+                self.frames.resume_reading()
 
     def send(self, data: bytes, frame: bytes | None = None) -> None:
         """Send one message; ``frame`` is ``data`` already framed (a broadcast frames once)."""
@@ -338,7 +365,11 @@ class RoomServer:
         conn: NotesConnection,
         frames: Callable[[], Awaitable[bytes | None]],
     ) -> None:
-        """Run one connection: sync, then relay until the peer leaves or breaks the rules."""
+        """Run one connection: sync, then relay until the peer leaves or breaks the rules.
+
+        With the server's frame writer, binary frames come to ``take`` as they are parsed;
+        ``frames`` then brings only what ASGI still delivers (a fragmented message), and
+        returns None when the peer leaves or the connection was closed."""
         room = await self.room(room_name)
         conn.outbox.start(conn.socket.send_bytes, conn.socket.close)
         room.connections.add(conn)
@@ -348,20 +379,19 @@ class RoomServer:
             conn.send(
                 protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
             )
+        if conn.frames is not None:
+            conn.frames.take_binary(lambda frame: self.take(room, conn, frame))
         try:
             while not conn.closed:
                 frame = await frames()
                 if frame is None:
                     break
-                try:
-                    messages = protocol.parse_frame(frame)
-                except FrameError as exc:
-                    conn.close(CLOSE_INVALID, f"bad frame: {exc}")
-                    break
-                for message in messages:
-                    if not await self._handle(room, conn, message):
-                        break
+                self.take(room, conn, frame)
+                if conn.inflight >= MAX_INFLIGHT:
+                    await conn.drained.wait()
         finally:
+            if conn.frames is not None:
+                conn.frames.take_binary(None)
             room.connections.discard(conn)
             self._drop_presence(room, conn)
             conn.close(1000)
@@ -369,7 +399,24 @@ class RoomServer:
             if not room.connections:
                 await self._unload_if_idle(room)
 
-    async def _handle(self, room: Room, conn: NotesConnection, message: protocol.Message) -> bool:
+    def take(self, room: Room, conn: NotesConnection, frame: bytes) -> None:
+        """Handle one frame from ``conn``. Called from the socket's protocol: never raises."""
+        if conn.closed:
+            return
+        try:
+            messages = protocol.parse_frame(frame)
+        except FrameError as exc:
+            conn.close(CLOSE_INVALID, f"bad frame: {exc}")
+            return
+        try:
+            for message in messages:
+                if conn.closed or not self._handle(room, conn, message):
+                    return
+        except Exception:
+            log.exception("notes_frame_failed", room=room.name)
+            conn.close(CLOSE_UNAVAILABLE, "server error: reconnect to resync")
+
+    def _handle(self, room: Room, conn: NotesConnection, message: protocol.Message) -> bool:
         if message.kind == protocol.SYNC:
             if message.step == protocol.STEP1:
                 try:
@@ -379,7 +426,7 @@ class RoomServer:
                     return False
                 conn.send(protocol.sync_message(protocol.STEP2, reply))
                 return True
-            return await self._update(room, conn, message.payload)
+            return self._update(room, conn, message.payload)
         if message.kind == protocol.AWARENESS:
             return self._awareness(room, conn, message.payload)
         if message.kind == protocol.QUERY_AWARENESS:
@@ -388,7 +435,7 @@ class RoomServer:
             )
         return True
 
-    async def _update(self, room: Room, conn: NotesConnection, update: bytes) -> bool:
+    def _update(self, room: Room, conn: NotesConnection, update: bytes) -> bool:
         if len(update) > self.max_update_bytes:
             conn.close(CLOSE_TOO_BIG, f"updates are limited to {self.max_update_bytes} bytes")
             return False
@@ -405,9 +452,8 @@ class RoomServer:
             if room.locked and (touched is None or touched & room.locked):
                 # Refused whole: nothing of it is applied or stored. Counted and acknowledged
                 # as dealt with, so the sender's "saving" indicator does not wait forever.
-                conn.received += 1
                 conn.send(protocol.permission_denied_message("section locked"))
-                room.committed(conn, b"", conn.received)
+                self._store(room, conn, None)
                 return True
         try:
             room.doc.apply_update(update)
@@ -418,21 +464,32 @@ class RoomServer:
             room.index.add(parsed)
         # Stored even when it adds nothing visible yet (a resend, or an update still waiting
         # for its parents): a parent arriving later completes it, and replays are harmless.
+        # A client with nothing the server lacks answers the sync with an empty update:
+        # acknowledged (acknowledgements count messages) but kept out of the log.
+        self._store(room, conn, None if update == EMPTY_UPDATE else update)
+        return True
+
+    def _store(self, room: Room, conn: NotesConnection, update: bytes | None) -> None:
+        """Count an update from ``conn`` and commit it (None: nothing to store); once that is
+        done, acknowledge it and broadcast it. In order: the writer settles in queue order."""
         conn.received += 1
         count = conn.received
-        if update == EMPTY_UPDATE:
-            # A client with nothing the server lacks answers the sync with an empty update:
-            # acknowledge it (acks count messages) but keep it out of the log.
-            room.committed(conn, b"", count)
-            return True
-        try:
-            await self.writer.write(PendingUpdate(room.name, update, conn.author), epoch=room.epoch)
-        except Exception as exc:
-            log.error("notes_commit_failed", room=room.name, error=str(exc))
-            self._discard(room)
-            return False
-        room.committed(conn, update, count)  # persisted: now acknowledge and broadcast
-        return True
+        conn.inflight += 1
+        if conn.inflight >= MAX_INFLIGHT:
+            conn.hold()
+
+        def done(error: Exception | None) -> None:
+            conn.inflight -= 1
+            if conn.inflight < MAX_INFLIGHT:
+                conn.release()
+            if error is not None:
+                log.error("notes_commit_failed", room=room.name, error=str(error))
+                self._discard(room)
+                return
+            room.committed(conn, update or b"", count)  # persisted: acknowledge, broadcast
+
+        pending = None if update is None else PendingUpdate(room.name, update, conn.author)
+        self.writer.submit(pending, epoch=room.epoch, done=done)
 
     def _discard(self, room: Room) -> None:
         """Forget a room whose document holds an update the store did not take.

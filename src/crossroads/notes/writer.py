@@ -1,8 +1,10 @@
 """One batched writer for every room: group commit, then acknowledge.
 
-Updates queue up with a future each; the writer takes everything waiting (up to a batch
-limit), commits it in one transaction, and only then resolves the futures. The room sends
-the acknowledgement and the broadcast after that: persist first, then tell anyone.
+Updates queue up with a callback each; the writer takes everything waiting (up to a batch
+limit), commits it in one transaction, and only then calls the callbacks, in queue order. The
+room sends the acknowledgement and the broadcast after that: persist first, then tell anyone.
+An entry without an update (a no-op to acknowledge) keeps its place in that order, so an
+acknowledgement never counts an update that is still waiting ahead of it.
 
 Each update carries its room's epoch (one per loading of a room). Once a batch fails, every
 later update of the epochs in it fails too, uncommitted: a client may have typed after an
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -38,11 +41,15 @@ MAX_RETRY = 1.0
 RETRY_FOR = 20.0
 
 
+# Called once the update is committed (None) or could not be (the error).
+Done = Callable[[Exception | None], None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Queued:
-    update: PendingUpdate
+    update: PendingUpdate | None
     epoch: int
-    done: asyncio.Future[None]
+    done: Done
 
 
 class NotesWriter:
@@ -61,12 +68,26 @@ class NotesWriter:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
 
-    async def write(self, update: PendingUpdate, *, epoch: int) -> None:
-        """Returns once ``update`` is committed; raises if it could not be, or if an earlier
-        update of the same room ``epoch`` could not be."""
+    def submit(self, update: PendingUpdate | None, *, epoch: int, done: Done) -> None:
+        """Queue ``update``; ``done`` is called with None once it is committed, or with the
+        error if it could not be, or if an earlier update of the same room ``epoch`` could
+        not be. ``update=None`` stores nothing: ``done`` just runs in its turn."""
         self.start()
+        self._queue.put_nowait(_Queued(update, epoch, done))
+
+    async def write(self, update: PendingUpdate, *, epoch: int) -> None:
+        """``submit``, awaited: returns once committed, raises if not."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Queued(update, epoch, future))
+
+        def done(error: Exception | None) -> None:
+            if future.done():
+                return
+            if error is None:
+                future.set_result(None)
+            else:
+                future.set_exception(error)
+
+        self.submit(update, epoch=epoch, done=done)
         await future
 
     async def _run(self) -> None:
@@ -80,7 +101,8 @@ class NotesWriter:
                 _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
             if not batch:
                 continue
-            error = await self._commit([q.update for q in batch])
+            updates = [q.update for q in batch if q.update is not None]
+            error = await self._commit(updates) if updates else None
             self.batches += 1
             if error is not None:
                 self._failed.update(q.epoch for q in batch)
@@ -117,9 +139,7 @@ class NotesWriter:
 
 
 def _settle(queued: _Queued, error: Exception | None) -> None:
-    if queued.done.done():
-        return
-    if error is None:
-        queued.done.set_result(None)
-    else:
-        queued.done.set_exception(error)
+    try:
+        queued.done(error)
+    except Exception:  # one room's bug must not stop the writer of every room
+        log.exception("notes_write_callback_failed")
