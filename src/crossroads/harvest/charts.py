@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-
 from crossroads.harvest.model import Reflection
 from crossroads.harvest.outline import ChartKind, chart_rows
 
@@ -27,6 +24,11 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, title: str) -> bytes:
 
     ``text.parse_math`` is off so a label like ``$x$`` is not read as mathtext.
     """
+    # Imported here: matplotlib is most of a second to import, and every server start (and
+    # each of the test suite's) would pay it for charts only the reflection exports draw.
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     rows = list(rows)[:_MAX_BARS]
     with rc_context({"text.parse_math": False, "svg.hashsalt": "crossroads"}):
         figure = Figure(figsize=(6.4, 0.45 * max(len(rows), 2) + 1.0), dpi=110)
