@@ -13,7 +13,7 @@ import typer
 
 from crossroads.commands import harvest, pair
 from crossroads.convenings.errors import ConveningError
-from crossroads.log import configure_logging
+from crossroads.log import configure_logging, uvicorn_log_config
 from crossroads.settings import Settings
 from crossroads.store.errors import StoreError
 
@@ -41,6 +41,7 @@ def _serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(),
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         ws_max_size=1024 * 1024,
