@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,16 +79,7 @@ class NotesWriter:
     async def write(self, update: PendingUpdate, *, epoch: int) -> None:
         """``submit``, awaited: returns once committed, raises if not."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def done(error: Exception | None) -> None:
-            if future.done():
-                return
-            if error is None:
-                future.set_result(None)
-            else:
-                future.set_exception(error)
-
-        self.submit(update, epoch=epoch, done=done)
+        self.submit(update, epoch=epoch, done=functools.partial(notes_store.settle_future, future))
         await future
 
     async def _run(self) -> None:

@@ -106,7 +106,7 @@ class SqliteAppender:
             except BaseException as exc:  # handed to the waiting coroutine, which raises
                 error = exc
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(_resolve, done, error)
+                loop.call_soon_threadsafe(settle_future, done, error)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -152,8 +152,10 @@ class SqliteAppender:
 _Job = tuple[list[tuple[str, bytes, str, str]], asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 
-def _resolve(done: asyncio.Future[None], error: BaseException | None) -> None:
-    if done.done():  # the waiting coroutine was cancelled
+def settle_future(done: asyncio.Future[None], error: BaseException | None) -> None:
+    """Complete ``done`` with ``error`` raised, or with None; nothing if it is already done
+    (its waiter was cancelled)."""
+    if done.done():
         return
     if error is None:
         done.set_result(None)
