@@ -50,41 +50,67 @@ def _most_blocked(pop: Population, members: list[int]) -> int:
 SETTLE_SAMPLE = 400
 
 
+SETTLE_ROUNDS = 4
+
+
 def _settle_trio(
     pop: Population, groups: list[list[int]], trio: int, rng: np.random.Generator
 ) -> None:
-    """Who should be the third: swap a trio member with someone in a pair when that scores
-    higher (matching first and adding the odd one out later can strand them in a repeat)."""
+    """Who should be the third, and in which group: matching first and adding the odd one
+    out later can strand them in a repeat. Two moves are tried against every pair (a sample
+    in a crowd) and the best kept, a few times over: swap a trio member with one of the pair,
+    or move a trio member into the pair (the trio becomes a pair, the pair a trio)."""
+    for _ in range(SETTLE_ROUNDS):
+        moved = _improve_trio(pop, groups, trio, rng)
+        if moved is None:
+            return
+        trio = moved
+
+
+def _improve_trio(
+    pop: Population, groups: list[list[int]], trio: int, rng: np.random.Generator
+) -> int | None:
+    """Apply the best improving move for the trio at ``trio``; the trio's new index, or None
+    when no move scores higher."""
     pairs = [g for g, members in enumerate(groups) if len(members) == 2]
     if len(pairs) > SETTLE_SAMPLE:
         pairs = rng.choice(pairs, SETTLE_SAMPLE, replace=False).tolist()
     if not pairs:
-        return
+        return None
     ys = np.array([groups[g][k] for g in pairs for k in (0, 1)], dtype=np.int64)
     zs = np.array([groups[g][1 - k] for g in pairs for k in (0, 1)], dtype=np.int64)
     where = [g for g in pairs for _ in (0, 1)]
     best_gain, best_move = 1e-9, None
     members = groups[trio]
+    full = np.ones(ys.size, dtype=np.int64)
     for pos, m in enumerate(members):
         a, b = (x for i, x in enumerate(members) if i != pos)
-        full = np.full(ys.size, 1, dtype=np.int64)
-        gain = (
+        leaves = pop.weights(full * m, full * a) + pop.weights(full * m, full * b)
+        swap = (
             pop.weights(ys, full * a)
             + pop.weights(ys, full * b)
             + pop.weights(full * m, zs)
-            - pop.weights(full * m, full * a)
-            - pop.weights(full * m, full * b)
             - pop.weights(ys, zs)
+            - leaves
         )
-        gain = np.where(np.isfinite(gain), gain, -np.inf)
-        k = int(np.argmax(gain))
-        if gain[k] > best_gain:
-            best_gain, best_move = float(gain[k]), (pos, k)
-    if best_move is not None:
-        pos, k = best_move
-        y, z, g = int(ys[k]), int(zs[k]), where[k]
-        groups[g] = [int(members[pos]), z]
-        groups[trio] = [*(x for i, x in enumerate(members) if i != pos), y]
+        relocate = pop.weights(full * m, ys) + pop.weights(full * m, zs) - leaves
+        for kind, gain in (("swap", swap), ("relocate", relocate)):
+            gain = np.where(np.isfinite(gain), gain, -np.inf)
+            k = int(np.argmax(gain))
+            if gain[k] > best_gain:
+                best_gain, best_move = float(gain[k]), (kind, pos, k)
+    if best_move is None:
+        return None
+    kind, pos, k = best_move
+    m, rest = int(members[pos]), [x for i, x in enumerate(members) if i != pos]
+    y, z, g = int(ys[k]), int(zs[k]), where[k]
+    if kind == "swap":
+        groups[g] = [m, z]
+        groups[trio] = [*rest, y]
+        return trio
+    groups[g] = [y, z, m]
+    groups[trio] = rest
+    return g
 
 
 def _place(
