@@ -19,3 +19,12 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if name.startswith("CROSSROADS_"):
             monkeypatch.delenv(name)
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prepared_databases() -> Iterator[None]:
+    """The migrated databases servers are copied from (tests/servers.py) go at the end."""
+    from tests.servers import drop_templates
+
+    yield
+    drop_templates()

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.servers import LiveServer, free_port, make_server
+from tests.servers import LiveServer, copy_prepared_database, free_port, make_server
 
 SECRET = "several-nodes-share-this-secret-0123456789abcdef"
 
@@ -125,9 +125,7 @@ def running_nodes(
         for index in range(count):
             add_node(nodes, data_dir / f"node{index}", **settings)
         first = nodes[0]
-        first.cli("migrate")
-        first.create_host("host@example.org", "Hana Host")
-        first.create_host("other@example.org", "Omar Other")
+        copy_prepared_database(first)
         try:
             for server in nodes.servers:
                 server.start()

@@ -10,7 +10,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.axe import audit, serious
 from tests.integration.conftest import create_convening, join, login
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, copy_prepared_database, make_server
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ pytestmark = pytest.mark.browser
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str, str]]:
     """A server with a planned convening (two rounds, prompts) and two people in the lobby."""
     server = make_server(tmp_path_factory.mktemp("a11y"))
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
+    copy_prepared_database(server)
     server.start()
     try:
         host = login(server, "host@example.org")

@@ -53,3 +53,20 @@ def throwaway_database() -> Iterator[str]:
         yield _url_of(name)
     finally:
         run_blocking(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def database_name(url: str) -> str:
+    name = make_url(url).database
+    assert name, url
+    return name
+
+
+def create_database(name: str, *, template: str | None = None) -> str:
+    """Create database ``name`` (a copy of ``template`` if given); its URL."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    run_blocking(lambda: _admin(f'CREATE DATABASE "{name}"{copy}'))
+    return _url_of(name)
+
+
+def drop_database(name: str) -> None:
+    run_blocking(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

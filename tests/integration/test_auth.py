@@ -19,7 +19,7 @@ from tests.integration.conftest import (
     join,
     login,
 )
-from tests.servers import HOST_PASSWORD, LiveServer, make_server
+from tests.servers import HOST_PASSWORD, LiveServer, copy_prepared_database, make_server
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +35,7 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         rate_limit_join="3/minute",
         rate_limit_invites="3/hour",
     )
-    live.cli("migrate")
-    live.create_host("host@example.org", "Hana Host")
+    copy_prepared_database(live)
     live.start()
     try:
         yield live
@@ -179,8 +178,7 @@ def test_cookies_are_secure_when_a_trusted_proxy_says_https(server: LiveServer) 
 
 def test_forwarded_proto_from_an_untrusted_address_is_ignored(tmp_path: Path) -> None:
     live = make_server(tmp_path / "untrusted", forwarded_allow_ips="192.0.2.10")
-    live.cli("migrate")
-    live.create_host("host@example.org", "Hana Host")
+    copy_prepared_database(live)
     live.start()
     try:
         cookies = _login_raw(live.url, {"x-forwarded-proto": "https"})
@@ -193,8 +191,7 @@ def test_forwarded_proto_from_an_untrusted_address_is_ignored(tmp_path: Path) ->
 
 def test_secure_cookies_setting_marks_every_cookie_secure(tmp_path: Path) -> None:
     live = make_server(tmp_path / "secure", secure_cookies="true")
-    live.cli("migrate")
-    live.create_host("host@example.org", "Hana Host")
+    copy_prepared_database(live)
     live.start()
     try:
         cookies = _login_raw(live.url)

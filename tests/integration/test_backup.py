@@ -16,7 +16,7 @@ from tests import database
 from tests.integration.conftest import create_convening, database_settings, join, login, serve
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
-from tests.servers import make_server
+from tests.servers import copy_prepared_database, make_server
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -30,8 +30,7 @@ def _titles(html: str) -> list[str]:
 def test_backup_while_serving_then_restore_round_trip(backend: str, tmp_path: Path) -> None:
     with database_settings(backend) as settings:
         server = make_server(tmp_path / "live", **settings)
-        server.cli("migrate")
-        server.create_host("host@example.org", "Hana")
+        copy_prepared_database(server)
         backup_file = tmp_path / "backups" / "crossroads.backup"
         server.start()
         try:

@@ -19,7 +19,7 @@ from tests.integration.conftest import join, login
 from tests.integration.live_clients import planned_convening
 from tests.integration.notes_client import notes_token
 from tests.reliability.typists import Typing, read_text, type_until
-from tests.servers import LiveServer, make_server
+from tests.servers import LiveServer, copy_prepared_database, make_server
 
 pytestmark = pytest.mark.reliability
 
@@ -31,8 +31,7 @@ def test_every_acknowledged_edit_survives_kill_9(tmp_path: Path) -> None:
     server = make_server(
         tmp_path / "server", rate_limit_login="1000/minute", rate_limit_join="1000/minute"
     )
-    server.cli("migrate")
-    server.create_host("host@example.org", "Hana Host")
+    copy_prepared_database(server)
     server.start()
     try:
         host = login(server, "host@example.org")
