@@ -67,12 +67,24 @@ function start(): void {
     }
     showStatus();
   });
+  let refused = false;
   provider.on("connection-close", (event: CloseEvent | null) => {
     if (event && (event.code === MUTED || event.code === UNMUTED)) setMuted(event.code === MUTED);
     if (event && [4401, 4403, 4404, 4410].includes(event.code)) {
+      refused = true;
       provider.shouldConnect = false;
       if (status) status.textContent = t.refused ?? "";
     }
+  });
+  // The browser knows first when the network goes: say "offline" at once instead of after
+  // y-websocket's 30 s without a message (a socket can stay open on a dead link), and
+  // reconnect the moment the network is back instead of at the end of a backoff. Edits made
+  // meanwhile stay in the local document and go out with the sync on reconnecting.
+  window.addEventListener("offline", () => {
+    if (!refused) provider.disconnect();
+  });
+  window.addEventListener("online", () => {
+    if (!refused) provider.connect();
   });
   doc.on("update", (_update: Uint8Array, origin: unknown) => {
     if (origin !== provider && online) {

@@ -70,7 +70,9 @@ def test_four_writers_converge_and_offline_edits_merge(
     # One goes offline, keeps typing, and comes back: the text merges everywhere.
     offline = pages[3]
     offline.context.set_offline(True)
-    expect(offline.locator("[data-notes]")).to_have_attribute("data-online", "no", timeout=40_000)
+    # From the browser's "offline" event: without it the page would notice only after
+    # y-websocket's 30 s without a message.
+    expect(offline.locator("[data-notes]")).to_have_attribute("data-online", "no", timeout=10_000)
     editor(offline).click()
     offline.keyboard.press("End")
     offline.keyboard.type(" written while offline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from pwdlib import PasswordHash
 
@@ -13,8 +14,15 @@ from crossroads.store.database import Database
 from crossroads.store.records import HostRecord
 
 _passwords = PasswordHash.recommended()
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = _passwords.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made on first use: hashing costs every process start ~150 ms otherwise."""
+    return _passwords.hash("not-a-real-password")
+
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -72,7 +80,7 @@ async def authenticate_host(db: Database, *, email: str, password: str) -> HostR
     async with db.transaction() as tx:
         found = await host_store.find_host_credentials(tx, email.strip().lower())
         if found is None:
-            _passwords.verify(password, _DUMMY_HASH)
+            _passwords.verify(password, _dummy_hash())
             raise LoginFailed("wrong email or password")
         host, password_hash = found
         valid, updated = _passwords.verify_and_update(password, password_hash)
