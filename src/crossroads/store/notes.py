@@ -83,12 +83,16 @@ class SqliteAppender:
     keystrokes a second that was a third of the server's CPU (bench/notes.py, py-spy). A
     thread pool's hand-off (its futures, locks and the asyncio wrapper around them) was then
     a quarter of what the event loop spent on notes; this thread takes batches from a
-    ``SimpleQueue`` and answers with one ``call_soon_threadsafe``. Same durability: WAL,
+    ``SimpleQueue`` and answers with one ``call_soon_threadsafe``. A batch is one INSERT
+    (``_commit``): each step of the driver lets go of the GIL and waits to get it back from a
+    busy event loop, up to its 5 ms switch interval, and BEGIN, a step per row and COMMIT
+    made a commit under load 3 to 5 times slower (bench/notes_log.py). Same durability: WAL,
     synchronous=FULL, the batch committed before ``append`` returns.
     Keep the columns and the datetime format in step with ``NotesUpdate`` and ``UTCDateTime``.
     """
 
-    INSERT = "INSERT INTO notes_update (room, data, author, created_at) VALUES (?, ?, ?, ?)"
+    INSERT_MANY = "INSERT INTO notes_update (room, data, author, created_at) VALUES "
+    ROWS_PER_STATEMENT = 500
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -118,14 +122,33 @@ class SqliteAppender:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
             self._conn = conn
+        # A batch is one statement in autocommit mode, so one transaction and one trip through
+        # the driver, which lets go of the GIL around each step: BEGIN, a step per row and
+        # COMMIT were as many hand-offs of the GIL with the event loop's thread. A batch too
+        # big for one statement gets a transaction around its statements.
+        if not rows:
+            return
+        chunks = [
+            rows[i : i + self.ROWS_PER_STATEMENT]
+            for i in range(0, len(rows), self.ROWS_PER_STATEMENT)
+        ]
+        if len(chunks) == 1:
+            self._insert(chunks[0])
+            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany(self.INSERT, rows)
+            for chunk in chunks:
+                self._insert(chunk)
             self._conn.execute("COMMIT")
         except sqlite3.Error:
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             raise
+
+    def _insert(self, rows: list[tuple[str, bytes, str, str]]) -> None:
+        assert self._conn is not None
+        values = ", ".join(["(?, ?, ?, ?)"] * len(rows))  # placeholders only: no data in the SQL
+        self._conn.execute(self.INSERT_MANY + values, [v for row in rows for v in row])
 
     async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None:
         # "YYYY-MM-DD HH:MM:SS.ffffff" as UTCDateTime stores it; isoformat costs half of strftime
