@@ -25,10 +25,10 @@ import httpx
 import pytest
 import redis
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.integration.postgres import throwaway_database
 from tests.servers import LiveServer, copy_prepared_database, free_port, make_server
 
 SECRET = "several-nodes-share-this-secret-0123456789abcdef"
@@ -71,29 +71,6 @@ class Nodes:
         return "\n".join(f"--- {self.node_id(s)}\n{s.logs()}" for s in self.servers)
 
 
-async def _admin(sql: str) -> None:
-    assert TEST_DATABASE_URL is not None
-    engine = create_async_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(sql))
-    finally:
-        await engine.dispose()
-
-
-@contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """An empty database on the CI server, dropped afterwards."""
-    assert TEST_DATABASE_URL is not None
-    name = f"crossroads_nodes_{secrets.token_hex(4)}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(TEST_DATABASE_URL).set(database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def add_node(nodes: Nodes, data_dir: Path, **settings: str) -> LiveServer:
     server = make_server(
         data_dir,
@@ -120,7 +97,7 @@ def running_nodes(
     """``count`` started nodes with two host accounts; ``redis_url`` defaults to CI's."""
     url = redis_url or TEST_REDIS_URL
     assert url is not None
-    with fresh_postgres() as database_url:
+    with throwaway_database() as database_url:
         nodes = Nodes([], database_url, url, f"test-{secrets.token_hex(4)}:")
         for index in range(count):
             add_node(nodes, data_dir / f"node{index}", **settings)

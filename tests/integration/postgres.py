@@ -48,11 +48,11 @@ async def fresh_database() -> AsyncIterator[str]:
 def throwaway_database() -> Iterator[str]:
     """``fresh_database`` for plain (non-async) fixtures, such as a live server's."""
     name = f"crossroads_test_{secrets.token_hex(4)}"
-    run_blocking(lambda: _admin(f'CREATE DATABASE "{name}"'))
+    url = create_database(name)
     try:
-        yield _url_of(name)
+        yield url
     finally:
-        run_blocking(lambda: _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(name)
 
 
 def database_name(url: str) -> str:

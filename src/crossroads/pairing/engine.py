@@ -48,8 +48,6 @@ def _most_blocked(pop: Population, members: list[int]) -> int:
 
 
 SETTLE_SAMPLE = 400
-
-
 SETTLE_ROUNDS = 4
 
 

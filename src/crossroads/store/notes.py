@@ -122,10 +122,8 @@ class SqliteAppender:
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=10000")
             self._conn = conn
-        # A batch is one statement in autocommit mode, so one transaction and one trip through
-        # the driver, which lets go of the GIL around each step: BEGIN, a step per row and
-        # COMMIT were as many hand-offs of the GIL with the event loop's thread. A batch too
-        # big for one statement gets a transaction around its statements.
+        # One statement in autocommit mode is one transaction (why: the class's docstring);
+        # a batch too big for one statement gets a transaction around its statements.
         if not rows:
             return
         chunks = [
