@@ -141,6 +141,17 @@ async def test_people_who_came_or_went_since_the_plan_are_placed_or_dropped(call
     assert all(any(pair <= set(g.members) for g in state.groups) for pair in kept)
 
 
+async def test_people_who_came_since_the_plan_never_leave_anyone_alone(call: Call) -> None:
+    plan = await _plan(call, call.people[:2])
+    present = call.people[:4]  # placed one by one, the fourth would find every group full
+
+    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
+    state = await rounds.load_state(call.db, call.convening_id)
+
+    assert _seated(state) == sorted(present)
+    assert all(len(g.members) >= 2 for g in state.groups), state.groups
+
+
 async def test_a_plan_made_before_another_change_is_not_used(call: Call) -> None:
     present = call.people[:8]
     plan = await _plan(call, present)

@@ -350,6 +350,10 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
     for pid in came:
         joiner = _person(plan.state.people[pid], topic_of(pid))
         assignment = pairing.place_late_joiner(assignment, request, joiner)
+    if len(request.people) > 1 and any(len(g.members) < 2 for g in assignment.groups):
+        # Many came since the plan: placed one by one, they fill every group to its limit
+        # and the last can be left alone. Pairing afresh keeps "nobody alone".
+        return None
     groups = tuple(_new_group(i, g) for i, g in enumerate(assignment.groups, start=1))
     return replace(plan, request=request, assignment=assignment, groups=groups)
 
