@@ -1,11 +1,15 @@
 """The SQLite notes log (``SqliteAppender``): a batch is stored whole, in order, or not at all.
 
 A batch of up to ``ROWS_PER_STATEMENT`` rows is one INSERT in autocommit mode; a bigger one
-is several inside one transaction. A real migrated SQLite file, read back as a room loads.
+is several inside one transaction. Batches are committed on the event loop unless another
+connection is writing: then the log's thread waits for it, and the loop goes on meanwhile.
+A real migrated SQLite file, read back as a room loads.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +55,7 @@ async def test_a_batch_is_stored_whole_and_in_order(db: Database, count: int) ->
         appender.close()
 
     assert await _stored(db, "room-a") == [u.data for u in batch] + [b"after"]
+    assert appender.inline_commits >= 1  # nobody else was writing: the first went on the loop
 
 
 async def test_a_batch_that_fails_in_its_last_statement_stores_nothing(db: Database) -> None:
@@ -67,3 +72,61 @@ async def test_a_batch_that_fails_in_its_last_statement_stores_nothing(db: Datab
         appender.close()
 
     assert await _stored(db, "room-b") == [b"next"]
+
+
+async def test_while_another_connection_writes_a_batch_waits_and_the_loop_goes_on(
+    db: Database, tmp_path: Path
+) -> None:
+    appender = _appender(db)
+    await appender.append([PendingUpdate("room-c", b"before", "author")], NOW)
+    other = sqlite3.connect(tmp_path / "notes.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # holds the write lock, as a compaction or backup would
+    other.execute(
+        "INSERT INTO notes_update (room, data, author, created_at) "
+        "VALUES ('room-c', x'6f74686572', 'host', '2030-01-02 03:04:05')"
+    )
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0.01)
+
+    counter = asyncio.create_task(count_turns())
+    try:
+        waiting = asyncio.create_task(
+            appender.append([PendingUpdate("room-c", b"while locked", "author")], NOW)
+        )
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # it waits for the lock, uncommitted, unacknowledged
+        turns_while_locked = turns
+        other.execute("COMMIT")
+        await asyncio.wait_for(waiting, 15)
+    finally:
+        counter.cancel()
+        other.close()
+        appender.close()
+
+    # The loop kept turning (a batch committed on the loop with a lock wait would freeze it
+    # for the 10 s busy timeout), and the batch landed after the other writer's row.
+    assert turns_while_locked >= 5, turns_while_locked
+    assert await _stored(db, "room-c") == [b"before", b"other", b"while locked"]
+    assert appender.inline_commits == 1
+
+
+async def test_the_log_checkpoints_so_its_wal_stays_bounded(db: Database, tmp_path: Path) -> None:
+    appender = _appender(db)
+    commits = SqliteAppender.CHECKPOINT_EVERY * 4
+    try:
+        for i in range(commits):
+            await appender.append([PendingUpdate("room-d", b"k%d" % i, "author")], NOW)
+    finally:
+        appender.close()
+
+    # Each commit adds at least one page to the WAL (two here: the table's and its index's):
+    # without checkpoints it would hold them all. With one every CHECKPOINT_EVERY commits it
+    # starts over each time, and is as big as those commits made it.
+    wal_pages = (tmp_path / "notes.db-wal").stat().st_size // 4096
+    assert wal_pages < commits, wal_pages
+    assert len(await _stored(db, "room-d")) == commits

@@ -76,52 +76,79 @@ class EngineAppender:
 
 
 class SqliteAppender:
-    """A SQLite file: one connection owned by one thread, one hand-off each way per batch.
+    """A SQLite file, committed on the event loop when that is cheap, else on one thread.
 
     Through aiosqlite and the ORM a batch costs several hops between the event loop and the
     driver's thread (begin, insert, commit) and ORM bookkeeping per row; under a few thousand
-    keystrokes a second that was a third of the server's CPU (bench/notes.py, py-spy). A
-    thread pool's hand-off (its futures, locks and the asyncio wrapper around them) was then
-    a quarter of what the event loop spent on notes; this thread takes batches from a
-    ``SimpleQueue`` and answers with one ``call_soon_threadsafe``. A batch is one INSERT
-    (``_commit``): each step of the driver lets go of the GIL and waits to get it back from a
-    busy event loop, up to its 5 ms switch interval, and BEGIN, a step per row and COMMIT
-    made a commit under load 3 to 5 times slower (bench/notes_log.py). Same durability: WAL,
-    synchronous=FULL, the batch committed before ``append`` returns.
+    keystrokes a second that was a third of the server's CPU (bench/notes.py, py-spy). A batch
+    is one INSERT in autocommit mode (``_commit``): BEGIN, a step per row and COMMIT made a
+    commit under load 3 to 5 times slower (bench/notes_log.py).
+
+    Even one hand-off to a thread per batch costs two wake-ups and two waits for the GIL,
+    which a busy event loop gives up only every switch interval (5 ms); with the server on
+    one core that was most of a keystroke's delivery time. So a batch is committed right on
+    the loop (``_commit_inline``: a connection that never waits for a lock and never
+    checkpoints) while that stays quick. It goes to the thread (``_serve``, which waits up to
+    10 s for a lock) when another connection holds the write lock (compaction, a backup), and
+    for ``SLOW_PAUSE`` seconds once commits on the loop take longer than ``SLOW_COMMIT`` on
+    average (a slow disk: the loop must go on serving everyone else while it syncs). Every
+    ``CHECKPOINT_EVERY`` commits a batch goes to the thread too, which copies the WAL back
+    into the database after committing it. Batches are one at a time (the writer awaits
+    each), so the two connections never reorder them. Same durability either way: WAL,
+    synchronous=FULL, committed before ``append`` returns.
     Keep the columns and the datetime format in step with ``NotesUpdate`` and ``UTCDateTime``.
     """
 
     INSERT_MANY = "INSERT INTO notes_update (room, data, author, created_at) VALUES "
     ROWS_PER_STATEMENT = 500
+    SLOW_COMMIT = 0.010  # seconds, on average over the last commits on the loop
+    SLOW_PAUSE = 1.0
+    CHECKPOINT_EVERY = 500  # commits: about SQLite's own default of 1,000 WAL pages
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
-        self._conn: sqlite3.Connection | None = None
+        self._conn: sqlite3.Connection | None = None  # the thread's
+        self._inline: sqlite3.Connection | None = None  # the event loop's
+        self._inline_from = 0.0  # loop time from which committing on the loop is tried again
+        self._since_checkpoint = 0
+        self._commit_cost = 0.0  # moving average of a commit's time on the loop, seconds
+        self.inline_commits = 0  # batches committed on the loop (tests look)
+
+    def _connect(self, *, busy_ms: int, checkpoints: bool) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if not checkpoints:
+            conn.execute("PRAGMA wal_autocheckpoint=0")
+        return conn
 
     def _serve(self) -> None:
-        """The thread: commit each batch, tell the loop, until told to stop (None)."""
+        """The thread: commit each batch, checkpoint if asked, tell the loop; until None."""
         while (job := self._jobs.get()) is not None:
-            rows, loop, done = job
+            rows, checkpoint, loop, done = job
+            error: BaseException | None = None
             try:
-                self._commit(rows)
-                error: BaseException | None = None
+                if self._conn is None:
+                    self._conn = self._connect(busy_ms=10_000, checkpoints=True)
+                self._commit(self._conn, rows)
             except BaseException as exc:  # handed to the waiting coroutine, which raises
                 error = exc
+            if checkpoint and self._conn is not None:
+                # While nothing else writes (the writer awaits this batch): the whole WAL is
+                # copied back and the next commit starts it again from the beginning. A
+                # checkpoint beside commits on the loop could fall behind, and the WAL grow.
+                with contextlib.suppress(sqlite3.Error):  # tried again next time
+                    self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(settle_future, done, error)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
 
-    def _commit(self, rows: list[tuple[str, bytes, str, str]]) -> None:
-        if self._conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            self._conn = conn
+    def _commit(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
         # One statement in autocommit mode is one transaction (why: the class's docstring);
         # a batch too big for one statement gets a transaction around its statements.
         if not rows:
@@ -131,34 +158,61 @@ class SqliteAppender:
             for i in range(0, len(rows), self.ROWS_PER_STATEMENT)
         ]
         if len(chunks) == 1:
-            self._insert(chunks[0])
+            self._insert(conn, chunks[0])
             return
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")
             for chunk in chunks:
-                self._insert(chunk)
-            self._conn.execute("COMMIT")
+                self._insert(conn, chunk)
+            conn.execute("COMMIT")
         except sqlite3.Error:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
-    def _insert(self, rows: list[tuple[str, bytes, str, str]]) -> None:
-        assert self._conn is not None
+    def _insert(self, conn: sqlite3.Connection, rows: list[_Row]) -> None:
         values = ", ".join(["(?, ?, ?, ?)"] * len(rows))  # placeholders only: no data in the SQL
-        self._conn.execute(self.INSERT_MANY + values, [v for row in rows for v in row])
+        conn.execute(self.INSERT_MANY + values, [v for row in rows for v in row])
+
+    def _commit_inline(self, rows: list[_Row], loop: asyncio.AbstractEventLoop) -> bool:
+        """Commit ``rows`` on the loop if that is on now: True if done, False if the thread
+        must (raises if the batch itself fails)."""
+        if loop.time() < self._inline_from or self._since_checkpoint >= self.CHECKPOINT_EVERY:
+            return False
+        if self._inline is None:
+            self._inline = self._connect(busy_ms=0, checkpoints=False)
+        started = loop.time()
+        try:
+            self._commit(self._inline, rows)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                return False  # another connection is writing: the thread waits for it
+            raise
+        # An average, so that one slow sync (a commit here takes 0.4 ms, now and then 3 ms)
+        # does not send batches to the thread, whose hand-offs cost far more on a busy loop.
+        self._commit_cost += (loop.time() - started - self._commit_cost) * 0.1
+        if self._commit_cost > self.SLOW_COMMIT:
+            self._inline_from = loop.time() + self.SLOW_PAUSE
+        self.inline_commits += 1
+        self._since_checkpoint += 1
+        return True
 
     async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None:
         # "YYYY-MM-DD HH:MM:SS.ffffff" as UTCDateTime stores it; isoformat costs half of strftime
         stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
         rows = [(u.room, u.data, u.author, stamp) for u in updates]
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._serve, name="notes-log", daemon=True)
-            self._thread.start()
         loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        self._jobs.put((rows, loop, done))
         try:
+            if self._commit_inline(rows, loop):
+                return
+            checkpoint = self._since_checkpoint >= self.CHECKPOINT_EVERY
+            if checkpoint:
+                self._since_checkpoint = 0
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name="notes-log", daemon=True)
+                self._thread.start()
+            done: asyncio.Future[None] = loop.create_future()
+            self._jobs.put((rows, checkpoint, loop, done))
             await done
         except sqlite3.Error as exc:
             raise StoreUnavailable(str(exc)) from exc
@@ -168,9 +222,14 @@ class SqliteAppender:
             self._jobs.put(None)
             self._thread.join()
             self._thread = None
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
 
 
-_Job = tuple[list[tuple[str, bytes, str, str]], asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+_Row = tuple[str, bytes, str, str]
+# Rows to commit, whether to checkpoint after them, and the loop and future to answer on.
+_Job = tuple[list[_Row], bool, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 
 def settle_future(done: asyncio.Future[None], error: BaseException | None) -> None:
