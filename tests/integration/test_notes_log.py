@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from crossroads.notes.writer import NotesWriter
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 from crossroads.store.errors import StoreUnavailable
@@ -130,3 +131,34 @@ async def test_the_log_checkpoints_so_its_wal_stays_bounded(db: Database, tmp_pa
     wal_pages = (tmp_path / "notes.db-wal").stat().st_size // 4096
     assert wal_pages < commits, wal_pages
     assert len(await _stored(db, "room-d")) == commits
+
+
+async def test_updates_that_come_within_the_commit_gap_share_one_commit(db: Database) -> None:
+    """Group commit: a commit starts no sooner than the gap after the last one, so what comes
+    meanwhile (here five updates, each in its own turn of the loop) is committed together,
+    and none of it is acknowledged before that commit."""
+    writer = NotesWriter(db, commit_gap=0.5)
+    acknowledged: list[int] = []
+    all_in = asyncio.Event()
+
+    def done(i: int, error: Exception | None) -> None:
+        assert error is None
+        acknowledged.append(i)
+        if len(acknowledged) == 5:
+            all_in.set()
+
+    try:
+        await writer.write(PendingUpdate("room-a", b"first", "author"), epoch=1)
+        assert writer.batches == 1  # nothing came before it: committed at once
+        for i in range(5):
+            update = PendingUpdate("room-a", f"update {i}".encode(), "author")
+            writer.submit(update, epoch=1, done=lambda error, i=i: done(i, error))
+            await asyncio.sleep(0)
+        assert acknowledged == []
+        await asyncio.wait_for(all_in.wait(), timeout=10)
+    finally:
+        await writer.close()
+
+    assert writer.batches == 2
+    assert acknowledged == [0, 1, 2, 3, 4]
+    assert await _stored(db, "room-a") == [b"first"] + [f"update {i}".encode() for i in range(5)]

@@ -7,6 +7,7 @@ import contextlib
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -181,7 +182,7 @@ class SqliteAppender:
             return False
         if self._inline is None:
             self._inline = self._connect(busy_ms=0, checkpoints=False)
-        started = loop.time()
+        started = time.perf_counter()  # not loop.time(): uvloop's counts whole milliseconds
         try:
             self._commit(self._inline, rows)
         except sqlite3.OperationalError as exc:
@@ -190,7 +191,7 @@ class SqliteAppender:
             raise
         # An average, so that one slow sync (a commit here takes 0.4 ms, now and then 3 ms)
         # does not send batches to the thread, whose hand-offs cost far more on a busy loop.
-        self._commit_cost += (loop.time() - started - self._commit_cost) * 0.1
+        self._commit_cost += (time.perf_counter() - started - self._commit_cost) * 0.1
         if self._commit_cost > self.SLOW_COMMIT:
             self._inline_from = loop.time() + self.SLOW_PAUSE
         self.inline_commits += 1
