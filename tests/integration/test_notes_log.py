@@ -162,3 +162,31 @@ async def test_updates_that_come_within_the_commit_gap_share_one_commit(db: Data
     assert writer.batches == 2
     assert acknowledged == [0, 1, 2, 3, 4]
     assert await _stored(db, "room-a") == [b"first"] + [f"update {i}".encode() for i in range(5)]
+
+
+async def test_updates_submitted_while_a_batch_waits_for_a_lock_follow_it_in_order(
+    db: Database, tmp_path: Path
+) -> None:
+    """The writer's first batch waits for the write lock (on the log's thread); what is
+    submitted meanwhile is neither committed nor acknowledged before it, and lands after it."""
+    writer = NotesWriter(db, commit_gap=0.0)
+    acknowledged: list[bytes] = []
+    other = sqlite3.connect(tmp_path / "notes.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the write lock, as a compaction or backup holds it
+    try:
+        for word in (b"one", b"two", b"three"):
+            update = PendingUpdate("room-d", word, "author")
+            writer.submit(update, epoch=1, done=lambda error, w=word: acknowledged.append(w))
+            await asyncio.sleep(0.05)  # each in a batch of its own, if nothing held them
+        assert acknowledged == []
+        other.execute("COMMIT")
+        async with asyncio.timeout(15):
+            while len(acknowledged) < 3:  # noqa: ASYNC110  callbacks, no event to wait on
+                await asyncio.sleep(0.01)
+    finally:
+        other.close()
+        await writer.close()
+
+    assert acknowledged == [b"one", b"two", b"three"]
+    assert await _stored(db, "room-d") == [b"one", b"two", b"three"]
+    assert writer.batches == 2  # the first (the thread's), then the two that waited behind it

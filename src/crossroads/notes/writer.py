@@ -4,6 +4,9 @@ Updates queue up with a callback each; the writer takes everything waiting (up t
 limit), commits it in one transaction, and only then calls the callbacks, in queue order. The
 room sends the acknowledgement and the broadcast after that: persist first, then tell anyone.
 
+An entry without an update (a no-op to acknowledge) keeps its place in that order, so an
+acknowledgement never counts an update that is still waiting ahead of it.
+
 A commit starts no sooner than ``COMMIT_GAP`` after the one before (as PostgreSQL's
 ``commit_delay``): under load what arrives meanwhile joins it. A durable commit's cost is
 mostly its sync, whatever it holds: on SQLite about 0.15 ms of CPU and 0.3 ms of waiting
@@ -11,8 +14,6 @@ for the disk, the loop blocked meanwhile. 150 rooms of 3 typists came to a commi
 keystrokes without the gap, the sync then the largest single cost of a keystroke; with it
 both the server's CPU and the keystroke's p95 went down (bench/notes.py). A lone update,
 long after the last commit, waits for nothing.
-An entry without an update (a no-op to acknowledge) keeps its place in that order, so an
-acknowledgement never counts an update that is still waiting ahead of it.
 
 Each update carries its room's epoch (one per loading of a room). Once a batch fails, every
 later update of the epochs in it fails too, uncommitted: a client may have typed after an
@@ -65,6 +66,11 @@ class _Queued:
 
 
 class NotesWriter:
+    """Driven by callbacks, not a task waiting on a queue: a batch the store can commit at
+    once (SQLite, ``commit_now``) is committed and settled in one callback of the loop. A
+    batch that must wait (PostgreSQL, SQLite's thread, retries) runs as a task, and later
+    submissions wait for it, in order."""
+
     def __init__(
         self, db: Database, *, retry_for: float = RETRY_FOR, commit_gap: float = COMMIT_GAP
     ) -> None:
@@ -72,23 +78,22 @@ class NotesWriter:
         self.commit_gap = commit_gap
         self.retry_for = retry_for
         self.log = notes_store.update_appender(db)
-        self._queue: asyncio.Queue[_Queued] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._waiting: list[_Queued] = []  # submitted, not yet in a batch
+        self._drain: asyncio.Handle | None = None  # scheduled to take the next batch
+        self._busy: asyncio.Task[None] | None = None  # a batch that must wait, under way
+        self._started = -math.inf  # the last batch's start (perf_counter: uvloop counts ms)
         # Epochs with an update that was not stored. Never reused (rooms reload under a new
         # one) and only added to after a failed batch: a few integers per outage.
         self._failed: set[int] = set()
+        self._closed = False
         self.batches = 0
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run())
 
     def submit(self, update: PendingUpdate | None, *, epoch: int, done: Done) -> None:
         """Queue ``update``; ``done`` is called with None once it is committed, or with the
         error if it could not be, or if an earlier update of the same room ``epoch`` could
         not be. ``update=None`` stores nothing: ``done`` just runs in its turn."""
-        self.start()
-        self._queue.put_nowait(_Queued(update, epoch, done))
+        self._waiting.append(_Queued(update, epoch, done))
+        self._schedule()
 
     async def write(self, update: PendingUpdate, *, epoch: int) -> None:
         """``submit``, awaited: returns once committed, raises if not."""
@@ -96,29 +101,50 @@ class NotesWriter:
         self.submit(update, epoch=epoch, done=functools.partial(notes_store.settle_future, future))
         await future
 
-    async def _run(self) -> None:
-        started = -math.inf  # when the last commit started (perf_counter: uvloop's time is ms)
-        while True:
-            batch = [await self._queue.get()]
-            wait = started + self.commit_gap - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            started = time.perf_counter()
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            doomed = [q for q in batch if q.epoch in self._failed]
-            batch = [q for q in batch if q.epoch not in self._failed]
-            for queued in doomed:
-                _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
-            if not batch:
-                continue
-            updates = [q.update for q in batch if q.update is not None]
-            error = await self._commit(updates) if updates else None
+    def _schedule(self) -> None:
+        """Take the next batch on the next turn of the loop (not now: what the same turn
+        brings joins it), or once the commit gap has passed."""
+        if self._drain is not None or self._busy is not None or not self._waiting or self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        wait = self._started + self.commit_gap - time.perf_counter()
+        self._drain = loop.call_later(wait, self._take) if wait > 0 else loop.call_soon(self._take)
+
+    def _take(self) -> None:
+        self._drain = None
+        self._started = time.perf_counter()
+        batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+        doomed = [q for q in batch if q.epoch in self._failed]
+        batch = [q for q in batch if q.epoch not in self._failed]
+        for queued in doomed:
+            _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
+        updates = [q.update for q in batch if q.update is not None]
+        committed = not updates
+        if updates:
+            try:
+                committed = self.log.commit_now(updates, datetime.now(UTC))
+            except Exception:  # the task tries again: it retries, or reports what fails
+                committed = False
+        if committed:
+            self._settled(batch, None)
+        else:
+            self._busy = asyncio.get_running_loop().create_task(self._commit_later(batch, updates))
+        self._schedule()
+
+    async def _commit_later(self, batch: list[_Queued], updates: list[PendingUpdate]) -> None:
+        try:
+            self._settled(batch, await self._commit(updates))
+        finally:
+            self._busy = None
+            self._schedule()
+
+    def _settled(self, batch: list[_Queued], error: Exception | None) -> None:
+        if batch:
             self.batches += 1
-            if error is not None:
-                self._failed.update(q.epoch for q in batch)
-            for queued in batch:
-                _settle(queued, error)
+        if error is not None:
+            self._failed.update(q.epoch for q in batch)
+        for queued in batch:
+            _settle(queued, error)
 
     async def _commit(self, updates: list[PendingUpdate]) -> Exception | None:
         """Append ``updates``, retrying while the store is unavailable; the error if it
@@ -142,10 +168,14 @@ class NotesWriter:
                 return exc
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        self._closed = True
+        if self._drain is not None:
+            self._drain.cancel()
+            self._drain = None
+        if self._busy is not None:
+            self._busy.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await self._busy
         self.log.close()
 
 

@@ -57,6 +57,11 @@ async def append_updates(tx: AsyncSession, updates: Sequence[PendingUpdate], now
 class UpdateAppender(Protocol):
     """Appends a batch of updates to the log in one committed transaction."""
 
+    def commit_now(self, updates: Sequence[PendingUpdate], now: datetime) -> bool:
+        """Append right away, without awaiting anything, if this store can now: True once
+        committed, False if ``append`` must (raises if the batch itself fails)."""
+        ...
+
     async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None: ...
 
     def close(self) -> None: ...
@@ -67,6 +72,9 @@ class EngineAppender:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def commit_now(self, updates: Sequence[PendingUpdate], now: datetime) -> bool:
+        return False  # every statement goes through the engine's driver: awaited
 
     async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None:
         async with self.db.transaction() as tx:
@@ -198,10 +206,20 @@ class SqliteAppender:
         self._since_checkpoint += 1
         return True
 
-    async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None:
+    @staticmethod
+    def _rows(updates: Sequence[PendingUpdate], now: datetime) -> list[_Row]:
         # "YYYY-MM-DD HH:MM:SS.ffffff" as UTCDateTime stores it; isoformat costs half of strftime
         stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-        rows = [(u.room, u.data, u.author, stamp) for u in updates]
+        return [(u.room, u.data, u.author, stamp) for u in updates]
+
+    def commit_now(self, updates: Sequence[PendingUpdate], now: datetime) -> bool:
+        try:
+            return self._commit_inline(self._rows(updates, now), asyncio.get_running_loop())
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def append(self, updates: Sequence[PendingUpdate], now: datetime) -> None:
+        rows = self._rows(updates, now)
         loop = asyncio.get_running_loop()
         try:
             if self._commit_inline(rows, loop):
