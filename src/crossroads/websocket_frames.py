@@ -20,9 +20,10 @@ within the size limit, and only while websockets' parser stands between frames w
 buffered; anything else (a control frame, a fragment, a frame cut by the network, an oversize
 or unmasked one) goes to websockets from there on, as before.
 
-What the extension leaves to the caller: flow control. ``unsent`` tells how much the
-transport holds that the peer has not taken; ``pause_reading``/``resume_reading`` stop and
-restart a sender the app cannot keep up with. Closing stays with ASGI (``websocket.close``),
+What the extension leaves to the caller: flow control. ``write`` refuses a frame while the
+transport holds more than the caller allows that the peer has not taken (``unsent`` tells
+how much); ``pause_reading``/``resume_reading`` stop and restart a sender the app cannot
+keep up with. Closing stays with ASGI (``websocket.close``),
 so the closing handshake is uvicorn's.
 """
 
@@ -62,24 +63,29 @@ def binary_frame(payload: bytes) -> bytes:
 class FrameWriter:
     """What the app gets in ``scope["extensions"][EXTENSION]``."""
 
-    __slots__ = ("_protocol",)
+    __slots__ = ("_protocol", "_transport")
 
     def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
         self._protocol = protocol
+        self._transport = protocol.transport
 
-    def write(self, frame: bytes) -> bool:
-        """Write an encoded frame (``binary_frame``); False once the socket is closing."""
-        protocol = self._protocol
-        transport = protocol.transport
-        if not protocol.handshake_complete or protocol.close_sent or transport.is_closing():
+    def write(self, frame: bytes, max_unsent: int) -> bool:
+        """Write an encoded frame (``binary_frame``), unless more than ``max_unsent`` bytes
+        still wait in the transport for the peer: False then, and nothing is written. Once
+        the socket is closing, nothing is written either. One call per receiver of a
+        broadcast: a room of 200 makes it 200 times per keystroke."""
+        transport = self._transport
+        if transport.get_write_buffer_size() > max_unsent:
             return False
-        transport.write(frame)
+        protocol = self._protocol
+        if protocol.handshake_complete and not protocol.close_sent and not transport.is_closing():
+            transport.write(frame)
         return True
 
     @property
     def unsent(self) -> int:
         """Bytes written that the transport has not yet handed to the kernel."""
-        return self._protocol.transport.get_write_buffer_size()
+        return self._transport.get_write_buffer_size()
 
     def take_binary(self, handler: Callable[[bytes], None] | None) -> None:
         """Hand each complete binary message to ``handler`` as it arrives (None: queue them

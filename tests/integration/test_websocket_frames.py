@@ -36,7 +36,7 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await receive()
     await send({"type": "websocket.accept"})
     frames = scope["extensions"][EXTENSION]
-    frames.take_binary(lambda payload: frames.write(binary_frame(b"taken:" + payload)))
+    frames.take_binary(lambda payload: frames.write(binary_frame(b"taken:" + payload), 1 << 30))
     await send({"type": "websocket.send", "text": "ready"})
     while (message := await receive())["type"] != "websocket.disconnect":
         if message.get("bytes") is not None:

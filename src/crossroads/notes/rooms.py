@@ -80,10 +80,7 @@ class BinarySocket(Protocol):
 class FrameSink(Protocol):
     """The server's own frame writer (websocket_frames.py), when it offers one."""
 
-    def write(self, frame: bytes) -> bool: ...
-
-    @property
-    def unsent(self) -> int: ...
+    def write(self, frame: bytes, max_unsent: int) -> bool: ...
 
     def take_binary(self, handler: Callable[[bytes], None] | None) -> None: ...
 
@@ -129,15 +126,13 @@ class NotesConnection:
 
     def send(self, data: bytes, frame: bytes | None = None) -> None:
         """Send one message; ``frame`` is ``data`` already framed (a broadcast frames once)."""
-        if self.frames is None:
+        frames = self.frames
+        if frames is None:
             self.outbox.put(data)
-            return
-        if self.outbox.closed:
-            return
-        if self.frames.unsent > MAX_UNSENT:
+        elif not self.outbox.closed and not frames.write(
+            frame if frame is not None else binary_frame(data), MAX_UNSENT
+        ):
             self.close(CLOSE_SLOW, "too slow: reconnect to resync")
-            return
-        self.frames.write(frame if frame is not None else binary_frame(data))
 
     def close(self, code: int, reason: str = "") -> None:
         self.outbox.close(code, reason)
@@ -234,8 +229,8 @@ class Room:
         skip = next(iter(acks)) if len(updates) == 1 and len(acks) == 1 else None
         self._tokens -= len(self.connections)
         for conn in self.connections:
-            if conn is not skip and not conn.closed:
-                conn.send(message, frame)
+            if conn is not skip:
+                conn.send(message, frame)  # which skips a closed one
 
     def cancel_flush(self) -> None:
         if self._flush is not None:

@@ -16,13 +16,9 @@ class Sink:
     def __init__(self) -> None:
         self.frames: list[bytes] = []
 
-    def write(self, frame: bytes) -> bool:
+    def write(self, frame: bytes, max_unsent: int) -> bool:
         self.frames.append(frame)
         return True
-
-    @property
-    def unsent(self) -> int:
-        return 0
 
     def take_binary(self, handler: object) -> None:
         pass
