@@ -21,10 +21,9 @@ buffered; anything else (a control frame, a fragment, a frame cut by the network
 or unmasked one) goes to websockets from there on, as before.
 
 What the extension leaves to the caller: flow control. ``write`` refuses a frame while the
-transport holds more than the caller allows that the peer has not taken (``unsent`` tells
-how much); ``pause_reading``/``resume_reading`` stop and restart a sender the app cannot
-keep up with. Closing stays with ASGI (``websocket.close``),
-so the closing handshake is uvicorn's.
+transport holds more than the caller allows that the peer has not taken;
+``pause_reading``/``resume_reading`` stop and restart a sender the app cannot keep up with.
+Closing stays with ASGI (``websocket.close``), so the closing handshake is uvicorn's.
 """
 
 from __future__ import annotations
@@ -81,11 +80,6 @@ class FrameWriter:
         if protocol.handshake_complete and not protocol.close_sent and not transport.is_closing():
             transport.write(frame)
         return True
-
-    @property
-    def unsent(self) -> int:
-        """Bytes written that the transport has not yet handed to the kernel."""
-        return self._transport.get_write_buffer_size()
 
     def take_binary(self, handler: Callable[[bytes], None] | None) -> None:
         """Hand each complete binary message to ``handler`` as it arrives (None: queue them
