@@ -52,6 +52,10 @@ FIRST_RETRY = 0.05
 MAX_RETRY = 1.0
 RETRY_FOR = 20.0
 COMMIT_GAP = 0.001  # seconds from one commit's start to the next one's at the soonest
+# uvloop's timers count whole milliseconds: a wait under 0.5 ms runs on the next turn, one from
+# 0.5 ms on after about 1.1 ms. So in effect a commit within 0.5 ms of the last one's start waits
+# about 1.1 ms, and any later one goes at once. Measured both ways (bench/notes.py, 150 rooms):
+# no gap gave p95 1.4-4.0 ms at 20-27% CPU, 1 ms 2.5-3.7 ms at 21-25%, 2 ms 3.5 ms at 19%.
 
 
 # Called once the update is committed (None) or could not be (the error).
