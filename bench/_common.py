@@ -1,4 +1,5 @@
-"""What the benchmarks share: a free loopback port, waiting for a server, reading /proc.
+"""What the benchmarks share: a free loopback port, waiting for a server, reading /proc, a
+migrated SQLite file.
 
 Imported by the scripts beside it (``python bench/<name>.py`` puts this folder on the path).
 """
@@ -40,3 +41,14 @@ def rss_bytes(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def migrated_sqlite(path: Path) -> str:
+    """Migrate a new SQLite file at ``path`` to the current schema; its path, as a string."""
+    # Imported here: the scripts put src/ on the path only after importing this module.
+    from crossroads.store.database import Database
+
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    await db.migrate()
+    await db.dispose()
+    return str(path)

@@ -26,21 +26,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import migrated_sqlite
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from crossroads.store.database import Database  # noqa: E402
 from crossroads.store.notes import PendingUpdate, SqliteAppender  # noqa: E402
 
 BUSY_TASKS = 2
 BUSY_SLICE = 3000  # iterations between yields: about 0.2 ms of pure Python
-
-
-async def migrated(path: Path) -> str:
-    db = Database(f"sqlite+aiosqlite:///{path}")
-    await db.migrate()
-    await db.dispose()
-    return str(path)
 
 
 async def measure(path: str, *, on_loop: bool, args: argparse.Namespace) -> dict[str, float]:
@@ -89,7 +83,7 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
             for name in ("baseline", "ours"):
-                path = await migrated(Path(tmp) / f"{name}-{run}.db")
+                path = await migrated_sqlite(Path(tmp) / f"{name}-{run}.db")
                 samples[name].append(await measure(path, on_loop=name == "ours", args=args))
     med = {
         name: {key: statistics.median(s[key] for s in runs) for key in runs[0]}
