@@ -140,6 +140,7 @@ def running_server(data_dir: Path, **settings: str) -> Iterator[LiveServer]:
         data_dir,
         **{
             "rate_limit_login": "1000/minute",
+            "rate_limit_login_address": "1000/minute",
             "rate_limit_join": "1000/minute",
             "rate_limit_invites": "1000/minute",
             **settings,

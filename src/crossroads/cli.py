@@ -33,9 +33,11 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from crossroads.web.app import create_app
+    from crossroads.web.http_protocol import GuardedHttpProtocol, raise_open_files_limit
     from crossroads.websocket_frames import FramesProtocol
 
     configure_logging(settings.log_level, json=settings.log_json)
+    raise_open_files_limit()  # before the connection cap is derived from it
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -52,6 +54,15 @@ def _serve(settings: Settings) -> None:
         # uvicorn's sans-io protocol, letting notes rooms write one framed update to every
         # connection (websocket_frames.py).
         ws=FramesProtocol,
+        # Slow or endless headers, idle keep-alives and too many connections are closed
+        # (web/http_protocol.py; #26).
+        http=GuardedHttpProtocol.bounded(
+            header_timeout=settings.header_timeout_seconds,
+            max_header_bytes=settings.max_header_bytes,
+            max_connections=settings.resolved_max_connections,
+        ),
+        timeout_keep_alive=settings.keep_alive_seconds,
+        limit_concurrency=settings.resolved_max_connections,
     )
 
 

@@ -57,6 +57,45 @@ class Settings(BaseSettings):
             "`X-Forwarded-For` headers are believed (uvicorn's `forwarded_allow_ips`)."
         ),
     )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description=(
+            "Seconds a connection has, from opening or from the first byte of its next "
+            "request, to send complete request headers; slower ones are closed."
+        ),
+    )
+    keep_alive_seconds: int = Field(
+        default=5,
+        ge=1,
+        description=(
+            "Seconds an idle keep-alive connection stays open (uvicorn's `timeout_keep_alive`)."
+        ),
+    )
+    max_header_bytes: int = Field(
+        default=64 * 1024,
+        ge=4096,
+        description=(
+            "Largest request line and headers accepted, in bytes; larger get 431 and are closed."
+        ),
+    )
+    max_connections: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "Open connections (HTTP and WebSocket) `crossroads serve` holds at once; past it new "
+            "requests get 503 and new connections are closed unread. Default: the process's "
+            "open-files limit less 100 (924 under a limit of 1,024)."
+        ),
+    )
+    max_sockets_per_person: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Live sockets, and notes sockets, one person (participant or host) may hold at once "
+            "on one node; a further one is closed with code 4429."
+        ),
+    )
     session_days: int = Field(
         default=14, description="How long a login or participant session lasts."
     )
@@ -68,6 +107,13 @@ class Settings(BaseSettings):
     rate_limit_login: str = Field(
         default="10/minute",
         description="Login attempts allowed per client address and email (`limits` notation).",
+    )
+    rate_limit_login_address: str = Field(
+        default="20/minute",
+        description=(
+            "Login attempts allowed per client address, whatever the email "
+            "(`limits` notation): stops one address spraying many accounts."
+        ),
     )
     rate_limit_join: str = Field(
         default="30/minute", description="Joins allowed per client address (`limits` notation)."
@@ -209,6 +255,22 @@ class Settings(BaseSettings):
         default="20/minute",
         description="Group chat messages allowed per participant (`limits` notation).",
     )
+
+    @cached_property
+    def resolved_max_connections(self) -> int:
+        """The connection cap: the setting, else the open-files limit less 100 for the
+        database, log and notes files (an fd per connection beyond that fails anyway)."""
+        if self.max_connections is not None:
+            return self.max_connections
+        try:
+            import resource
+
+            soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        except (ImportError, ValueError, OSError):  # not POSIX
+            return 1000
+        if soft == resource.RLIM_INFINITY:
+            return 100_000
+        return max(soft - 100, 50)
 
     @cached_property
     def resolved_node_id(self) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from crossroads.convenings.errors import RosterRowInvalid
 from crossroads.messages import N_
+from crossroads.text_input import UnsafeText, clean_line
 
 REQUIRED = ("name", "email")
 OPTIONAL = ("organisation", "language")
@@ -78,12 +79,21 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
     return rows
 
 
+def _clean(line: int, field: str, value: str) -> str:
+    """Line breaks and tabs (a spreadsheet cell may hold them) become single spaces; other
+    control characters are refused, invisible ones dropped (text_input, #26)."""
+    try:
+        return clean_line(" ".join(value.split()))
+    except UnsafeText:
+        raise RosterRowInvalid(line, field, N_("contains control characters")) from None
+
+
 def _check_row(
     line: int, values: dict[str, str], languages: tuple[str, ...], seen: dict[str, int]
 ) -> RosterRow:
-    name = values.get("name", "")
-    email = values.get("email", "").lower()
-    organisation = values.get("organisation", "")
+    name = _clean(line, "name", values.get("name", ""))
+    email = _clean(line, "email", values.get("email", "")).lower()
+    organisation = _clean(line, "organisation", values.get("organisation", ""))
     language = values.get("language", "").lower()
     if not name:
         raise RosterRowInvalid(line, "name", N_("is empty"))

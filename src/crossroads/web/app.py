@@ -14,6 +14,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +33,7 @@ from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
+from crossroads.web.body_limit import BodyLimit
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -48,7 +50,9 @@ from crossroads.web.routers import (
     reflection,
 )
 from crossroads.web.security import SecurityMiddleware
+from crossroads.web.socket_caps import SocketClaims, SocketCounts
 from crossroads.web.static_files import STATIC_DIR, CacheHeaders
+from crossroads.web.stored_text import unstorable_text
 from crossroads.web.templating import create_templates
 
 GC_YOUNG_THRESHOLD = 20_000  # Python's default is 700 allocations
@@ -79,6 +83,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     not parse (a 400) gets our error page or JSON shape too, not its own JSON (#12)."""
     if isinstance(exc, StarletteHTTPException) and exc.status_code == 404:
         return await handle_error(request, NotFound("page"))
+    if isinstance(exc, WebError):  # RequestTooLarge, raised while a body was read
+        return await handle_error(request, exc)
     if isinstance(exc, StarletteHTTPException) and exc.status_code == 400:
         return await handle_error(request, RequestUnreadable(str(exc.detail)))
     return await http_exception_handler(request, exc)  # type: ignore[arg-type]  # is HTTPException
@@ -202,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = create_templates()
     app.state.rate_limits = RateLimits(
         login=settings.rate_limit_login,
+        login_address=settings.rate_limit_login_address,
         join=settings.rate_limit_join,
         roster=settings.rate_limit_roster,
         invites=settings.rate_limit_invites,
@@ -210,10 +217,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis_prefix=settings.redis_prefix,
     )
     app.state.call_config = live.call_config(settings)
+    app.state.socket_counts = SocketCounts(settings.max_sockets_per_person)
     for error in (ConveningError, StoreError, LiveError, WebError):
         app.add_exception_handler(error, handle_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DBAPIError, unstorable_text)
     app.include_router(accounts.router)
     app.include_router(host.router)
     app.include_router(participant.router)
@@ -237,10 +246,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    # Innermost first: bodies are counted inside the security headers and the language, so
+    # a 413 page carries both.
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SocketClaims)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(
         SecurityMiddleware,
         secret_key=settings.resolved_secret_key,
         always_secure=settings.secure_cookies,
+        public_base_url=settings.public_base_url,
     )
     return app

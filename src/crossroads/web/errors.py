@@ -4,7 +4,8 @@ WebError
  ├── CsrfFailed        a state-changing request without a matching CSRF token
  ├── NotAuthenticated  a host page without a host session (redirects to the login page)
  ├── RateLimited       too many attempts from one place
- └── RequestUnreadable a body the framework could not parse (broken multipart, say)
+ ├── RequestUnreadable a body the framework could not parse (broken multipart, say)
+ └── RequestTooLarge   a body over the largest upload (web/body_limit.py)
 
 Routes just raise; the most specific class in ``ERROR_TABLE`` decides the response. JSON
 requests (``/api/`` or ``Accept: application/json``) get ``{"ok": false, "code", "error",
@@ -19,6 +20,7 @@ from typing import Any
 import structlog
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from crossroads.convenings.errors import (
     ConveningError,
@@ -58,6 +60,19 @@ class RequestUnreadable(WebError):
     code = "request_unreadable"
 
 
+MAX_UPLOAD_MB = 5  # the largest upload, a roster CSV
+
+
+class RequestTooLarge(HTTPException, WebError):
+    """An HTTPException too, so FastAPI's body parsing passes it on instead of calling it
+    an unreadable body (it turns other exceptions raised while reading into a 400)."""
+
+    code = "request_too_large"
+
+    def __init__(self) -> None:
+        super().__init__(413, f"request bodies are limited to {MAX_UPLOAD_MB} MB")
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorRule:
     status: int
@@ -68,6 +83,7 @@ class ErrorRule:
 # Most specific first is not needed: lookup walks each class's MRO and takes the first hit.
 ERROR_TABLE: dict[type[Exception], ErrorRule] = {
     CsrfFailed: ErrorRule(403, 1008, N_("This form has expired")),
+    RequestTooLarge: ErrorRule(413, 1009, N_("This upload is too large")),
     ConveningLocked: ErrorRule(403, 1008, N_("This call is closed to new people")),
     NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
     NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
@@ -118,6 +134,10 @@ def _message(exc: Exception) -> str:
         return _("Wrong email or password.")
     if isinstance(exc, CsrfFailed):
         return _("Please go back, reload the page and try again.")
+    if isinstance(exc, RequestTooLarge):
+        return _("The file is larger than {n} MB, the most this server accepts.").format(
+            n=MAX_UPLOAD_MB
+        )
     if isinstance(exc, RequestUnreadable):
         return _("The form could not be read. Please go back and send it again.")
     return str(exc)

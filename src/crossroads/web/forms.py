@@ -13,12 +13,35 @@ from crossroads.convenings.safety import MAX_REPORT_CHARS, ReportReason
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import PrivacyMode, RoundKind
+from crossroads.text_input import UnsafeText, clean_block, clean_line
 from crossroads.web.i18n import LANGUAGES
 from crossroads.web.i18n import gettext as _
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+def _line(value: Any) -> Any:
+    """Names, titles, one-line fields: see text_input.clean_line (#26)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return clean_line(value)
+    except UnsafeText as exc:
+        raise ValueError(_(exc.message)) from None
+
+
+def _block(value: Any) -> Any:
+    """Longer texts: line breaks kept, other control characters refused (#26)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return clean_block(value)
+    except UnsafeText as exc:
+        raise ValueError(_(exc.message)) from None
+
+
+def _checked_block(value: Any) -> Any:
+    """As ``_block``, leaving surrounding spaces as typed."""
+    _block(value)
+    return value
 
 
 def _checkbox(value: Any) -> bool:
@@ -27,24 +50,25 @@ def _checkbox(value: Any) -> bool:
 
 def _split_list(value: Any) -> Any:
     if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
+        return [item for item in (_line(item) for item in value.split(",")) if item]
     return value
 
 
-Text = Annotated[str, BeforeValidator(_strip)]
+Line = Annotated[str, BeforeValidator(_line)]
+Text = Annotated[str, BeforeValidator(_block)]
 Checkbox = Annotated[bool, BeforeValidator(_checkbox)]
 TagList = Annotated[list[Annotated[str, Field(max_length=60)]], BeforeValidator(_split_list)]
 _TIMEZONES = frozenset(available_timezones())
 
 
 class ConveningForm(BaseModel):
-    title: Text = Field(min_length=1, max_length=200)
+    title: Line = Field(min_length=1, max_length=200)
     description: Text = Field(default="", max_length=5000)
     starts_at: datetime
-    timezone: Text = Field(max_length=64)
+    timezone: Line = Field(max_length=64)
     duration_minutes: int = Field(default=90, ge=10, le=24 * 60)
     languages: list[str] = Field(min_length=1)
-    plenary_url: Text = Field(default="", max_length=500)
+    plenary_url: Line = Field(default="", max_length=500)
     code_of_conduct: Text = Field(default="", max_length=20000)
     privacy_mode: PrivacyMode = PrivacyMode.NAMED
     call_mode: Literal["", "builtin", "jitsi", "external"] = ""
@@ -89,7 +113,7 @@ class ConveningForm(BaseModel):
 
 
 class RoundForm(BaseModel):
-    title: Text = Field(default="", max_length=200)
+    title: Line = Field(default="", max_length=200)
     kind: RoundKind = RoundKind.PAIRS
     group_size: int = Field(default=2, ge=0, le=6)
     duration_minutes: int = Field(default=12, ge=1, le=240)
@@ -98,15 +122,15 @@ class RoundForm(BaseModel):
 class SectionForm(BaseModel):
     """A host's edit of one section of the reflection note (limits as in convenings/reflections)."""
 
-    heading: Text = Field(min_length=1, max_length=300)
-    body: str = Field(default="", max_length=20_000)
+    heading: Line = Field(min_length=1, max_length=300)
+    body: Annotated[str, BeforeValidator(_checked_block)] = Field(default="", max_length=20_000)
 
 
 class ProfileForm(BaseModel):
-    display_name: Text = Field(min_length=1, max_length=80)
-    organisation: Text = Field(default="", max_length=120)
+    display_name: Line = Field(min_length=1, max_length=80)
+    organisation: Line = Field(default="", max_length=120)
     movements: TagList = Field(default_factory=list, max_length=12)
-    region: Text = Field(default="", max_length=80)
+    region: Line = Field(default="", max_length=80)
     languages: list[str] = Field(default_factory=list)
     about: Text = Field(default="", max_length=200)
     consent_listed: Checkbox = False
@@ -127,8 +151,8 @@ class ProfileForm(BaseModel):
 
 
 class HostAccountForm(BaseModel):
-    email: Text = Field(min_length=3, max_length=320)
-    display_name: Text = Field(min_length=1, max_length=120)
+    email: Line = Field(min_length=3, max_length=320)
+    display_name: Line = Field(min_length=1, max_length=120)
     password: str = Field(min_length=10, max_length=1000)
 
 
@@ -138,7 +162,7 @@ _LIST_FIELDS = frozenset({"languages"})
 class ReportForm(BaseModel):
     """A participant's report to the hosts (see convenings/safety.py for the rules)."""
 
-    reported: Text = Field(min_length=1, max_length=32)
+    reported: Line = Field(min_length=1, max_length=32)
     reason: ReportReason
     details: Text = Field(default="", max_length=MAX_REPORT_CHARS)
 

@@ -33,6 +33,7 @@ class RateLimits:
         *,
         login: str,
         join: str,
+        login_address: str = "20/minute",
         roster: str,
         invites: str = "30/hour",
         chat: str = "20/minute",
@@ -51,6 +52,7 @@ class RateLimits:
             )
             self._shared = SharedRateLimiter(storage)
         self._login: RateLimitItem = parse(login)
+        self._login_address: RateLimitItem = parse(login_address)
         self._join: RateLimitItem = parse(join)
         self._roster: RateLimitItem = parse(roster)
         self._invites: RateLimitItem = parse(invites)
@@ -74,7 +76,11 @@ class RateLimits:
             raise RateLimited("too many attempts; wait a minute and try again")
 
     async def hit_login(self, request: Request, email: str) -> None:
-        await self._hit(self._login, "login", self._client(request), email.strip().lower())
+        """Per address and email (guessing one account's password), and per address alone
+        (spraying one password over many emails: each attempt costs an Argon2 verify, #26)."""
+        client = self._client(request)
+        await self._hit(self._login_address, "login-address", client)
+        await self._hit(self._login, "login", client, email.strip().lower())
 
     async def hit_join(self, request: Request) -> None:
         await self._hit(self._join, "join", self._client(request))

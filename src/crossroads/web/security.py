@@ -27,12 +27,17 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # No 'unsafe-inline' anywhere: templates carry no inline scripts or styles. The one
 # exception is a per-response nonce for the <style> elements the notes editor (CodeMirror)
-# creates; user text can never carry it.
+# creates; user text can never carry it. Sockets go to this site only (#26: ``ws: wss:``
+# let a script open one to any host): 'self' covers ws(s) to the page's own host in
+# current browsers, and the public base URL's ws(s) origin is named for older ones.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
-    "img-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' blob:; "
+    "img-src 'self' data:; connect-src 'self' {sockets}; media-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 )
+# Pages carry CSRF tokens, names, personal links: no cache (a browser's back button, a
+# shared computer, a proxy) keeps them. Static files set their own Cache-Control.
+NO_STORE = (b"cache-control", b"no-store")
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     # Invite tokens travel in URL paths: never send them on to other sites.
@@ -41,6 +46,14 @@ SECURITY_HEADERS = (
     (b"permissions-policy", b"camera=(self), microphone=(self), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+
+
+def socket_origin(public_base_url: str) -> str:
+    """``https://example.org/x`` -> ``wss://example.org``: where this site's sockets are."""
+    parts = urlsplit(public_base_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    netloc = "".join(c for c in parts.netloc if c.isalnum() or c in ".-:[]")
+    return f"{scheme}://{netloc}"
 
 
 def sign_csrf(secret_key: str, nonce: str) -> str:
@@ -105,10 +118,13 @@ def _cookie(scope: Scope, name: str) -> str | None:
 class SecurityMiddleware:
     """Adds security headers to every response and hands out the CSRF cookie."""
 
-    def __init__(self, app: ASGIApp, *, secret_key: str, always_secure: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secret_key: str, always_secure: bool, public_base_url: str
+    ) -> None:
         self.app = app
         self.secret_key = secret_key
         self.always_secure = always_secure
+        self.sockets = socket_origin(public_base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,13 +138,15 @@ class SecurityMiddleware:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csrf_token"] = token
         scope["state"]["style_nonce"] = nonce
-        policy = CONTENT_SECURITY_POLICY.format(nonce=nonce).encode()
+        policy = CONTENT_SECURITY_POLICY.format(nonce=nonce, sockets=self.sockets).encode()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"content-security-policy", policy))
                 headers.extend(SECURITY_HEADERS)
+                if not any(name.lower() == b"cache-control" for name, _value in headers):
+                    headers.append(NO_STORE)
                 if fresh:
                     secure = secure_cookies_for(self.always_secure, scope.get("scheme", "http"))
                     cookie = _csrf_cookie_header(token, secure=secure)

@@ -35,6 +35,7 @@ from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.security import origin_allowed
+from crossroads.web.socket_caps import CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
@@ -214,6 +215,9 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     if plan.convening.public_id != public_id:
         await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
         return
+    if not ws.app.state.socket_counts.claim(ws, "live", f"p{you.id}"):
+        await _refuse(ws, CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON)
+        return
     await ws.accept()
     conn = Connection(
         socket=ws,
@@ -349,6 +353,9 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         plan = await get_plan_for_host(db, viewer.host, public_id)
     except NotFound:
         await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
+        return
+    if not ws.app.state.socket_counts.claim(ws, "live", f"h{viewer.host.id}"):
+        await _refuse(ws, CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON)
         return
     await ws.accept()
     convening_id = plan.convening.id

@@ -24,6 +24,7 @@ from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
 from crossroads.web.security import origin_allowed, verify_csrf
+from crossroads.web.socket_caps import CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -214,6 +215,10 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
     if ticket is None:
         await ws.accept()
         await ws.close(CLOSE_NOT_AUTHENTICATED, "open the notes from your convening's page")
+        return
+    if not ws.app.state.socket_counts.claim(ws, "notes", ticket.who):
+        await ws.accept()
+        await ws.close(CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON)
         return
     if affinity is not None:
         decision = await affinity.route(room, loaded=room in server.rooms, from_peer=bool(peer))
