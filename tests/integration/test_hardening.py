@@ -345,13 +345,41 @@ def test_nul_byte_in_a_roster_name_names_its_line_and_imports_nothing(
     assert invites == 0
 
 
-def test_nul_byte_in_a_login_email_is_a_failed_login_not_a_500(server: LiveServer) -> None:
+def test_nul_byte_in_a_login_email_is_a_field_error_not_a_500(server: LiveServer) -> None:
     client = client_for(server)
 
     response = client.submit("/login", {"email": "host\x00@example.org", "password": HOST_PASSWORD})
 
-    assert response.status_code == 400
-    assert "Wrong email or password." in response.text
+    assert response.status_code == 422
+    assert "Remove the control characters" in response.text
+
+
+def test_nul_byte_in_any_other_form_field_is_a_field_error_and_stores_nothing(
+    server: LiveServer, host: Browserish
+) -> None:
+    """Prompts are not a name or title: the net under every form (verify_csrf) holds them."""
+    convening = create_convening(host, "Prompt with NUL")
+    base = f"/host/convenings/{convening.public_id}"
+    host.submit(
+        f"{base}/rounds",
+        {"title": "Pairs", "kind": "pairs", "group_size": "2", "duration_minutes": "10"},
+        form_page=base,
+    )
+    round_id = re.findall(r'/rounds/([A-Za-z0-9_-]+)/prompts"', host.get(base).text)[-1]
+
+    response = host.submit(
+        f"{base}/rounds/{round_id}/prompts", {"text_en": "Why\x00 here?"}, form_page=base
+    )
+
+    assert response.status_code == 422
+    assert "Remove the control characters" in response.text
+    prompts = database.scalar(
+        server.database_url,
+        "SELECT count(*) FROM prompt p JOIN round r ON r.id = p.round_id "
+        "JOIN convening c ON c.id = r.convening_id WHERE c.public_id = :public_id",
+        public_id=convening.public_id,
+    )
+    assert prompts == 0
 
 
 def test_private_pages_and_files_are_never_stored_by_caches(

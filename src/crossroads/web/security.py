@@ -16,8 +16,11 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crossroads.convenings.errors import FieldInvalid
+from crossroads.text_input import UnsafeText, clean_block
 from crossroads.web.errors import CsrfFailed
 
 CSRF_COOKIE = "crossroads_csrf"
@@ -158,22 +161,40 @@ class SecurityMiddleware:
 
 
 async def verify_csrf(request: Request) -> None:
-    """Router dependency: refuse a state-changing request without the matching token."""
+    """Router dependency: refuse a state-changing request without the matching token, and
+    a form with a control character where no text may hold one (see ``_check_form_text``)."""
     if request.method not in UNSAFE_METHODS:
         return
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
-    if sent is None:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            field = form.get(CSRF_FIELD)
-            sent = field if isinstance(field, str) else None
+    content_type = request.headers.get("content-type", "")
+    form = None
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # parsed once: the route's own request.form() reuses it
+    if sent is None and form is not None:
+        field = form.get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
     secret_key: str = request.app.state.settings.resolved_secret_key
     if not (cookie and sent and hmac.compare_digest(cookie, sent)):
         raise CsrfFailed("the form's security token is missing or does not match")
     if not csrf_is_valid(secret_key, cookie):
         raise CsrfFailed("the form's security token is not valid")
+    if form is not None:
+        _check_form_text(form)
+
+
+def _check_form_text(form: FormData) -> None:
+    """The net under every form (#26): a NUL or other control character (line breaks and
+    tabs aside) in any text field is a field error before a route sees it. PostgreSQL
+    cannot store NUL at all, SQLite can: without this, the same form was a 500 on one and
+    stored on the other. Names and titles are cleaned more strictly by their forms
+    (``text_input.clean_line``); this catches every other field, today's and tomorrow's."""
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            try:
+                clean_block(value)
+            except UnsafeText as exc:
+                raise FieldInvalid(name, exc.message) from None
 
 
 def origin_allowed(origin: str | None, host_header: str | None, public_base_url: str) -> bool:
