@@ -58,7 +58,9 @@ class Settings(BaseSettings):
         ),
     )
     header_timeout_seconds: float = Field(
-        default=10.0,
+        # Apache's mod_reqtimeout allows 20 s at least; a browser's preconnected socket may
+        # sit unused for several seconds before it carries a request.
+        default=20.0,
         gt=0,
         description=(
             "Seconds a connection has, from opening or from the first byte of its next "

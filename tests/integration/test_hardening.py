@@ -189,6 +189,34 @@ def test_headers_over_the_cap_get_431_and_the_connection_is_closed(guarded: Live
     assert answer.startswith(b"HTTP/1.1 431")
 
 
+def test_connections_past_the_cap_are_closed_unread_and_capacity_returns(
+    tmp_path: Path,
+) -> None:
+    with running_server(tmp_path / "capped", max_connections="4") as live:
+        # Accepted in order: by the time the fifth is, the four are counted.
+        silent = [_raw(live) for _ in range(4)]
+
+        extra = _raw(live)
+        extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        refused = _read_until_closed(extra)
+
+        for sock in silent:
+            sock.close()
+        after = None
+        for _ in range(50):  # until the server has seen the four go
+            try:
+                after = httpx.get(f"{live.url}/healthz", timeout=SOCKET_TIMEOUT).status_code
+            except httpx.TransportError:
+                time.sleep(0.1)
+                continue
+            if after == 200:
+                break
+            time.sleep(0.1)
+
+    assert refused == b""  # closed before it was read: no answer at all
+    assert after == 200
+
+
 def _notes_token(client: Browserish, path: str) -> str:
     match = NOTES_TOKEN.search(client.get(path).text)
     assert match, path

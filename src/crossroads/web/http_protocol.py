@@ -54,7 +54,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     """Configured through class attributes: ``bounded`` makes a subclass with the values
     (uvicorn builds the protocol itself from the class it is given)."""
 
-    header_timeout: float = 10.0
+    header_timeout: float = 20.0
     max_header_bytes: int = 64 * 1024
     max_connections: int | None = None
 
