@@ -373,6 +373,8 @@ def start_nodes(
             "CROSSROADS_PUBLIC_BASE_URL": base,
             "CROSSROADS_SECRET_KEY": secret,
             "CROSSROADS_LOG_LEVEL": "warning",
+            # Every notes writer here is the host "h1": lift the per-person socket cap.
+            "CROSSROADS_MAX_SOCKETS_PER_PERSON": "1000000",
             "PYTHONPATH": str(ROOT / "src"),
         }
         if database_url:

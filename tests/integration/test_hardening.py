@@ -495,3 +495,27 @@ def test_streamed_upload_over_the_limit_is_refused_while_it_streams(
     assert "larger than 5 MB" in response.text
     assert sent < 100
     assert host.get("/healthz").status_code == 200
+
+
+async def test_nul_byte_in_a_live_socket_message_is_an_error_reply_and_the_socket_stays(
+    server: LiveServer, host: Browserish
+) -> None:
+    from tests.integration.live_clients import LiveClient
+
+    convening = create_convening(host, "Live NUL")
+    ana = join(server, convening.invite_url, "Ana")
+    socket = await LiveClient.connect(server, f"/ws/live/{convening.public_id}", ana)
+    try:
+        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
+        await socket.next("snapshot")
+
+        await socket.send({"v": 1, "type": "block", "participant": "p\x00"})
+        reply = await socket.next("error")
+        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
+        still = await socket.next("snapshot")
+    finally:
+        await socket.close()
+
+    assert reply["code"] == "invalid"
+    assert "control characters" in reply["error"]
+    assert still["type"] == "snapshot"

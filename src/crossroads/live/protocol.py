@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from crossroads.text_input import is_control
+
 VERSION = 1
 # Call offers and answers carry an SDP of several kilobytes (a video offer from Chromium is
 # 5-8 KB); every other message is far smaller.
@@ -235,6 +237,10 @@ class BadMessage(ValueError):
         self.detail = detail
 
 
+def _control(char: str) -> bool:
+    return is_control(char) and char not in "\r\n\t"  # SDP and chat lines keep line breaks
+
+
 def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[str]) -> object:
     import json
 
@@ -249,6 +255,9 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[object], allowed: frozenset[st
         raise BadMessage("malformed", "not JSON: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadMessage("malformed", "a message is a JSON object with a string 'type'")
+    if any(isinstance(v, str) and any(_control(c) for c in v) for v in data.values()):
+        # A NUL cannot even be looked up on PostgreSQL (#26); no field needs a control character.
+        raise BadMessage("invalid", "control characters are not allowed")
     if data["type"] not in allowed:
         known = PARTICIPANT_TYPES | HOST_TYPES
         code = "forbidden" if data["type"] in known else "unknown_type"
