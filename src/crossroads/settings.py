@@ -67,6 +67,14 @@ class Settings(BaseSettings):
             "request, to send complete request headers; slower ones are closed."
         ),
     )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "Seconds a request body may go without a byte arriving while it is read; a stalled "
+            "one gets 408 and its connection is closed."
+        ),
+    )
     keep_alive_seconds: int = Field(
         default=5,
         ge=1,

@@ -34,14 +34,15 @@ SOCKET_TIMEOUT = 20.0  # a client's patience in these tests, never a measured bu
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A server with short header and keep-alive timeouts, a small header cap, three
-    sockets a person."""
+    """A server with short header, body and keep-alive timeouts, a small header cap and
+    three sockets a person."""
     with running_server(
         tmp_path_factory.mktemp("guarded"),
         header_timeout_seconds="1",
         keep_alive_seconds="1",
         max_header_bytes="8192",
         max_sockets_per_person="3",
+        body_timeout_seconds="1",
     ) as live:
         yield live
 
@@ -187,6 +188,22 @@ def test_headers_over_the_cap_get_431_and_the_connection_is_closed(guarded: Live
     answer = _read_until_closed(sock)
 
     assert answer.startswith(b"HTTP/1.1 431")
+
+
+def test_a_body_that_stops_arriving_gets_408_and_the_connection_closes(
+    guarded: LiveServer,
+) -> None:
+    sock = _raw(guarded)
+    sock.sendall(
+        b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+        b"email=a%40"  # 10 of the 100 bytes promised, then nothing
+    )
+
+    answer = _read_until_closed(sock)
+
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"stopped arriving" in answer
 
 
 def test_connections_past_the_cap_are_closed_unread_and_capacity_returns(

@@ -248,7 +248,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Innermost first: bodies are counted inside the security headers and the language, so
     # a 413 page carries both.
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, idle_seconds=settings.body_timeout_seconds)
     app.add_middleware(SocketClaims)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(

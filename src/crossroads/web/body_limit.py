@@ -5,14 +5,21 @@ second of the event loop. Here a declared ``Content-Length`` over the limit is a
 at once, unread; a body without one (chunked) is counted as it streams and refused at the
 first byte over. The limit is the largest upload (a roster, 5 MB) plus room for the form's
 other fields and multipart framing, for every route: no other form comes near it.
+
+A body that stops arriving (no byte for ``idle_seconds`` while the app waits for more) is
+answered 408 and its connection closed: the header timeout (web/http_protocol.py) ends when
+headers are complete, and a client trickling a body would otherwise hold its connection and
+a task for good.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crossroads.web.errors import MAX_UPLOAD_MB, RequestTooLarge, handle_error
+from crossroads.web.errors import MAX_UPLOAD_MB, RequestStalled, RequestTooLarge, handle_error
 
 MAX_BODY_BYTES = MAX_UPLOAD_MB * 1024 * 1024 + 256 * 1024
 
@@ -28,9 +35,12 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES, idle_seconds: float = 30.0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,40 +48,50 @@ class BodyLimit:
             return
         declared = _declared_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, RequestTooLarge())
             return
         seen = 0
-        started = too_large = False
+        started = refused = body_done = False
 
         async def counting_receive() -> Message:
-            nonlocal seen, too_large
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_large = True
-                    raise RequestTooLarge()
+            nonlocal seen, refused, body_done
+            if body_done:  # after the body only the disconnect is left to wait for
+                return await receive()
+            try:
+                async with asyncio.timeout(self.idle_seconds):
+                    message = await receive()
+            except TimeoutError:
+                refused = True
+                raise RequestStalled() from None
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                refused = True
+                raise RequestTooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if too_large:
+                if refused:
                     message = _closing(message)
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except RequestTooLarge:
+        except (RequestTooLarge, RequestStalled) as exc:
             # Raised where no handler turned it into a response (a streaming read outside
             # a route's error handling): answer here if nothing was sent yet.
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, exc)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await handle_error(Request(scope, receive), RequestTooLarge())
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, exc: RequestTooLarge | RequestStalled
+    ) -> None:
+        response = await handle_error(Request(scope, receive), exc)
         response.headers["connection"] = "close"
         await response(scope, receive, send)
 

@@ -5,7 +5,8 @@ WebError
  ├── NotAuthenticated  a host page without a host session (redirects to the login page)
  ├── RateLimited       too many attempts from one place
  ├── RequestUnreadable a body the framework could not parse (broken multipart, say)
- └── RequestTooLarge   a body over the largest upload (web/body_limit.py)
+ ├── RequestTooLarge   a body over the largest upload (web/body_limit.py)
+ └── RequestStalled    a body that stopped arriving (web/body_limit.py)
 
 Routes just raise; the most specific class in ``ERROR_TABLE`` decides the response. JSON
 requests (``/api/`` or ``Accept: application/json``) get ``{"ok": false, "code", "error",
@@ -73,6 +74,15 @@ class RequestTooLarge(HTTPException, WebError):
         super().__init__(413, f"request bodies are limited to {MAX_UPLOAD_MB} MB")
 
 
+class RequestStalled(HTTPException, WebError):
+    """A request body that stopped arriving (an HTTPException for the reason above)."""
+
+    code = "request_stalled"
+
+    def __init__(self) -> None:
+        super().__init__(408, "the request body stopped arriving")
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorRule:
     status: int
@@ -84,6 +94,7 @@ class ErrorRule:
 ERROR_TABLE: dict[type[Exception], ErrorRule] = {
     CsrfFailed: ErrorRule(403, 1008, N_("This form has expired")),
     RequestTooLarge: ErrorRule(413, 1009, N_("This upload is too large")),
+    RequestStalled: ErrorRule(408, 1008, N_("The upload stopped")),
     ConveningLocked: ErrorRule(403, 1008, N_("This call is closed to new people")),
     NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
     NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
@@ -138,6 +149,8 @@ def _message(exc: Exception) -> str:
         return _("The file is larger than {n} MB, the most this server accepts.").format(
             n=MAX_UPLOAD_MB
         )
+    if isinstance(exc, RequestStalled):
+        return _("The form or file stopped arriving. Please send it again.")
     if isinstance(exc, RequestUnreadable):
         return _("The form could not be read. Please go back and send it again.")
     return str(exc)
