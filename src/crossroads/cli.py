@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -32,11 +33,12 @@ def _fail(message: str) -> typer.Exit:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from crossroads import supervisor
     from crossroads.web.app import create_app
     from crossroads.websocket_frames import FramesProtocol
 
     configure_logging(settings.log_level, json=settings.log_json)
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -53,12 +55,28 @@ def _serve(settings: Settings) -> None:
         # connection (websocket_frames.py).
         ws=FramesProtocol,
     )
+    server = uvicorn.Server(config)
+    supervisor.set_stopper(lambda: setattr(server, "should_exit", True))
+    # Under `serve`'s supervisor the listening socket is inherited (kept open across restarts).
+    inherited = supervisor.inherited_socket()
+    server.run(sockets=[inherited] if inherited is not None else None)
+    if supervisor.restart_requested():
+        # A CRDT panic (notes/crdt_guard.py): this process's memory is not trusted; the
+        # supervisor starts a fresh one, which rebuilds the rooms from the durable log.
+        raise SystemExit(supervisor.EXIT_RESTART)
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    supervise: Annotated[
+        bool,
+        typer.Option(
+            help="Run the server in a child process that is replaced when it asks to be "
+            "(after a CRDT panic) or stops answering (docs/notes-protocol.md)."
+        ),
+    ] = True,
 ) -> None:
     """Run the web server (migrates the database first)."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -67,6 +85,13 @@ def serve(
         # A key generated per data folder would differ per node: every token signed by one
         # node (sessions' CSRF, notes, node-to-node passes) would fail on the others.
         raise _fail("set CROSSROADS_SECRET_KEY: nodes sharing CROSSROADS_REDIS_URL must share it")
+    from crossroads import supervisor
+
+    if supervise and supervisor.ENV_LISTEN_FD not in os.environ:
+        # The child is this same command, told not to supervise (and given the socket).
+        child = [sys.executable, "-m", "crossroads.cli", "serve", "--no-supervise"]
+        child += ["--host", settings.host, "--port", str(settings.port)]
+        raise typer.Exit(supervisor.supervise(child, settings.host, settings.port))
     _serve(settings)
 
 

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossroads import __version__
+from crossroads import __version__, supervisor
 from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewCache
@@ -32,6 +32,7 @@ from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
+from crossroads.web.crdt_panic import PanicResponse
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -165,6 +166,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             notes_rooms, db, app.state.hub.bus if cluster else None
         )
         control.start()
+        # A CRDT panic cuts its sender off and restarts this process (web/crdt_panic.py).
+        panic_response = PanicResponse(db, notes_rooms)
+        panic_response.install()
+        heartbeat = asyncio.create_task(supervisor.heartbeat())
         if cluster is not None and affinity is not None:
             await cluster.start()
             affinity.start(notes_rooms)
@@ -180,6 +185,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             retention.cancel()
+            heartbeat.cancel()
+            panic_response.uninstall()
             await app.state.round_plans.close()
             await app.state.hub.close()
             if affinity is not None:
