@@ -161,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             compact_after=settings.notes_compact_after,
             retry_for=settings.notes_retry_seconds,
             ownership=affinity,
+            precheck=settings.notes_precheck,
         )
         control = app.state.notes_control = RoomControl(
             notes_rooms, db, app.state.hub.bus if cluster else None
