@@ -31,6 +31,7 @@ from pycrdt import Doc
 
 from crossroads.notes import crdt_guard, protocol
 from crossroads.notes.attribution import replay
+from crossroads.notes.awareness import AwarenessAbuse, QueryBudget, admit
 from crossroads.notes.crdt_guard import CrdtPanic
 from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
@@ -50,6 +51,7 @@ SEND_QUEUE = 256
 CLOSE_INVALID = 1007
 CLOSE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011
+CLOSE_POLICY = 1008  # awareness out of bounds (notes/awareness.py)
 CLOSE_RESTARTING = 1012  # the node restarts (after a CRDT panic): reconnect and resend
 CLOSE_CUT_OFF = 4422  # this connection's update made the CRDT engine panic (docs/notes-protocol.md)
 EMPTY_UPDATE = b"\x00\x00"
@@ -108,6 +110,7 @@ class NotesConnection:
     # stops reading from it (``hold``) until the writer catches up (``release``).
     inflight: int = 0
     drained: asyncio.Event = field(default_factory=asyncio.Event)
+    queries: QueryBudget = field(default_factory=QueryBudget)  # awareness queries allowed
 
     def __post_init__(self) -> None:
         self.drained.set()
@@ -439,6 +442,11 @@ class RoomServer:
         if message.kind == protocol.AWARENESS:
             return self._awareness(room, conn, message.payload)
         if message.kind == protocol.QUERY_AWARENESS:
+            try:
+                conn.queries.take()
+            except AwarenessAbuse as exc:
+                conn.close(CLOSE_POLICY, str(exc))
+                return False
             conn.send(
                 protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
             )
@@ -543,13 +551,17 @@ class RoomServer:
     def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
         try:
             entries = protocol.parse_awareness(payload)
-        except FrameError:
-            conn.close(CLOSE_INVALID, "bad awareness message")
+        except FrameError as exc:
+            conn.close(CLOSE_INVALID, f"bad awareness message: {exc}")
             return False
+        try:  # within bounds, and only one's own entries (notes/awareness.py)
+            entries = admit(entries, conn, conn.client_ids, room.owner, room.awareness)
+        except AwarenessAbuse as exc:
+            conn.close(CLOSE_POLICY, str(exc))
+            return False
+        if not entries:
+            return True
         for entry in entries:
-            current = room.awareness.get(entry.client_id)
-            if current is not None and current.clock > entry.clock:
-                continue
             if entry.state == b"null":
                 room.awareness.pop(entry.client_id, None)
                 room.owner.pop(entry.client_id, None)
@@ -558,7 +570,7 @@ class RoomServer:
                 room.awareness[entry.client_id] = entry
                 room.owner[entry.client_id] = conn
                 conn.client_ids.add(entry.client_id)
-        relay = protocol.awareness_message(payload)
+        relay = protocol.awareness_message(protocol.encode_awareness(entries))
         for other in room.others(conn):
             other.send(relay)
         return True
@@ -566,6 +578,8 @@ class RoomServer:
     def _drop_presence(self, room: Room, conn: NotesConnection) -> None:
         gone = []
         for client_id in conn.client_ids:
+            if room.owner.get(client_id) not in (conn, None):
+                continue  # taken over by a newer connection of the same client
             entry = room.awareness.pop(client_id, None)
             room.owner.pop(client_id, None)
             if entry is not None:
