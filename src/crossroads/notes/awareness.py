@@ -47,7 +47,7 @@ class QueryBudget:
     """A token bucket of awareness queries for one connection."""
 
     tokens: float = QUERY_BURST
-    at: float = field(default_factory=time.monotonic)
+    at: float = field(default_factory=lambda: time.monotonic())
 
     def take(self) -> None:
         now = time.monotonic()
