@@ -91,7 +91,11 @@ def serve(
         # The child is this same command, told not to supervise (and given the socket).
         child = [sys.executable, "-m", "crossroads.cli", "serve", "--no-supervise"]
         child += ["--host", settings.host, "--port", str(settings.port)]
-        raise typer.Exit(supervisor.supervise(child, settings.host, settings.port))
+        raise typer.Exit(
+            supervisor.supervise(
+                child, settings.host, settings.port, stall_after=settings.watchdog_seconds
+            )
+        )
     _serve(settings)
 
 

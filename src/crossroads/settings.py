@@ -162,6 +162,14 @@ class Settings(BaseSettings):
             "when the engine panics: the sender is cut off (4422) and the server restarts."
         ),
     )
+    watchdog_seconds: float = Field(
+        default=30.0,
+        ge=2,
+        description=(
+            "`serve` replaces its server process when the process's event loop has not beaten "
+            "for this long (native code spinning, e.g. a CRDT engine loop; docs/notes-protocol.md)."
+        ),
+    )
     partner_grace_seconds: float = Field(
         default=30.0,
         gt=0,

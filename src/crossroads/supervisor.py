@@ -21,6 +21,7 @@ needs a person.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import select
 import signal
@@ -36,6 +37,7 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
+PR_SET_PDEATHSIG = 1
 EXIT_RESTART = 75  # EX_TEMPFAIL: "try again", the child asks to be replaced
 ENV_LISTEN_FD = "CROSSROADS_LISTEN_FD"
 ENV_HEARTBEAT_FD = "CROSSROADS_HEARTBEAT_FD"
@@ -62,7 +64,7 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def supervise(command: list[str], host: str, port: int) -> int:
+def supervise(command: list[str], host: str, port: int, stall_after: float = STALL_AFTER) -> int:
     """Run ``command`` (the child `serve`) until it ends for good; its exit code."""
     sock = listen(host, port)
     stopping: list[int] = []
@@ -84,9 +86,11 @@ def supervise(command: list[str], host: str, port: int) -> int:
             ENV_HEARTBEAT_FD: str(write_end),
         }
         # Our own command line (cli.py), not user input.
-        child = subprocess.Popen(command, env=env, pass_fds=(sock.fileno(), write_end))  # noqa: S603
+        child = subprocess.Popen(  # noqa: S603
+            command, env=env, pass_fds=(sock.fileno(), write_end), preexec_fn=_die_with_parent
+        )
         os.close(write_end)
-        stalled = _watch(child, read_end)
+        stalled = _watch(child, read_end, stall_after)
         os.close(read_end)
         code = child.wait()
         if stopping:
@@ -102,7 +106,17 @@ def supervise(command: list[str], host: str, port: int) -> int:
         print(f"crossroads: restarting the server ({why})", file=sys.stderr, flush=True)
 
 
-def _watch(child: subprocess.Popen[bytes], heartbeat: int) -> bool:
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL it when the supervisor dies, whatever kills it
+    (kill -9 included), so no orphan keeps serving on the socket (Linux's PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: an orphan then lives until it is stopped
+
+
+def _watch(child: subprocess.Popen[bytes], heartbeat: int, stall_after: float) -> bool:
     """Wait for the child to end; kill it if its heartbeat stops. True if it was stalled."""
     last: float | None = None  # no limit until the first beat (startup, migrations)
     while True:
@@ -116,7 +130,7 @@ def _watch(child: subprocess.Popen[bytes], heartbeat: int) -> bool:
             last = time.monotonic()
         elif child.poll() is not None:
             return False
-        elif last is not None and time.monotonic() - last > STALL_AFTER:
+        elif last is not None and time.monotonic() - last > stall_after:
             print("crossroads: the server stopped answering; killing it", file=sys.stderr)
             child.kill()
             return True
