@@ -25,7 +25,7 @@ microseconds (bench/notes_check.py). It never calls pycrdt.
 
 from __future__ import annotations
 
-from crossroads.notes.protocol import FrameError, read_bytes, read_varuint
+from crossroads.notes.protocol import MAX_VARUINT_BYTES, FrameError
 
 MAX_CLIENT = 2**53 - 1  # yrs's ClientID is 53 bits: larger ids alias smaller ones
 MAX_CLOCK = 2**32  # a room's clocks: a client typing 4 billion characters is not a client
@@ -33,6 +33,33 @@ MAX_CLOCK = 2**32  # a room's clocks: a client typing 4 billion characters is no
 
 class UpdateRefused(FrameError):
     """An update or state vector the server will not hand to the CRDT engine."""
+
+
+def _var(data: bytes, pos: int) -> tuple[int, int]:
+    """protocol.read_varuint, faster on the one-byte values most fields hold (an IndexError
+    past the end is a truncated update, see check_update)."""
+    byte = data[pos]
+    if byte < 0x80:
+        return byte, pos + 1
+    value = byte & 0x7F
+    shift = 7
+    while True:
+        pos += 1
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos + 1
+        shift += 7
+        if shift >= 7 * MAX_VARUINT_BYTES:
+            raise UpdateRefused("varint too long")
+
+
+def _bytes(data: bytes, pos: int) -> tuple[bytes, int]:
+    length, pos = _var(data, pos)
+    end = pos + length
+    if end > len(data):
+        raise UpdateRefused("length runs past the end of the update")
+    return data[pos:end], end
 
 
 def _client(value: int) -> int:
@@ -47,18 +74,18 @@ def _range(clock: int, length: int) -> None:
 
 
 def _id(data: bytes, pos: int) -> int:
-    client, pos = read_varuint(data, pos)
+    client, pos = _var(data, pos)
     _client(client)
-    clock, pos = read_varuint(data, pos)
+    clock, pos = _var(data, pos)
     _range(clock, 0)
     return pos
 
 
 def _origin(data: bytes, pos: int, client: int, clock: int) -> int:
     """An item's origin: a client's own earlier structs only (it created them first)."""
-    origin_client, pos = read_varuint(data, pos)
+    origin_client, pos = _var(data, pos)
     _client(origin_client)
-    origin_clock, pos = read_varuint(data, pos)
+    origin_clock, pos = _var(data, pos)
     _range(origin_clock, 0)
     if origin_client == client and origin_clock >= clock:
         raise UpdateRefused("an item whose origin comes after it")
@@ -66,22 +93,22 @@ def _origin(data: bytes, pos: int, client: int, clock: int) -> int:
 
 
 def _skip_bytes(data: bytes, pos: int) -> int:
-    return read_bytes(data, pos)[1]
+    return _bytes(data, pos)[1]
 
 
 def _content(data: bytes, pos: int, ref: int) -> tuple[int, int]:
     """The content's length in clock units, and where it ends (as Yjs reads it)."""
     if ref == 1:  # deleted
-        return read_varuint(data, pos)
+        return _var(data, pos)
     if ref == 2:  # JSON: count, then that many strings
-        count, pos = read_varuint(data, pos)
+        count, pos = _var(data, pos)
         if count > len(data):
             raise UpdateRefused("JSON content count runs past the update")
         for _ in range(count):
             pos = _skip_bytes(data, pos)
         return count, pos
     if ref == 4:  # string: its length in UTF-16 code units, as Yjs counts
-        raw, pos = read_bytes(data, pos)
+        raw, pos = _bytes(data, pos)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -92,7 +119,7 @@ def _content(data: bytes, pos: int, ref: int) -> tuple[int, int]:
     if ref == 6:  # format: key, value
         return 1, _skip_bytes(data, _skip_bytes(data, pos))
     if ref == 7:  # a nested type
-        type_ref, pos = read_varuint(data, pos)
+        type_ref, pos = _var(data, pos)
         if type_ref in (3, 4):  # XmlElement, XmlHook carry a name
             pos = _skip_bytes(data, pos)
         return 1, pos
@@ -109,17 +136,17 @@ def check_update(data: bytes) -> None:
 
 
 def _check_update(data: bytes) -> None:
-    groups, pos = read_varuint(data, 0)
+    groups, pos = _var(data, 0)
     if groups > len(data):
         raise UpdateRefused("more client groups than bytes")
     seen: set[int] = set()
     for _ in range(groups):
-        count, pos = read_varuint(data, pos)
-        client, pos = read_varuint(data, pos)
+        count, pos = _var(data, pos)
+        client, pos = _var(data, pos)
         if _client(client) in seen:
             raise UpdateRefused("a client appears twice in one update")
         seen.add(client)
-        clock, pos = read_varuint(data, pos)
+        clock, pos = _var(data, pos)
         if count > len(data) - pos:
             raise UpdateRefused("more structs than bytes")
         for _ in range(count):
@@ -127,14 +154,14 @@ def _check_update(data: bytes) -> None:
             pos += 1
             ref = info & 0x1F
             if ref in (0, 10):  # GC and Skip: a length, no content
-                length, pos = read_varuint(data, pos)
+                length, pos = _var(data, pos)
             else:
                 if info & 0x80:
                     pos = _origin(data, pos, client, clock)
                 if info & 0x40:
                     pos = _origin(data, pos, client, clock)
                 if not info & 0xC0:
-                    kind, pos = read_varuint(data, pos)
+                    kind, pos = _var(data, pos)
                     pos = _skip_bytes(data, pos) if kind == 1 else _id(data, pos)
                     if info & 0x20:
                         pos = _skip_bytes(data, pos)  # parentSub (a map key)
@@ -144,21 +171,21 @@ def _check_update(data: bytes) -> None:
             _range(clock, length)
             clock += length
     # The delete set: Yjs always writes it (possibly empty), so an update ends with it.
-    clients, pos = read_varuint(data, pos)
+    clients, pos = _var(data, pos)
     if clients > len(data) - pos:
         raise UpdateRefused("more deleting clients than bytes")
     seen.clear()
     for _ in range(clients):
-        client, pos = read_varuint(data, pos)
+        client, pos = _var(data, pos)
         if _client(client) in seen:
             raise UpdateRefused("a client appears twice in one delete set")
         seen.add(client)
-        ranges, pos = read_varuint(data, pos)
+        ranges, pos = _var(data, pos)
         if ranges > len(data) - pos:
             raise UpdateRefused("more deleted ranges than bytes")
         for _ in range(ranges):
-            clock, pos = read_varuint(data, pos)
-            length, pos = read_varuint(data, pos)
+            clock, pos = _var(data, pos)
+            length, pos = _var(data, pos)
             _range(clock, length)
     if pos != len(data):
         raise UpdateRefused("trailing bytes after the update")
@@ -166,16 +193,23 @@ def _check_update(data: bytes) -> None:
 
 def check_state_vector(data: bytes) -> None:
     """Raise ``UpdateRefused`` unless ``data`` is a v1 state vector: (client, clock) pairs."""
-    count, pos = read_varuint(data, 0)
+    try:
+        _check_state_vector(data)
+    except IndexError as exc:
+        raise UpdateRefused("truncated state vector") from exc
+
+
+def _check_state_vector(data: bytes) -> None:
+    count, pos = _var(data, 0)
     if count > len(data):
         raise UpdateRefused("more clients than bytes in the state vector")
     seen: set[int] = set()
     for _ in range(count):
-        client, pos = read_varuint(data, pos)
+        client, pos = _var(data, pos)
         if _client(client) in seen:
             raise UpdateRefused("a client appears twice in the state vector")
         seen.add(client)
-        clock, pos = read_varuint(data, pos)
+        clock, pos = _var(data, pos)
         _range(clock, 0)
     if pos != len(data):
         raise UpdateRefused("trailing bytes after the state vector")
