@@ -101,7 +101,7 @@ def test_a_real_engine_panic_cuts_the_sender_off_and_the_node_restarts_and_conve
     unchecked_server: LiveServer,
 ) -> None:
     server = unchecked_server
-    room, (ta, tb), _host = setup_room(server)
+    room, (ta, tb), host = setup_room(server)
     other_room, (tc,), _other = setup_room(server, people=1)
     url = server.database_url
 
@@ -150,3 +150,7 @@ def test_a_real_engine_panic_cuts_the_sender_off_and_the_node_restarts_and_conve
     )
     assert int(reported) == 1
     assert int(database.scalar(url, "SELECT count(*) FROM participant_mute")) == 1
+    # The hosts see it on the reports page (and in the console, which polls the same list).
+    page = host.get(f"/host/convenings/{room}/reports")  # type: ignore[attr-defined]
+    assert page.status_code == 200
+    assert "The server cut off Writer 1" in page.text

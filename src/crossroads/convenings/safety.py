@@ -66,6 +66,9 @@ class ReportView:
     details: str
     run_number: int | None
     created_at: datetime
+    # Recorded by the server, not a person: the notes engine cut this person off (#26; the
+    # report names them on both sides, as nobody can report themselves).
+    by_server: bool = False
 
 
 async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
@@ -138,6 +141,7 @@ async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
             details=r.details,
             run_number=r.run_number,
             created_at=r.created_at,
+            by_server=r.reporter_id == r.reported_id,
         )
         for r in reports
         if r.reporter_id in everyone and r.reported_id in everyone
