@@ -24,7 +24,7 @@ from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
 
-# Two client groups, 0x49... and the same id plus 2**53 (8-byte varints): yrs keeps both as
+# Two client groups, an id A and A + 2**53 (8-byte varints): yrs keeps both as
 # one client and panics at block_store.rs:60 (docs/upstream/yrs-panic-block-store.md).
 CRASHING_UPDATE = bytes.fromhex(
     "0201d9ff859785aa91490004010174016201d9ff859785aa91090044d9ff859785aa91490002636300"
