@@ -86,8 +86,14 @@ def supervise(command: list[str], host: str, port: int, stall_after: float = STA
             ENV_HEARTBEAT_FD: str(write_end),
         }
         # Our own command line (cli.py), not user input.
+        # In a process group of its own: a terminal's Ctrl-C reaches the supervisor only,
+        # which passes it on once (twice would make uvicorn skip its graceful shutdown).
         child = subprocess.Popen(  # noqa: S603
-            command, env=env, pass_fds=(sock.fileno(), write_end), preexec_fn=_die_with_parent
+            command,
+            env=env,
+            pass_fds=(sock.fileno(), write_end),
+            preexec_fn=_die_with_parent,
+            process_group=0,
         )
         os.close(write_end)
         stalled = _watch(child, read_end, stall_after)
