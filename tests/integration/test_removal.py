@@ -198,3 +198,24 @@ def test_the_host_renews_the_shared_link_in_the_same_step_as_the_removal(
     assert renewed is not None and renewed.group(1) != convening.invite_url
     assert client_for(server).get(convening.invite_url.removeprefix(server.url)).status_code == 404
     assert join(server, renewed.group(1), "Eli New").get("/").status_code == 200
+
+
+def test_a_person_removed_before_marks_existed_is_still_refused_by_their_email(
+    server: LiveServer, host: Browserish
+) -> None:
+    # Rows that joined before this release have no person mark: their e-mail still counts.
+    from sqlalchemy import text
+
+    from tests import database
+
+    convening = planned_convening(host)
+    first = personal_link(server, host, convening.public_id, b"name,email\nOld,old@example.org\n")
+    join(server, first, "Old")
+    database.execute(server.database_url, text("DELETE FROM person_mark"))
+    remove(server, host, convening.public_id, "Old")
+    second = personal_link(server, host, convening.public_id, b"name,email\nOld,OLD@example.org\n")
+
+    opened = client_for(server).get(second.removeprefix(server.url))
+
+    assert opened.status_code == 403
+    assert REFUSED in opened.text

@@ -55,6 +55,10 @@ async def _turn_away_removed(
     marks = person_marks(cid, browser=browser, email=_invite_email(opened))
     async with db.transaction() as tx:
         found = await safety_store.removed_person_marked(tx, cid, list(marks))
+        address = normalise_email(_invite_email(opened))
+        if found is None and address:
+            legacy = await safety_store.removed_with_email(tx, cid, address)
+            found = None if legacy is None else (legacy, "email")
         if found is None and invite.kind is InviteKind.PERSONAL:
             existing = await participant_store.find_participant_by_invite(tx, invite.id)
             if existing is not None and await safety_store.is_removed(tx, existing.id):

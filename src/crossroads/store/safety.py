@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from crossroads.store.models import (
     LiveMember,
+    Participant,
     ParticipantBlock,
     ParticipantMute,
     ParticipantRemoval,
@@ -148,6 +149,22 @@ async def removed_person_marked(
     )
     found = rows.first()
     return None if found is None else (int(found[0]), str(found[1]))
+
+
+async def removed_with_email(tx: AsyncSession, convening_id: int, email: str) -> int | None:
+    """A removed participant of this convening whose personal link was for ``email``
+    (normalised by the caller): rows from before person marks existed have no e-mail mark."""
+    found = await tx.scalar(
+        select(Participant.id)
+        .join(ParticipantRemoval, ParticipantRemoval.participant_id == Participant.id)
+        .where(
+            Participant.convening_id == convening_id,
+            func.lower(func.trim(Participant.email)) == email,
+        )
+        .order_by(Participant.id)
+        .limit(1)
+    )
+    return None if found is None else int(found)
 
 
 @dataclass(frozen=True, slots=True)
