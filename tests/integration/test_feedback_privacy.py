@@ -12,12 +12,13 @@ from __future__ import annotations
 import html
 import io
 import re
+from pathlib import Path
 
 import pytest
 from docx import Document
 
 from tests.integration.conftest import Browserish, create_convening, join
-from tests.integration.test_reflection_pages import ANA_LINES, QUOTE, typed_call
+from tests.integration.test_reflection_pages import ANA_LINES, QUOTE, _pdf_text, typed_call
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -76,7 +77,16 @@ def named_feedback(page: str) -> list[str]:
     ]
 
 
-def test_feedback_text_is_never_shown_with_its_writers_name(server: LiveServer) -> None:
+def feedback_part(text: str) -> str:
+    """The reflection's feedback section: the last one, from its heading to the end."""
+    _before, found, part = text.partition("What participants said about the call")
+    assert found, text[-2000:]
+    return part
+
+
+def test_feedback_text_is_never_shown_with_its_writers_name(
+    server: LiveServer, tmp_path: Path
+) -> None:
     call = typed_call(server)
     pid = call.public_id
     send_feedback(call.ana, pid, ANA_FEEDBACK)
@@ -95,6 +105,7 @@ def test_feedback_text_is_never_shown_with_its_writers_name(server: LiveServer) 
     published = call.ana.get(f"/c/{pid}/reflection").text
     markdown = call.host.get(f"{note}.md").text
     word = Document(io.BytesIO(call.host.get(f"{note}.docx").content))
+    pdf = call.host.get(f"{note}.pdf").content
 
     # Each page shows the feedback (else the check would prove nothing)...
     assert "Better audio for the drought breakout rooms." in summary
@@ -113,6 +124,18 @@ def test_feedback_text_is_never_shown_with_its_writers_name(server: LiveServer) 
     assert [line for line in markdown.splitlines() if named_feedback(f"<p>{line}")] == []
     paragraphs = [p.text for p in word.paragraphs]
     assert [p for p in paragraphs if named_feedback(f"<p>{html.escape(p)}")] == []
+    # The whole feedback section of each export names nobody (a quote's attribution is a line
+    # of its own, which the checks by block above would not tie to the quote).
+    exports = {
+        "markdown": markdown,
+        "docx": "\n".join(paragraphs),
+        "pdf": _pdf_text(pdf, tmp_path),
+        "published": " ".join(blocks(published)),
+    }
+    for name, text in exports.items():
+        part = feedback_part(text)
+        assert "drought" in part.casefold(), name
+        assert [w for w in WRITERS if w in part] == [], (name, part)
     # The notes consent still names Ana beside her notes (the check sees names).
     assert any(who for _text, who in QUOTE.findall(published))
 
