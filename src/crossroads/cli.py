@@ -261,7 +261,7 @@ def demo(
     _serve(settings)
 
 
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}  # names a link may use
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}  # noqa: S104  compared, never bound
 
 
 def demo_address(host: str | None, port: int | None, env: Settings) -> tuple[str, int, str]:
