@@ -213,8 +213,17 @@ def demo(
     data_dir: Annotated[
         Path, typer.Option(help="Folder for the demo database (recreated on every run).")
     ] = Path("data/demo"),
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on (default: CROSSROADS_HOST, else 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port to listen on (default: CROSSROADS_PORT, else the port of a local "
+            "CROSSROADS_PUBLIC_BASE_URL, else 8000)."
+        ),
+    ] = None,
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Create the demo data and exit without serving.")
     ] = False,
@@ -231,9 +240,12 @@ def demo(
     from crossroads.demo import DemoLinks, create_demo
     from crossroads.store.database import Database
 
+    try:
+        host, port, base_url = demo_address(host, port, Settings())
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    base_url = os.environ.get("CROSSROADS_PUBLIC_BASE_URL", f"http://{host}:{port}")
     settings = Settings(data_dir=data_dir, host=host, port=port, public_base_url=base_url)
     links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
 
@@ -276,6 +288,35 @@ def demo(
     if setup_only:
         return
     _serve(settings)
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}  # noqa: S104  compared, never bound
+
+
+def demo_address(host: str | None, port: int | None, env: Settings) -> tuple[str, int, str]:
+    """Where the demo listens and the base of the links it prints, made to agree (#26).
+
+    The links use CROSSROADS_PUBLIC_BASE_URL when set (a proxy may stand in front), else
+    the address listened on. The port is ``--port``, else CROSSROADS_PORT, else the port of a
+    base URL on this machine, else 8000. A base URL on this machine naming another port than
+    the one listened on would print links that point nowhere: refused, saying which to change.
+    """
+    from urllib.parse import urlsplit
+
+    given = env.model_fields_set
+    host = host or (env.host if "host" in given else "127.0.0.1")
+    base = env.public_base_url.rstrip("/") if "public_base_url" in given else None
+    link = urlsplit(base) if base else None
+    local = link is not None and (link.hostname in _LOCAL_HOSTS or link.hostname == host)
+    link_port = (link.port or (443 if link.scheme == "https" else 80)) if link else None
+    if port is None:
+        port = env.port if "port" in given else (link_port if local and link_port else 8000)
+    if local and link_port != port:
+        raise ValueError(
+            f"CROSSROADS_PUBLIC_BASE_URL is {base}, but the demo would listen on port {port} "
+            "(--port or CROSSROADS_PORT): its links would point nowhere. Make the two agree."
+        )
+    return host, port, base or f"http://{host}:{port}"
 
 
 pair.register(app)

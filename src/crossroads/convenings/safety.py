@@ -148,6 +148,39 @@ async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class RejoinView:
+    """A removed person who tried to come back, as hosts see it: who, how they were
+    recognised ("browser", "email" or "link"), through which kind of link, how often."""
+
+    name: str
+    matched: str
+    invite_kind: str
+    tries: int
+    last_at: datetime
+
+
+async def rejoin_attempts_for_host(db: Database, plan: Plan) -> list[RejoinView]:
+    """Refused tries to join again after a removal (#26), latest first; the caller holds the
+    host-scoped plan."""
+    async with db.transaction() as tx:
+        attempts = await safety_store.list_rejoin_attempts(tx, plan.convening.id)
+        everyone = {
+            p.id: p for p in await participant_store.list_participants(tx, plan.convening.id)
+        }
+    return [
+        RejoinView(
+            name=everyone[a.participant_id].display_name,
+            matched=a.matched,
+            invite_kind=a.invite_kind,
+            tries=a.tries,
+            last_at=a.last_at,
+        )
+        for a in attempts
+        if a.participant_id in everyone
+    ]
+
+
 async def mute_person(
     db: Database, convening_id: int, *, participant_public_id: str, muted: bool, now: datetime
 ) -> tuple[Change, int]:
