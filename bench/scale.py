@@ -388,7 +388,8 @@ def start_nodes(
             )
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "crossroads.cli", "serve"],
+                # The server itself, not serve's supervisor: its memory is what is measured.
+                [sys.executable, "-m", "crossroads.cli", "serve", "--no-supervise"],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

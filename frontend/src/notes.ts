@@ -25,6 +25,8 @@ function start(): void {
   // mirrors it so nobody types into the void. Keep the codes in sync with live/protocol.py.
   const MUTED = 4423;
   const UNMUTED = 4424;
+  // Our update broke the server's document engine: it muted us (notes/rooms.py CLOSE_CUT_OFF).
+  const CUT_OFF = 4422;
   const editable = new Compartment();
   const views: EditorView[] = [];
   const lockedViews = new Set<EditorView>();
@@ -70,6 +72,7 @@ function start(): void {
   let refused = false;
   provider.on("connection-close", (event: CloseEvent | null) => {
     if (event && (event.code === MUTED || event.code === UNMUTED)) setMuted(event.code === MUTED);
+    if (event && event.code === CUT_OFF) setMuted(true);
     if (event && [4401, 4403, 4404, 4410].includes(event.code)) {
       refused = true;
       provider.shouldConnect = false;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -32,13 +33,14 @@ def _fail(message: str) -> typer.Exit:
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from crossroads import supervisor
     from crossroads.web.app import create_app
     from crossroads.web.http_protocol import GuardedHttpProtocol, raise_open_files_limit
     from crossroads.websocket_frames import FramesProtocol
 
     configure_logging(settings.log_level, json=settings.log_json)
     raise_open_files_limit()  # before the connection cap is derived from it
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -64,12 +66,28 @@ def _serve(settings: Settings) -> None:
         timeout_keep_alive=settings.keep_alive_seconds,
         limit_concurrency=settings.resolved_max_connections,
     )
+    server = uvicorn.Server(config)
+    supervisor.set_stopper(lambda: setattr(server, "should_exit", True))
+    # Under `serve`'s supervisor the listening socket is inherited (kept open across restarts).
+    inherited = supervisor.inherited_socket()
+    server.run(sockets=[inherited] if inherited is not None else None)
+    if supervisor.restart_requested():
+        # A CRDT panic (notes/crdt_guard.py): this process's memory is not trusted; the
+        # supervisor starts a fresh one, which rebuilds the rooms from the durable log.
+        raise SystemExit(supervisor.EXIT_RESTART)
 
 
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    supervise: Annotated[
+        bool,
+        typer.Option(
+            help="Run the server in a child process that is replaced when it asks to be "
+            "(after a CRDT panic) or stops answering (docs/notes-protocol.md)."
+        ),
+    ] = True,
 ) -> None:
     """Run the web server (migrates the database first)."""
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -78,6 +96,17 @@ def serve(
         # A key generated per data folder would differ per node: every token signed by one
         # node (sessions' CSRF, notes, node-to-node passes) would fail on the others.
         raise _fail("set CROSSROADS_SECRET_KEY: nodes sharing CROSSROADS_REDIS_URL must share it")
+    from crossroads import supervisor
+
+    if supervise and supervisor.ENV_LISTEN_FD not in os.environ:
+        # The child is this same command, told not to supervise (and given the socket).
+        child = [sys.executable, "-m", "crossroads.cli", "serve", "--no-supervise"]
+        child += ["--host", settings.host, "--port", str(settings.port)]
+        raise typer.Exit(
+            supervisor.supervise(
+                child, settings.host, settings.port, stall_after=settings.watchdog_seconds
+            )
+        )
     _serve(settings)
 
 
@@ -195,8 +224,17 @@ def demo(
     data_dir: Annotated[
         Path, typer.Option(help="Folder for the demo database (recreated on every run).")
     ] = Path("data/demo"),
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Interface to listen on (default: CROSSROADS_HOST, else 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port to listen on (default: CROSSROADS_PORT, else the port of a local "
+            "CROSSROADS_PUBLIC_BASE_URL, else 8000)."
+        ),
+    ] = None,
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Create the demo data and exit without serving.")
     ] = False,
@@ -213,9 +251,12 @@ def demo(
     from crossroads.demo import DemoLinks, create_demo
     from crossroads.store.database import Database
 
+    try:
+        host, port, base_url = demo_address(host, port, Settings())
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
     if data_dir.exists():
         shutil.rmtree(data_dir)
-    base_url = os.environ.get("CROSSROADS_PUBLIC_BASE_URL", f"http://{host}:{port}")
     settings = Settings(data_dir=data_dir, host=host, port=port, public_base_url=base_url)
     links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
 
@@ -258,6 +299,35 @@ def demo(
     if setup_only:
         return
     _serve(settings)
+
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}  # noqa: S104  compared, never bound
+
+
+def demo_address(host: str | None, port: int | None, env: Settings) -> tuple[str, int, str]:
+    """Where the demo listens and the base of the links it prints, made to agree (#26).
+
+    The links use CROSSROADS_PUBLIC_BASE_URL when set (a proxy may stand in front), else
+    the address listened on. The port is ``--port``, else CROSSROADS_PORT, else the port of a
+    base URL on this machine, else 8000. A base URL on this machine naming another port than
+    the one listened on would print links that point nowhere: refused, saying which to change.
+    """
+    from urllib.parse import urlsplit
+
+    given = env.model_fields_set
+    host = host or (env.host if "host" in given else "127.0.0.1")
+    base = env.public_base_url.rstrip("/") if "public_base_url" in given else None
+    link = urlsplit(base) if base else None
+    local = link is not None and (link.hostname in _LOCAL_HOSTS or link.hostname == host)
+    link_port = (link.port or (443 if link.scheme == "https" else 80)) if link else None
+    if port is None:
+        port = env.port if "port" in given else (link_port if local and link_port else 8000)
+    if local and link_port != port:
+        raise ValueError(
+            f"CROSSROADS_PUBLIC_BASE_URL is {base}, but the demo would listen on port {port} "
+            "(--port or CROSSROADS_PORT): its links would point nowhere. Make the two agree."
+        )
+    return host, port, base or f"http://{host}:{port}"
 
 
 pair.register(app)

@@ -210,6 +210,22 @@ class Settings(BaseSettings):
             "acknowledgements, then their sockets close (1011) and clients resend on reconnect."
         ),
     )
+    notes_precheck: bool = Field(
+        default=True,
+        description=(
+            "Check each shared-notes update's structure before the CRDT engine sees it (client "
+            "ids, clocks, lengths; notes/update_check.py). Turn off only to test what happens "
+            "when the engine panics: the sender is cut off (4422) and the server restarts."
+        ),
+    )
+    watchdog_seconds: float = Field(
+        default=30.0,
+        ge=2,
+        description=(
+            "`serve` replaces its server process when the process's event loop has not beaten "
+            "for this long (native code spinning, e.g. a CRDT engine loop; docs/notes-protocol.md)."
+        ),
+    )
     partner_grace_seconds: float = Field(
         default=30.0,
         gt=0,

@@ -31,6 +31,8 @@ class NotesClient:
         self.denied = 0  # permission-denied messages (an edit to a locked section)
         self.sent = 0
         self.synced = asyncio.Event()
+        self.presence: dict[int, bytes] = {}  # awareness states received, by client id
+        self.awareness_bytes = 0  # awareness payload bytes received
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -57,6 +59,10 @@ class NotesClient:
                     self.denied += 1
                     continue
                 for message in protocol.parse_frame(frame):
+                    if message.kind == protocol.AWARENESS:
+                        self.awareness_bytes += len(message.payload)
+                        for entry in protocol.parse_awareness(message.payload):
+                            self.presence[entry.client_id] = entry.state
                     if message.kind != protocol.SYNC:
                         continue
                     if message.step == protocol.STEP1:

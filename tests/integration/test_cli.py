@@ -127,3 +127,60 @@ def test_cli_serve_with_redis_but_no_secret_key_refuses_to_start(
     assert result.output == (
         "Error: set CROSSROADS_SECRET_KEY: nodes sharing CROSSROADS_REDIS_URL must share it\n"
     )
+
+
+def test_demo_listens_on_the_port_its_printed_links_use(tmp_path: Path) -> None:
+    # CROSSROADS_PORT and CROSSROADS_PUBLIC_BASE_URL set, no --port (#26): the links printed
+    # must reach the demo, not a server on --port's old default of 8000.
+    import subprocess
+    import sys
+    import time
+
+    server = make_server(tmp_path / "demo-port")
+    env = {**server.env, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "crossroads.cli", "demo", "--no-simulate"]
+    process = subprocess.Popen(
+        [*command, "--data-dir", str(server.data_dir)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        printed = ""
+        while "Shared invite:" not in printed:
+            line = process.stdout.readline()
+            assert line, printed
+            printed += line
+        shared = re.search(r"Shared invite:\s+(\S+)", printed)
+        assert shared and shared.group(1).startswith(f"{server.url}/join/")
+        answer = None
+        for _attempt in range(100):  # bounded: the server starts within seconds
+            try:
+                answer = httpx.get(shared.group(1), timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200
+        assert "Crossroads demo: where does our work meet?" in answer.text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_demo_refuses_a_port_its_links_would_not_reach(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "demo-clash")
+
+    result = runner.invoke(
+        app,
+        ["demo", "--setup-only", "--data-dir", str(server.data_dir), "--port", "1"],
+        env=server.env,
+    )
+
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"Error: CROSSROADS_PUBLIC_BASE_URL is {server.url}, but the demo would listen on port 1 "
+        "(--port or CROSSROADS_PORT): its links would point nowhere. Make the two agree."
+    )
+    assert not (server.data_dir / "crossroads.db").exists()

@@ -103,3 +103,103 @@ def test_pair_refuses_a_bad_roster_naming_the_line_and_writes_nothing(
     assert result.returncode == 2
     assert message in " ".join(result.stderr.split())
     assert not (tmp_path / "out.csv").exists()
+
+
+# --- the CLI as people use it (#26) ----------------------------------------------------------
+
+EXCEL_ROWS = [
+    ("Ana Pérez", "ana@example.org"),
+    ("Bo", "bo@example.org"),
+    ("Chi", "chi@example.org"),
+    ("Dee", "dee@example.org"),
+]
+
+
+def said(result: subprocess.CompletedProcess[str]) -> str:
+    """stderr with rich's line wrapping undone."""
+    return " ".join(result.stderr.split())
+
+
+def test_pair_with_a_missing_output_folder_says_so_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+
+    result = crossroads("pair", "roster.csv", "--out", "missing/dir/x.csv", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        "--out missing/dir/x.csv: the folder missing/dir does not exist. Create it, or choose "
+        "another place. Nothing was written."
+    ) in said(result)
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "delimiter", "encoding", "bom"),
+    [
+        ("Full name;Email Address", ";", "utf-8", True),  # Excel "CSV UTF-8", Europe
+        ("Nombre;Correo electrónico", ";", "cp1252", False),  # Excel "CSV", Windows, Spain
+        ("NAME\tE-mail", "\t", "utf-8", False),  # "Unicode text" / tab-separated
+        ("Nom,Courriel", ",", "utf-8", True),
+    ],
+    ids=["semicolon-bom", "cp1252", "tab", "french-headers"],
+)
+def test_pair_reads_rosters_as_spreadsheets_write_them(
+    tmp_path: Path, header: str, delimiter: str, encoding: str, bom: bool
+) -> None:
+    lines = [header, *(delimiter.join(row) for row in EXCEL_ROWS)]
+    data = "\r\n".join(lines).encode(encoding) + b"\r\n"
+    (tmp_path / "roster.csv").write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+
+    result = crossroads("pair", "roster.csv", "--out", "out.csv", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert sorted((r["name"], r["email"]) for r in rows) == sorted(EXCEL_ROWS)
+    notice = "is not UTF-8; it was read as Windows-1252"
+    assert (notice in said(result)) is (encoding == "cp1252")
+
+
+def test_pair_blames_an_unterminated_quote_on_the_line_where_it_opens(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(
+        'name,email\nAna,ana@example.org\nBo,"bo@example.org\nChi,chi@example.org\n'
+        "Dee,dee@example.org\n",
+        encoding="utf-8",
+    )
+
+    result = crossroads("pair", "roster.csv", "--out", "out.csv", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert 'roster.csv: line 3: row has a quote (") that is never closed.' in said(result)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_pair_warns_of_the_exact_number_of_unavoidable_repeats(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+
+    many = crossroads("pair", "roster.csv", "--rounds", "20", "--out", "a.csv", cwd=tmp_path)
+    few = crossroads("pair", "roster.csv", "--rounds", "5", "--out", "b.csv", cwd=tmp_path)
+
+    assert many.returncode == 0, many.stderr
+    assert (
+        "Warning: 45 repeated meetings are unavoidable. 20 rounds of these groups bring 60 "
+        "meetings of two people, but 6 people make only 15 different pairs. This plan has 45."
+    ) in said(many)
+    assert "unavoidable" not in said(few)  # 5 rounds of 3 pairs: 15 meetings, 15 pairs
+
+
+def test_pair_warns_when_a_zoom_file_passes_zooms_breakout_limits(tmp_path: Path) -> None:
+    people = "".join(f"P{i},p{i}@example.org\n" for i in range(300))
+    (tmp_path / "roster.csv").write_text("name,email\n" + people, encoding="utf-8")
+    (tmp_path / "small.csv").write_text(ROSTER, encoding="utf-8")
+
+    big = crossroads("pair", "roster.csv", "--format", "zoom", "--out", "z.csv", cwd=tmp_path)
+    small = crossroads("pair", "small.csv", "--format", "zoom", "--out", "s.csv", cwd=tmp_path)
+
+    assert big.returncode == 0, big.stderr
+    assert (
+        "Warning: round 1 has 150 breakout rooms: a Zoom pre-assignment holds at most 100 rooms "
+        "(see docs/zoom-breakouts.md)."
+    ) in said(big)
+    assert len((tmp_path / "z.csv").read_text(encoding="utf-8").splitlines()) == 301
+    assert "Warning" not in small.stderr

@@ -81,7 +81,11 @@ def test_roster_with_malformed_row_is_refused_with_line_number_and_imports_nothi
         (b"name,email\nAna,a@example.org\nBo,a@example.org\n", "Line 3: email repeats line 2."),
         (b"name,email,language\nAna,a@example.org,de\n", "Line 2: language is not one of"),
         (b"name,email\nAna,a@example.org,extra\n", "Line 2: row has more cells than the header."),
-        (b"name,email\n\xff\xfeAna,a@example.org\n", "Line 2: file is not UTF-8 text."),
+        # Bytes Windows-1252 leaves undefined: neither UTF-8 nor Excel's Windows encoding.
+        (
+            b"name,email\n\x81\x8dAna,a@example.org\n",
+            "Line 2: file is not UTF-8 or Windows-1252 text.",
+        ),
     ],
 )
 def test_roster_errors_name_the_line_and_field(
@@ -172,3 +176,21 @@ def test_fuzzed_roster_upload_is_imported_or_refused_by_line_changing_nothing(
     assert response.status_code == 422, response.text[:500]
     assert re.search(r"Line \d+: .+\. Nothing was imported\.", response.text), response.text
     assert after == before
+
+
+def test_roster_upload_takes_excels_semicolons_encoding_and_header_names(
+    host: Browserish,
+) -> None:
+    # What Excel on a Spanish Windows writes for "CSV (delimitado por comas)" (#26).
+    convening = create_convening(host, "Excel roster call")
+    roster = (
+        "Nombre;Correo electrónico;Organización;Idioma\r\nZoë Núñez;ZOE@example.org;Tierra;es\r\n"
+    )
+
+    response = _upload(host, convening.public_id, roster.encode("cp1252"))
+
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["name"], r["email"], r["organisation"], r["language"]) for r in rows] == [
+        ("Zoë Núñez", "zoe@example.org", "Tierra", "es")
+    ]

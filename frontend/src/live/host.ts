@@ -100,7 +100,10 @@ export function startHost(root: HTMLElement): void {
     const who = q<HTMLSelectElement>("[data-console-remove] select[name=participant]");
     if (!who || !who.value) return;
     const name = who.selectedOptions[0]?.textContent ?? "";
-    if (window.confirm(fill(t.confirm_remove ?? "{name}", { name }))) socket.send({ type: "remove", participant: who.value });
+    // One step from this dialog: renewing the shared link keeps a removed person from passing it on (#26).
+    const renew = q<HTMLInputElement>("[data-console-remove] [data-console-renew]")?.checked ?? false;
+    const question = renew ? t.confirm_remove_renew : t.confirm_remove;
+    if (window.confirm(fill(question ?? "{name}", { name }))) socket.send({ type: "remove", participant: who.value, renew_link: renew });
   });
 
   function render(next: HostSnapshot): void {

@@ -6,8 +6,6 @@ Zoom's breakout pre-assignment CSV (one file per round, as Zoom takes one per se
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crossroads import pairing
+from crossroads.commands.plan_checks import unavoidable_repeats, zoom_warnings
+from crossroads.convenings.csv_reading import CsvProblem, CsvTable, read_csv_bytes, read_table
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.live.calls import ZOOM_HEADER, zoom_room_name
 
@@ -45,47 +45,46 @@ def _split(value: str) -> frozenset[str]:
 
 
 def read_roster(text: str) -> list[Row]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """Rows of a roster already decoded (see ``read_roster_file`` for bytes)."""
     try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:  # e.g. a header cell over the csv module's field limit (#12)
-        raise RosterError(reader.line_num + 1, "row", f"is not valid CSV ({exc})") from exc
-    for column in REQUIRED:
-        if column not in header:
-            raise RosterError(1, column, "column is missing from the header")
-    reader.fieldnames = header
+        table = read_table(text, required=REQUIRED)
+    except CsvProblem as exc:
+        raise RosterError(exc.line, exc.column, exc.message.format(**exc.params)) from exc
+    return _rows_of(table)
+
+
+def read_roster_file(data: bytes) -> tuple[list[Row], str]:
+    """Rows of a roster file as Excel or any spreadsheet writes it, and its encoding
+    ("utf-8", or "cp1252" when it was not UTF-8: the caller says so)."""
+    try:
+        table = read_csv_bytes(data, required=REQUIRED)
+    except CsvProblem as exc:
+        raise RosterError(exc.line, exc.column, exc.message.format(**exc.params)) from exc
+    return _rows_of(table), table.encoding
+
+
+def _rows_of(table: CsvTable) -> list[Row]:
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            cells = [v for v in record.values() if isinstance(v, str)]
-            line = reader.line_num - sum(cell.count("\n") for cell in cells)
-            if None in record:
-                raise RosterError(line, "row", "has more cells than the header")
-            values = {k: (v or "").strip() for k, v in record.items()}
-            if not any(values.values()):
-                continue
-            name, email = values.get("name", ""), values.get("email", "").lower()
-            if not name:
-                raise RosterError(line, "name", "is empty")
-            if not _EMAIL.match(email):
-                raise RosterError(line, "email", "is not an email address")
-            if email in seen:
-                raise RosterError(line, "email", f"repeats line {seen[email]}")
-            seen[email] = line
-            languages = _split(values.get("languages", "") or values.get("language", ""))
-            person = pairing.Person(
-                id=email,
-                organisation=values.get("organisation", "").casefold(),
-                movements=_split(values.get("movements", "")),
-                region=values.get("region", "").casefold(),
-                languages=languages,
-                topic=values.get("topic") or None,
-            )
-            rows.append(Row(line, name, email, values.get("organisation", ""), person))
-    except csv.Error as exc:
-        # The reader counts the lines it has finished; the broken row is the next one.
-        raise RosterError(reader.line_num + 1, "row", f"is not valid CSV ({exc})") from exc
+    for line, values in table.rows:
+        name, email = values.get("name", ""), values.get("email", "").lower()
+        if not name:
+            raise RosterError(line, "name", "is empty")
+        if not _EMAIL.match(email):
+            raise RosterError(line, "email", "is not an email address")
+        if email in seen:
+            raise RosterError(line, "email", f"repeats line {seen[email]}")
+        seen[email] = line
+        languages = _split(values.get("languages", "") or values.get("language", ""))
+        person = pairing.Person(
+            id=email,
+            organisation=values.get("organisation", "").casefold(),
+            movements=_split(values.get("movements", "")),
+            region=values.get("region", "").casefold(),
+            languages=languages,
+            topic=values.get("topic") or None,
+        )
+        rows.append(Row(line, name, email, values.get("organisation", ""), person))
     if len(rows) < 2:
         raise RosterError(2, "file", "needs at least two people")
     return rows
@@ -128,27 +127,66 @@ def register(cli: typer.Typer) -> None:
         if output_format not in ("rounds", "zoom"):
             console.print(f"[red]--format must be 'rounds' or 'zoom', not {output_format!r}[/red]")
             raise typer.Exit(2)
+        # Before any work: a missing folder is the commonest typo, and a traceback after
+        # the pairing says nothing a host can act on (#26).
+        folder = out.parent
+        if not folder.is_dir():
+            console.print(
+                f"[red]--out {out}: the folder {folder} does not exist. Create it, or choose "
+                "another place. Nothing was written.[/red]"
+            )
+            raise typer.Exit(2)
         try:
-            rows = read_roster(roster.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as exc:
-            console.print(f"[red]{roster}: cannot read the file ({exc})[/red]")
+            rows, encoding = read_roster_file(roster.read_bytes())
+        except OSError as exc:
+            console.print(f"[red]{roster}: cannot read the file ({exc.strerror or exc})[/red]")
             raise typer.Exit(2) from exc
         except RosterError as exc:
             console.print(f"[red]{roster}: {exc}. Nothing was written.[/red]")
             raise typer.Exit(2) from exc
+        if encoding == "cp1252":
+            console.print(
+                f"[yellow]Note: {roster} is not UTF-8; it was read as Windows-1252 (what Excel "
+                "writes on Windows). If names look wrong in the output, save the roster as "
+                '"CSV UTF-8" and run again.[/yellow]'
+            )
         request = pairing.PairingRequest(
             people=tuple(r.person for r in rows), size=size, seed=seed, by_topic=by_topic
         )
         plan = pairing.plan_rounds(request, rounds)
         by_email = {r.email: r for r in rows}
-        if output_format == "zoom":
-            written = _write_zoom(out, plan, rounds)
-        else:
-            out.write_text(_rounds_csv(plan, by_email), encoding="utf-8")
-            written = [out]
+        try:
+            if output_format == "zoom":
+                written = _write_zoom(out, plan, rounds)
+            else:
+                out.write_text(_rounds_csv(plan, by_email), encoding="utf-8")
+                written = [out]
+        except OSError as exc:
+            console.print(f"[red]--out {out}: cannot write ({exc.strerror or exc}).[/red]")
+            raise typer.Exit(2) from exc
         _summary(console, request, plan)
+        _warn(console, plan, output_format)
         for path in written:
             console.print(f"Wrote {path}")
+
+
+def _warn(console: Console, plan: tuple[pairing.Assignment, ...], output_format: str) -> None:
+    """What the host should know before the call: repeats no plan avoids, and a Zoom file
+    Zoom will not take (limits cited in docs/zoom-breakouts.md)."""
+    sizes = [[len(g.members) for g in assignment.groups] for assignment in plan]
+    people = sum(sizes[0]) if sizes else 0
+    forced = unavoidable_repeats(people, sizes)
+    planned = forced.meetings - len(pairing.pairs_met(plan))
+    if forced.repeats:
+        console.print(
+            f"[yellow]Warning: {forced.repeats} repeated meetings are unavoidable. "
+            f"{len(plan)} rounds of these groups bring {forced.meetings} meetings of two "
+            f"people, but {people} people make only {forced.pairs} different pairs. "
+            f"This plan has {planned}. Fewer rounds mean fewer repeats.[/yellow]"
+        )
+    if output_format == "zoom":
+        for warning in zoom_warnings(sizes):
+            console.print(f"[yellow]Warning: {warning}[/yellow]")
 
 
 def _rounds_csv(plan: tuple[pairing.Assignment, ...], by_email: dict[str, Row]) -> str:

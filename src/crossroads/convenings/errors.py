@@ -8,6 +8,7 @@ ConveningError
  ├── SetupClosed         the first-run setup was already done
  └── NotAllowed          the requester may not do this
       ├── ConveningLocked the hosts locked the convening: no new joins
+      ├── RemovedFromConvening a host removed this person: no link lets them back in
       ├── NotInGroup      a call message or chat line for someone outside one's group
       └── TooManyMessages a person's chat went over the rate limit
 Store errors (NotFound, Conflict, StoreUnavailable) pass through unchanged.
@@ -63,6 +64,13 @@ class NotAllowed(ConveningError):
 
 class ConveningLocked(NotAllowed):
     code = "convening_locked"
+
+
+class RemovedFromConvening(NotAllowed):
+    """A person a host removed tried a link again (same browser, same e-mail or their own
+    personal link): refused, and the hosts are shown the attempt."""
+
+    code = "removed_from_convening"
 
 
 class NotInGroup(NotAllowed):

@@ -5,6 +5,11 @@ An introduction is made only when both sides asked for it.
 Consents decide who appears: the host sees everyone who joined; a participant sees only
 people who agreed to be listed, and suggestions only among people who opted in to them. In
 Chatham House mode organisations are never shown to participants.
+
+Feedback answers are never tied to a name (#26): the feedback form promises the hosts see
+them without names, and nobody opts in to more. So the issues people typed into it appear
+only as topics with a count of people (``asked``), never beside who asked, and never decide
+a suggestion (which would tell the other person what they wrote).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from crossroads.convenings.feedback import clean_topic
+from crossroads.convenings.feedback import Demand, clean_topic, demand_for
 from crossroads.convenings.joining import LobbyPerson, visible_people
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
 from crossroads.notes.reading import read_notes
@@ -50,6 +55,8 @@ class IntersectionMap:
     plan: Plan
     areas: tuple[Area, ...]  # shared by two people or more, most shared first
     solo: tuple[Area, ...]  # areas only one person named
+    # Issues asked for in the feedback form: how many people, never who (see the docstring).
+    asked: tuple[Demand, ...] = ()
 
 
 def _areas_of(person: ParticipantRecord, interests: Iterable[str]) -> dict[str, str]:
@@ -67,6 +74,7 @@ def build_map(
     interests: dict[int, list[str]],
     *,
     shown: Sequence[LobbyPerson],
+    asked: Sequence[Demand] = (),
 ) -> IntersectionMap:
     """Group ``shown`` people (already filtered for consent) by the areas they named.
 
@@ -94,31 +102,35 @@ def build_map(
         plan=plan,
         areas=tuple(a for a in areas if len(a.people) > 1),
         solo=tuple(a for a in areas if len(a.people) == 1),
+        asked=tuple(asked),
     )
 
 
-async def _load(db: Database, plan: Plan) -> tuple[list[ParticipantRecord], dict[int, list[str]]]:
-    """The people and, per person, the topics they chose to drill into and the issue areas
-    that came up in what they wrote in the shared notes."""
+async def _load(
+    db: Database, plan: Plan
+) -> tuple[list[ParticipantRecord], dict[int, list[str]], tuple[Demand, ...]]:
+    """The people; per person, the issue areas that came up in what they wrote in the shared
+    notes (named mode only); and the issues asked for in the feedback form, unattributed."""
     convening_id = plan.convening.id
     async with db.transaction() as tx:
         people = await participant_store.list_participants(tx, convening_id)
         removed = await safety_store.removed_ids(tx, convening_id)
         interests = await feedback_store.list_interests(tx, [convening_id])
-    by_person: dict[int, list[str]] = {}
-    for interest in interests:
-        by_person.setdefault(interest.participant_id, []).append(interest.topic)
     people = [p for p in people if p.id not in removed]
+    kept = {p.id for p in people}
+    asked = demand_for([i for i in interests if i.participant_id in kept])
+    by_person: dict[int, list[str]] = {}
     # Chatham House: nobody's words may be tied to them, so the notes are left out.
     if plan.convening.privacy_mode is PrivacyMode.NAMED:
         prompts = [p.public_id for r in plan.rounds for p in r.prompts]
         notes = await read_notes(db, plan.convening.public_id, prompts)
-        vocabulary = {
-            label for p in people for label in _areas_of(p, by_person.get(p.id, [])).values()
-        }
+        # The feedback topics may name an area to look for in the notes: what a person wrote
+        # in the notes is theirs (named mode), whoever typed the word into the form.
+        vocabulary = {label for p in people for label in _areas_of(p, []).values()}
+        vocabulary |= {d.topic for d in asked}
         for pid, mentioned in areas_in_notes(notes.runs.values(), vocabulary).items():
             by_person.setdefault(pid, []).extend(mentioned)
-    return people, by_person
+    return people, by_person, asked
 
 
 def areas_in_notes(
@@ -153,10 +165,10 @@ def areas_in_notes(
 
 async def map_for_host(db: Database, host: HostRecord, public_id: str) -> IntersectionMap:
     plan = await get_plan_for_host(db, host, public_id)
-    people, interests = await _load(db, plan)
+    people, interests, asked = await _load(db, plan)
     # The host already sees every participant on the convening page; here too.
     shown = visible_people(people, PrivacyMode.NAMED, you_id=None, everyone=True)
-    return build_map(plan, people, interests, shown=shown)
+    return build_map(plan, people, interests, shown=shown, asked=asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +194,7 @@ async def connections_for(
 ) -> Connections:
     plan = await _own_plan(db, participant, public_id)
     cid = plan.convening.id
-    people, interests = await _load(db, plan)
+    people, interests, demand = await _load(db, plan)
     async with db.transaction() as tx:
         opted = await connection_store.opted_in_ids(tx, cid)
         asked = await connection_store.requests(tx, cid)
@@ -229,7 +241,7 @@ async def connections_for(
         plan=plan,
         you=participant,
         opted_in=True,
-        map=build_map(plan, people, interests, shown=listed),
+        map=build_map(plan, people, interests, shown=listed, asked=demand),
         suggestions=suggestions,
         introductions=tuple(introductions),
         waiting=tuple(waiting),

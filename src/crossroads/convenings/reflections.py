@@ -8,8 +8,8 @@ See #8.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,7 +17,7 @@ from crossroads.convenings import feedback
 from crossroads.convenings.calls import consented_chat
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
-from crossroads.harvest.model import HarvestInput, PromptNotes, RosterEntry
+from crossroads.harvest.model import HarvestInput, PromptNotes, Reflection, RosterEntry
 from crossroads.harvest.model import PrivacyMode as HarvestPrivacy
 from crossroads.harvest.outline import Block, Translate, no_translation
 from crossroads.harvest.sections import Section, note_blocks, sections_of
@@ -168,8 +168,33 @@ async def _harvest_sections(
 
     inputs = await gather_inputs(db, plan, language=language)
     # The engine is CPU-bound for a second or more: off the event loop.
-    reflection = await asyncio.to_thread(harvest, inputs.data)
+    reflection = await asyncio.to_thread(_harvest_unnamed_feedback, harvest, inputs.data)
     return sections_of(reflection, translate)
+
+
+def _harvest_unnamed_feedback(
+    harvest: Callable[[HarvestInput], Reflection], data: HarvestInput
+) -> Reflection:
+    """The reflection with its feedback part harvested as under the Chatham House rule (#26).
+
+    The feedback form promises the hosts see the answers without names, and consent to be
+    quoted (the join form) is about words from the notes: so feedback is quoted only from
+    people who agreed to be quoted, and never with a name or organisation, in either mode
+    (names typed into an answer are scrubbed too). The notes keep the convening's own mode.
+    """
+    notes = harvest(replace(data, feedback=()))
+    if not data.feedback:
+        return notes
+    unnamed = harvest(
+        HarvestInput(
+            title=data.title,
+            privacy_mode=HarvestPrivacy.CHATHAM_HOUSE,
+            language=data.language,
+            feedback=data.feedback,
+            roster=data.roster,
+        )
+    )
+    return replace(notes, feedback=unnamed.feedback)
 
 
 async def note_for_host(db: Database, host: HostRecord, public_id: str) -> NoteView:

@@ -1,16 +1,18 @@
 """Reading a roster CSV (name, email, organisation, language) into personal invites.
 
+Excel's CSVs are taken as they come (semicolons, a BOM, Windows-1252, "Email Address"):
+``csv_reading.py`` reads the file, this module checks the rows.
+
 The whole file is checked before anything is written: one bad row refuses the file, and
 the error names its line, e.g. ``line 14: email is not an email address``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
+from crossroads.convenings.csv_reading import CsvProblem, read_csv_bytes
 from crossroads.convenings.errors import RosterRowInvalid
 from crossroads.messages import N_
 from crossroads.text_input import UnsafeText, clean_line
@@ -30,50 +32,23 @@ class RosterRow:
 
 
 def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> list[RosterRow]:
-    """Parse and check every row.
+    """Parse and check every row; the file may come from Excel (see ``csv_reading``).
 
     >>> parse_roster(b"name,email\\nAna,ana@example.org\\n", languages=("en",), max_rows=10)
     [RosterRow(line=2, name='Ana', email='ana@example.org', organisation='', language='')]
     """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RosterRowInvalid(line, "file", N_("is not UTF-8 text")) from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    except csv.Error as exc:  # e.g. a header cell over the csv module's field limit (#12)
-        raise RosterRowInvalid(
-            reader.line_num + 1, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
-        ) from exc
-    for column in REQUIRED:
-        if column not in header:
-            raise RosterRowInvalid(1, column, N_("column is missing from the header"))
-    reader.fieldnames = header
+        table = read_csv_bytes(data, required=REQUIRED)
+    except CsvProblem as exc:
+        raise RosterRowInvalid(exc.line, exc.column, exc.message, **exc.params) from exc
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
-    try:
-        for record in reader:
-            # line_num is the row's last physical line; quoted cells may span several,
-            # and blank lines are skipped, so count back from the end of the row.
-            cells = [v for v in record.values() if isinstance(v, str)]
-            line = reader.line_num - sum(cell.count("\n") for cell in cells)
-            if None in record:
-                raise RosterRowInvalid(line, "row", N_("has more cells than the header"))
-            values = {key: (value or "").strip() for key, value in record.items()}
-            if not any(values.values()):
-                continue
-            rows.append(_check_row(line, values, languages, seen))
-            if len(rows) > max_rows:
-                raise RosterRowInvalid(
-                    line, "file", N_("has more than {max_rows} rows"), max_rows=max_rows
-                )
-    except csv.Error as exc:
-        # The reader counts the lines it has finished; the broken row is the next one.
-        raise RosterRowInvalid(
-            reader.line_num + 1, "row", N_("is not valid CSV ({detail})"), detail=str(exc)
-        ) from exc
+    for line, values in table.rows:
+        rows.append(_check_row(line, values, languages, seen))
+        if len(rows) > max_rows:
+            raise RosterRowInvalid(
+                line, "file", N_("has more than {max_rows} rows"), max_rows=max_rows
+            )
     if not rows:
         raise RosterRowInvalid(2, "file", N_("has no rows"))
     return rows

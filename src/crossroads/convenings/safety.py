@@ -66,6 +66,9 @@ class ReportView:
     details: str
     run_number: int | None
     created_at: datetime
+    # Recorded by the server, not a person: the notes engine cut this person off (#26; the
+    # report names them on both sides, as nobody can report themselves).
+    by_server: bool = False
 
 
 async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
@@ -138,9 +141,43 @@ async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
             details=r.details,
             run_number=r.run_number,
             created_at=r.created_at,
+            by_server=r.reporter_id == r.reported_id,
         )
         for r in reports
         if r.reporter_id in everyone and r.reported_id in everyone
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RejoinView:
+    """A removed person who tried to come back, as hosts see it: who, how they were
+    recognised ("browser", "email" or "link"), through which kind of link, how often."""
+
+    name: str
+    matched: str
+    invite_kind: str
+    tries: int
+    last_at: datetime
+
+
+async def rejoin_attempts_for_host(db: Database, plan: Plan) -> list[RejoinView]:
+    """Refused tries to join again after a removal (#26), latest first; the caller holds the
+    host-scoped plan."""
+    async with db.transaction() as tx:
+        attempts = await safety_store.list_rejoin_attempts(tx, plan.convening.id)
+        everyone = {
+            p.id: p for p in await participant_store.list_participants(tx, plan.convening.id)
+        }
+    return [
+        RejoinView(
+            name=everyone[a.participant_id].display_name,
+            matched=a.matched,
+            invite_kind=a.invite_kind,
+            tries=a.tries,
+            last_at=a.last_at,
+        )
+        for a in attempts
+        if a.participant_id in everyone
     ]
 
 

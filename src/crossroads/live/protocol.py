@@ -100,6 +100,9 @@ class Remove(_Message):
 
     type: Literal["remove"]
     participant: str = Field(max_length=32)
+    # One step from the removal dialog (#26): also revoke the shared invite link and make a
+    # new one, for when the removed person may pass the old link on.
+    renew_link: bool = False
 
 
 class Mute(_Message):

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 
 from pycrdt import Doc, Text
 
+from crossroads.notes.crdt_guard import guarded
+
 UNKNOWN = ""
 Runs = list[list[str | int]]  # [[author, length in UTF-8 bytes], ...]
 
@@ -52,7 +54,18 @@ def replay(
     """The document after the log, and each section's authorship runs.
 
     ``sections`` are the root names to attribute; by default every root in the result.
+    A panic of the CRDT engine is ``CrdtPanic`` (notes/crdt_guard.py).
     """
+    with guarded("attribution replay"):
+        return _replay(snapshot, attribution, updates, sections)
+
+
+def _replay(
+    snapshot: bytes | None,
+    attribution: dict[str, Runs] | None,
+    updates: Iterable[tuple[bytes, str]],
+    sections: Iterable[str] | None,
+) -> tuple[Doc, dict[str, Runs]]:
     updates = list(updates)
     if sections is None:
         scratch = Doc()

@@ -31,6 +31,8 @@ STEP2 = 1
 UPDATE = 2
 
 MAX_VARUINT_BYTES = 8
+# Awareness entries in one message: a room's worth (a y-websocket client echoes all it hears).
+MAX_AWARENESS_ENTRIES = 1000
 
 
 class FrameError(ValueError):
@@ -131,7 +133,7 @@ class AwarenessEntry:
 
 def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
     count, pos = read_varuint(payload, 0)
-    if count > 10_000:
+    if count > MAX_AWARENESS_ENTRIES:
         raise FrameError("too many awareness entries")
     entries = []
     for _ in range(count):
@@ -145,11 +147,16 @@ def parse_awareness(payload: bytes) -> list[AwarenessEntry]:
     return entries
 
 
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _check_state(state: bytes) -> None:
     """Every browser in the room runs ``JSON.parse`` on a relayed state: one that is not JSON
-    would throw in all of them, so it is refused here, before it is relayed (#12)."""
+    would throw in all of them, so it is refused here, before it is relayed (#12). Python's
+    json takes NaN and Infinity, which ``JSON.parse`` does not: refused too (#26)."""
     try:
-        json.loads(state.decode("utf-8"))
+        json.loads(state.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise FrameError("awareness state is not JSON") from exc
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pycrdt import Text
 
 from crossroads.notes.attribution import replay, runs_with_text
+from crossroads.notes.crdt_guard import guarded
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 
@@ -37,7 +38,8 @@ async def read_notes(db: Database, room: str, prompt_ids: list[str]) -> NotesTex
     doc, runs = replay(
         stored.snapshot, stored.attribution, stored.updates, [section_name(p) for p in ids]
     )
-    sections = {pid: str(doc.get(section_name(pid), type=Text)) for pid in ids}
+    with guarded("read notes"):
+        sections = {pid: str(doc.get(section_name(pid), type=Text)) for pid in ids}
     return NotesText(
         sections=sections,
         authors=frozenset(authors),

@@ -27,13 +27,16 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 import structlog
-from pycrdt import Doc, merge_updates
+from pycrdt import Doc
 
-from crossroads.notes import protocol
+from crossroads.notes import crdt_guard, protocol
 from crossroads.notes.attribution import replay
+from crossroads.notes.awareness import AwarenessAbuse, QueryBudget, admit
+from crossroads.notes.crdt_guard import CrdtPanic
 from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.structs import SectionIndex, parse_update
+from crossroads.notes.update_check import check_state_vector, check_update
 from crossroads.notes.writer import RETRY_FOR, NotesWriter
 from crossroads.outbox import CLOSE_SLOW, Outbox
 from crossroads.store import notes as notes_store
@@ -48,6 +51,9 @@ SEND_QUEUE = 256
 CLOSE_INVALID = 1007
 CLOSE_TOO_BIG = 1009
 CLOSE_UNAVAILABLE = 1011
+CLOSE_POLICY = 1008  # awareness out of bounds (notes/awareness.py)
+CLOSE_RESTARTING = 1012  # the node restarts (after a CRDT panic): reconnect and resend
+CLOSE_CUT_OFF = 4422  # this connection's update made the CRDT engine panic (docs/notes-protocol.md)
 EMPTY_UPDATE = b"\x00\x00"
 # Fan-out budget per room, in frames written per second, and how much of it a burst may use
 # at once (a flush costs one frame per connection). 200 readers and 20 typists at 3 keys/s
@@ -104,6 +110,7 @@ class NotesConnection:
     # stops reading from it (``hold``) until the writer catches up (``release``).
     inflight: int = 0
     drained: asyncio.Event = field(default_factory=asyncio.Event)
+    queries: QueryBudget = field(default_factory=QueryBudget)  # awareness queries allowed
 
     def __post_init__(self) -> None:
         self.drained.set()
@@ -174,7 +181,7 @@ class Room:
         if locked:
             if self.index is None:
                 self.index = SectionIndex()
-                self.index.add(parse_update(self.doc.get_update()))
+                self.index.add(parse_update(crdt_guard.get_update(self.doc)))
             self.locked.add(section)
         else:
             self.locked.discard(section)
@@ -223,7 +230,7 @@ class Room:
                 conn.send(protocol.ack_message(count))
         if not updates:
             return
-        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+        merged = updates[0] if len(updates) == 1 else crdt_guard.merge_updates(*updates)
         message = protocol.sync_message(protocol.UPDATE, merged)
         frame = binary_frame(message)
         skip = next(iter(acks)) if len(updates) == 1 and len(acks) == 1 else None
@@ -247,8 +254,10 @@ class RoomServer:
         compact_after: int,
         retry_for: float = RETRY_FOR,
         ownership: Ownership | None = None,
+        precheck: bool = True,
     ) -> None:
         self.db = db
+        self.precheck = precheck  # off only to test a real engine panic (settings.py)
         self.ownership = ownership
         self.writer = NotesWriter(db, retry_for=retry_for)
         self.max_update_bytes = max_update_bytes
@@ -256,6 +265,9 @@ class RoomServer:
         self.rooms: dict[str, Room] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._epochs = itertools.count(1)
+        # Told (room, author) when an author's update made the CRDT engine panic (the app
+        # mutes them and tells the hosts; web/app.py).
+        self.on_cut_off: Callable[[str, str], None] | None = None
 
     # --- rooms ----------------------------------------------------------------------------
 
@@ -274,9 +286,9 @@ class RoomServer:
                     locked = await notes_store.locked_sections(tx, name)
                 doc = Doc()
                 if stored.snapshot:
-                    doc.apply_update(stored.snapshot)
+                    crdt_guard.apply_update(doc, stored.snapshot, "load")
                 for update in stored.updates:
-                    doc.apply_update(update)
+                    crdt_guard.apply_update(doc, update, "load")
                 room = self.rooms[name] = Room(
                     name, doc, locked, epoch=next(self._epochs), upto=stored.last_id
                 )
@@ -313,11 +325,11 @@ class RoomServer:
                 return
             async with self.db.transaction() as tx:
                 stored = await notes_store.load_room(tx, name)
-            before = room.doc.get_state()
+            before = crdt_guard.get_state(room.doc)
             for update in [stored.snapshot or EMPTY_UPDATE, *stored.updates]:
-                room.doc.apply_update(update)
+                crdt_guard.apply_update(room.doc, update, "catch_up")
             room.upto = max(room.upto, stored.last_id)
-            missing = room.doc.get_update(before)
+            missing = crdt_guard.get_update(room.doc, before)
             if missing != EMPTY_UPDATE:
                 if room.index is not None:
                     room.index.add(parse_update(missing))
@@ -337,7 +349,9 @@ class RoomServer:
                 return False
             stored = await notes_store.load_log(tx, name)
             parts = ([stored.snapshot] if stored.snapshot else []) + [u for u, _ in stored.updates]
-            merged = merge_updates(*parts) if len(parts) > 1 else parts[0]
+            merged = (
+                crdt_guard.merge_updates(*parts, what="compact") if len(parts) > 1 else parts[0]
+            )
             # The log's authors are about to go: keep who wrote what with the snapshot.
             _doc, runs = replay(stored.snapshot, stored.attribution, stored.updates)
             # Only over the snapshot we read: two nodes compacting one room (after a split)
@@ -369,7 +383,7 @@ class RoomServer:
         conn.outbox.start(conn.socket.send_bytes, conn.socket.close)
         room.connections.add(conn)
         # Our state vector, and everyone's presence, as y-websocket servers do on connect.
-        conn.send(protocol.sync_message(protocol.STEP1, room.doc.get_state()))
+        conn.send(protocol.sync_message(protocol.STEP1, crdt_guard.get_state(room.doc)))
         if room.awareness:
             conn.send(
                 protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
@@ -407,6 +421,8 @@ class RoomServer:
             for message in messages:
                 if conn.closed or not self._handle(room, conn, message):
                     return
+        except CrdtPanic:
+            self._panicked(room, conn)
         except Exception:
             log.exception("notes_frame_failed", room=room.name)
             conn.close(CLOSE_UNAVAILABLE, "server error: reconnect to resync")
@@ -415,9 +431,10 @@ class RoomServer:
         if message.kind == protocol.SYNC:
             if message.step == protocol.STEP1:
                 try:
-                    reply = room.doc.get_update(message.payload)
-                except ValueError:
-                    conn.close(CLOSE_INVALID, "bad state vector")
+                    check_state_vector(message.payload)
+                    reply = crdt_guard.get_update(room.doc, message.payload)
+                except ValueError as exc:
+                    conn.close(CLOSE_INVALID, f"bad state vector: {exc}")
                     return False
                 conn.send(protocol.sync_message(protocol.STEP2, reply))
                 return True
@@ -425,6 +442,11 @@ class RoomServer:
         if message.kind == protocol.AWARENESS:
             return self._awareness(room, conn, message.payload)
         if message.kind == protocol.QUERY_AWARENESS:
+            try:
+                conn.queries.take()
+            except AwarenessAbuse as exc:
+                conn.close(CLOSE_POLICY, str(exc))
+                return False
             conn.send(
                 protocol.awareness_message(protocol.encode_awareness(list(room.awareness.values())))
             )
@@ -436,6 +458,12 @@ class RoomServer:
             return False
         if conn.read_only:
             return True  # a read-only viewer's edits are not taken (their editor is read-only)
+        try:
+            if self.precheck:
+                check_update(update)  # before pycrdt: see notes/update_check.py
+        except FrameError as exc:
+            conn.close(CLOSE_INVALID, f"update refused: {exc}")
+            return False
         parsed = None
         if room.index is not None:
             try:
@@ -451,7 +479,7 @@ class RoomServer:
                 self._store(room, conn, None)
                 return True
         try:
-            room.doc.apply_update(update)
+            crdt_guard.apply_update(room.doc, update)
         except ValueError:
             conn.close(CLOSE_INVALID, "not a Yjs update")
             return False
@@ -500,16 +528,40 @@ class RoomServer:
         for conn in list(room.connections):
             conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
 
+    def _panicked(self, room: Room, conn: NotesConnection) -> None:
+        """The CRDT engine panicked on something ``conn`` sent (notes/crdt_guard.py).
+
+        The room's document is not trusted any more: the room is served no longer, whatever
+        it had not committed is not committed (it was never acknowledged), the sender is cut
+        off (4422) and reported to the hosts (``on_cut_off``), and everyone else in the room
+        is told to reconnect (1012). The process restart the guard asked for does the rest.
+        """
+        log.critical("notes_crdt_panic", room=room.name, author=conn.author)
+        if self.rooms.get(room.name) is room:
+            del self.rooms[room.name]
+        room.cancel_flush()
+        conn.read_only = True
+        conn.close(CLOSE_CUT_OFF, "update refused: it broke the document engine")
+        for other in list(room.connections):
+            other.read_only = True
+            other.close(CLOSE_RESTARTING, "restarting: reconnect to resync")
+        if self.on_cut_off is not None:
+            self.on_cut_off(room.name, conn.author)
+
     def _awareness(self, room: Room, conn: NotesConnection, payload: bytes) -> bool:
         try:
             entries = protocol.parse_awareness(payload)
-        except FrameError:
-            conn.close(CLOSE_INVALID, "bad awareness message")
+        except FrameError as exc:
+            conn.close(CLOSE_INVALID, f"bad awareness message: {exc}")
             return False
+        try:  # within bounds, and only one's own entries (notes/awareness.py)
+            entries = admit(entries, conn, conn.client_ids, room.owner, room.awareness)
+        except AwarenessAbuse as exc:
+            conn.close(CLOSE_POLICY, str(exc))
+            return False
+        if not entries:
+            return True
         for entry in entries:
-            current = room.awareness.get(entry.client_id)
-            if current is not None and current.clock > entry.clock:
-                continue
             if entry.state == b"null":
                 room.awareness.pop(entry.client_id, None)
                 room.owner.pop(entry.client_id, None)
@@ -518,7 +570,7 @@ class RoomServer:
                 room.awareness[entry.client_id] = entry
                 room.owner[entry.client_id] = conn
                 conn.client_ids.add(entry.client_id)
-        relay = protocol.awareness_message(payload)
+        relay = protocol.awareness_message(protocol.encode_awareness(entries))
         for other in room.others(conn):
             other.send(relay)
         return True
@@ -526,6 +578,8 @@ class RoomServer:
     def _drop_presence(self, room: Room, conn: NotesConnection) -> None:
         gone = []
         for client_id in conn.client_ids:
+            if room.owner.get(client_id) not in (conn, None):
+                continue  # taken over by a newer connection of the same client
             entry = room.awareness.pop(client_id, None)
             room.owner.pop(client_id, None)
             if entry is not None:

@@ -284,6 +284,40 @@ class ParticipantRemoval(Base):
     removed_at: Mapped[datetime]
 
 
+class PersonMark(Base):
+    """What ties participant rows to one person (#26): the digest of the browser's marker
+    cookie or of their normalised e-mail, per convening (``convenings/joining.py`` makes it;
+    the raw values are never stored). Rows sharing a digest are one person: a removal is
+    refused at the door and a block follows them to a new row."""
+
+    __tablename__ = "person_mark"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # "browser" or "email"
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]
+
+
+class RejoinAttempt(Base):
+    """A removed person tried to join again and was turned away; the hosts see these.
+    One row per person, way of recognising them and kind of link, counting the tries."""
+
+    __tablename__ = "rejoin_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    matched: Mapped[str] = mapped_column(String(10))  # "browser", "email" or "link"
+    invite_kind: Mapped[str] = mapped_column(String(10))
+    tries: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+
+
 class ParticipantReport(Base):
     """Someone told the hosts about a person they met; only hosts ever read these."""
 

@@ -31,7 +31,9 @@ from crossroads.store.models import (
     ParticipantMute,
     ParticipantRemoval,
     ParticipantReport,
+    PersonMark,
     ReflectionNote,
+    RejoinAttempt,
     RoundRun,
     SeriesConsent,
     SittingOut,
@@ -148,6 +150,8 @@ async def erase_participant(tx: AsyncSession, participant_id: int) -> None:
         (LiveMember, LiveMember.participant_id),
         (SittingOut, SittingOut.participant_id),
         (ParticipantRemoval, ParticipantRemoval.participant_id),
+        (PersonMark, PersonMark.participant_id),
+        (RejoinAttempt, RejoinAttempt.participant_id),
         (WebSession, WebSession.participant_id),
     ):
         await tx.execute(delete(table).where(column == participant_id))

@@ -11,10 +11,13 @@ from sqlalchemy.orm import aliased
 
 from crossroads.store.models import (
     LiveMember,
+    Participant,
     ParticipantBlock,
     ParticipantMute,
     ParticipantRemoval,
     ParticipantReport,
+    PersonMark,
+    RejoinAttempt,
     RoundRun,
     WebSession,
 )
@@ -52,12 +55,174 @@ async def add_block(
 
 
 async def blocked_pairs(tx: AsyncSession, convening_id: int) -> set[frozenset[int]]:
+    """Every pair of participant rows that may not meet. A block follows the person (#26):
+    it holds for each row tied to either side by a person mark (the same browser or e-mail),
+    so someone who comes back under a new row after losing their cookie is still kept apart."""
     rows = await tx.execute(
         select(ParticipantBlock.blocker_id, ParticipantBlock.blocked_id).where(
             ParticipantBlock.convening_id == convening_id
         )
     )
-    return {frozenset((a, b)) for a, b in rows}
+    blocks = [(int(a), int(b)) for a, b in rows]
+    if not blocks:
+        return set()
+    same = await same_person(tx, convening_id)
+    return {
+        frozenset((x, y))
+        for a, b in blocks
+        for x in same.get(a, {a})
+        for y in same.get(b, {b})
+        if x != y
+    }
+
+
+async def same_person(tx: AsyncSession, convening_id: int) -> dict[int, set[int]]:
+    """Participant ids tied by a shared mark, each mapped to all the rows of its person
+    (rows without a shared mark are left out: a person of one row)."""
+    rows = await tx.execute(
+        select(PersonMark.participant_id, PersonMark.digest).where(
+            PersonMark.convening_id == convening_id
+        )
+    )
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_of: dict[str, int] = {}
+    for pid, digest in rows:
+        pid = int(pid)
+        first = first_of.setdefault(digest, pid)
+        parent[root(pid)] = root(first)
+    groups: dict[int, set[int]] = {}
+    for pid in list(parent):
+        groups.setdefault(root(pid), set()).add(pid)
+    return {pid: group for group in groups.values() if len(group) > 1 for pid in group}
+
+
+async def add_marks(
+    tx: AsyncSession,
+    convening_id: int,
+    participant_id: int,
+    marks: dict[str, str],
+    now: datetime,
+) -> None:
+    """Tie a participant row to its person: ``marks`` maps a digest to its kind."""
+    if not marks:
+        return
+    known = set(
+        await tx.scalars(
+            select(PersonMark.digest).where(
+                PersonMark.participant_id == participant_id, PersonMark.digest.in_(list(marks))
+            )
+        )
+    )
+    tx.add_all(
+        PersonMark(
+            convening_id=convening_id,
+            participant_id=participant_id,
+            kind=kind,
+            digest=digest,
+            created_at=now,
+        )
+        for digest, kind in marks.items()
+        if digest not in known
+    )
+    await tx.flush()
+
+
+async def removed_person_marked(
+    tx: AsyncSession, convening_id: int, digests: list[str]
+) -> tuple[int, str] | None:
+    """A removed participant of this convening carrying one of these marks, and the kind of
+    mark that matched (a browser before an e-mail), or None."""
+    if not digests:
+        return None
+    rows = await tx.execute(
+        select(PersonMark.participant_id, PersonMark.kind)
+        .join(ParticipantRemoval, ParticipantRemoval.participant_id == PersonMark.participant_id)
+        .where(PersonMark.convening_id == convening_id, PersonMark.digest.in_(digests))
+        .order_by(PersonMark.kind, PersonMark.id)
+    )
+    found = rows.first()
+    return None if found is None else (int(found[0]), str(found[1]))
+
+
+async def removed_with_email(tx: AsyncSession, convening_id: int, email: str) -> int | None:
+    """A removed participant of this convening whose personal link was for ``email``
+    (normalised by the caller): rows from before person marks existed have no e-mail mark."""
+    found = await tx.scalar(
+        select(Participant.id)
+        .join(ParticipantRemoval, ParticipantRemoval.participant_id == Participant.id)
+        .where(
+            Participant.convening_id == convening_id,
+            func.lower(func.trim(Participant.email)) == email,
+        )
+        .order_by(Participant.id)
+        .limit(1)
+    )
+    return None if found is None else int(found)
+
+
+@dataclass(frozen=True, slots=True)
+class RejoinRecord:
+    participant_id: int
+    matched: str
+    invite_kind: str
+    tries: int
+    first_at: datetime
+    last_at: datetime
+
+
+async def record_rejoin_attempt(
+    tx: AsyncSession,
+    convening_id: int,
+    participant_id: int,
+    *,
+    matched: str,
+    invite_kind: str,
+    now: datetime,
+) -> None:
+    """Count one refused try; reloading the refusal page counts again, into the same row."""
+    row = await tx.scalar(
+        select(RejoinAttempt).where(
+            RejoinAttempt.participant_id == participant_id,
+            RejoinAttempt.matched == matched,
+            RejoinAttempt.invite_kind == invite_kind,
+        )
+    )
+    if row is None:
+        tx.add(
+            RejoinAttempt(
+                convening_id=convening_id,
+                participant_id=participant_id,
+                matched=matched,
+                invite_kind=invite_kind,
+                tries=1,
+                first_at=now,
+                last_at=now,
+            )
+        )
+    else:
+        row.tries += 1
+        row.last_at = now
+    await tx.flush()
+
+
+async def list_rejoin_attempts(tx: AsyncSession, convening_id: int) -> list[RejoinRecord]:
+    """Latest first."""
+    rows = await tx.scalars(
+        select(RejoinAttempt)
+        .where(RejoinAttempt.convening_id == convening_id)
+        .order_by(RejoinAttempt.last_at.desc(), RejoinAttempt.id.desc())
+    )
+    return [
+        RejoinRecord(r.participant_id, r.matched, r.invite_kind, r.tries, r.first_at, r.last_at)
+        for r in rows
+    ]
 
 
 async def remove_participant(

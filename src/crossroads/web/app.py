@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crossroads import __version__
+from crossroads import __version__, supervisor
 from crossroads.convenings import series
 from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewCache
@@ -34,6 +34,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.web import i18n
 from crossroads.web.body_limit import BodyLimit
+from crossroads.web.crdt_panic import PanicResponse
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -166,11 +167,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             compact_after=settings.notes_compact_after,
             retry_for=settings.notes_retry_seconds,
             ownership=affinity,
+            precheck=settings.notes_precheck,
         )
         control = app.state.notes_control = RoomControl(
             notes_rooms, db, app.state.hub.bus if cluster else None
         )
         control.start()
+        # A CRDT panic cuts its sender off and restarts this process (web/crdt_panic.py).
+        panic_response = PanicResponse(db, notes_rooms)
+        panic_response.install()
+        heartbeat = asyncio.create_task(supervisor.heartbeat())
         if cluster is not None and affinity is not None:
             await cluster.start()
             affinity.start(notes_rooms)
@@ -186,6 +192,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             retention.cancel()
+            heartbeat.cancel()
+            panic_response.uninstall()
             await app.state.round_plans.close()
             await app.state.hub.close()
             if affinity is not None:

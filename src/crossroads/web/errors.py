@@ -30,6 +30,7 @@ from crossroads.convenings.errors import (
     InviteNotFound,
     LoginFailed,
     NotAllowed,
+    RemovedFromConvening,
     RosterRowInvalid,
     SetupClosed,
 )
@@ -96,6 +97,7 @@ ERROR_TABLE: dict[type[Exception], ErrorRule] = {
     RequestTooLarge: ErrorRule(413, 1009, N_("This upload is too large")),
     RequestStalled: ErrorRule(408, 1008, N_("The upload stopped")),
     ConveningLocked: ErrorRule(403, 1008, N_("This call is closed to new people")),
+    RemovedFromConvening: ErrorRule(403, 1008, N_("You cannot join this call")),
     NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
     NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
     RateLimited: ErrorRule(429, 1013, N_("Too many attempts")),
@@ -140,6 +142,11 @@ def _message(exc: Exception) -> str:
         return _(
             "The hosts have locked this call: nobody new can join now. "
             "If you were invited, ask the host to let you in."
+        )
+    if isinstance(exc, RemovedFromConvening):
+        return _(
+            "A host removed you from this call, so no invite link lets you join it again. "
+            "The hosts can see that you tried. If you think this is a mistake, write to them."
         )
     if isinstance(exc, LoginFailed):
         return _("Wrong email or password.")

@@ -394,6 +394,7 @@ async def reports_page(request: Request, public_id: str, db: DbDep, host: HostDe
     plan = await planning.get_plan_for_host(db, host, public_id)
     reports = await safety.reports_for_host(db, plan)
     context = {"host": host, "plan": plan, "reports": reports, "reasons": safety.REASON_LABELS}
+    context["attempts"] = await safety.rejoin_attempts_for_host(db, plan)
     return render(request, "host/reports.html", context)
 
 
@@ -403,4 +404,5 @@ async def reports_list(request: Request, public_id: str, db: DbDep, host: HostDe
     plan = await planning.get_plan_for_host(db, host, public_id)
     reports = await safety.reports_for_host(db, plan)
     context = {"plan": plan, "reports": reports, "reasons": safety.REASON_LABELS}
+    context["attempts"] = await safety.rejoin_attempts_for_host(db, plan)
     return render(request, "host/_reports.html", context)

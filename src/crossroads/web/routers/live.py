@@ -15,10 +15,11 @@ import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from crossroads import collector
-from crossroads.convenings import calls, rounds, safety
+from crossroads.convenings import calls, invitations, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.live_views import ViewCache, ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.live import protocol
@@ -367,9 +368,21 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         connected_at=utc_now(),
     )
 
+    host = viewer.host
+
+    async def renew_link() -> None:
+        links = InviteLinks(
+            base_url=settings.public_base_url, secret_key=settings.resolved_secret_key
+        )
+        await invitations.shared_invite(
+            db, host, public_id, links, now=utc_now(), days=settings.invite_days, renew=True
+        )
+
     async def handle(message: Any) -> None:
         state = ws.app.state
-        await _host_command(db, hub, conn, message, state.round_plans, state.notes_control)
+        await _host_command(
+            db, hub, conn, message, state.round_plans, state.notes_control, renew_link
+        )
 
     await _serve(ws, hub, conn, protocol.parse_host, handle)
 
@@ -381,6 +394,7 @@ async def _host_command(
     message: Any,
     plans: RoundPlans,
     notes: RoomControl,
+    renew_link: Callable[[], Awaitable[None]],
 ) -> None:
     now = utc_now()
     cid = conn.convening_id
@@ -426,6 +440,8 @@ async def _host_command(
             await notes.close_author(
                 state.plan.convening.public_id, f"p{removed}", protocol.CLOSE_REMOVED
             )
+        if message.renew_link:
+            await renew_link()
     elif isinstance(message, protocol.Mute):
         change, muted_id = await safety.mute_person(
             db, cid, participant_public_id=message.participant, muted=message.muted, now=now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,6 +11,8 @@ from pydantic import ValidationError
 
 from crossroads.convenings import access, joining, safety
 from crossroads.convenings.calendar import calendar_file
+from crossroads.convenings.tokens import new_token
+from crossroads.settings import Settings
 from crossroads.store.records import ParticipantRecord
 from crossroads.web.auth import (
     PARTICIPANT_COOKIE,
@@ -23,7 +26,7 @@ from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_bod
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
 from crossroads.web.routers.live import publish
-from crossroads.web.security import fresh_csrf_token, verify_csrf
+from crossroads.web.security import fresh_csrf_token, secure_cookies_for, verify_csrf
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -32,20 +35,59 @@ router = APIRouter(
 )
 
 
+# A long-lived random marker per browser, set when the join form is opened (#26): the server
+# keeps only its hash per convening, so it says "this browser joined as that person" and
+# nothing else. It outlives the session, so a removed person cannot come back from the same
+# browser through another link, and a block follows them to a new row.
+BROWSER_COOKIE = "crossroads_browser"
+BROWSER_DAYS = 400  # the longest cookie lifetime browsers keep
+_MARKER = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def browser_marker(request: Request) -> tuple[str, bool]:
+    """The browser's marker, and whether it is new (to be set on the response)."""
+    marker = request.cookies.get(BROWSER_COOKIE, "")
+    if _MARKER.match(marker):
+        return marker, False
+    return new_token(), True
+
+
+def set_browser_marker(
+    response: Response, request: Request, marker: str, settings: Settings
+) -> None:
+    response.set_cookie(
+        BROWSER_COOKIE,
+        marker,
+        max_age=BROWSER_DAYS * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies_for(settings.secure_cookies, request.url.scheme),
+        path="/",
+    )
+
+
 @router.get("/join/{token}")
-async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Response:
-    opened = await joining.open_join_form(db, token, now=now)
+async def join_page(
+    request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    marker, new_marker = browser_marker(request)
+    opened = await joining.open_join_form(
+        db, token, now=now, browser=None if new_marker else marker
+    )
     invite = opened.invite
     values: dict[str, Any] = {
         "display_name": invite.name,
         "organisation": invite.organisation,
         "languages": [invite.language] if invite.language else [],
     }
-    return render(
+    response = render(
         request,
         "participant/join.html",
         {"plan": opened.plan, "token": token, "values": values, "errors": {}},
     )
+    if new_marker:
+        set_browser_marker(response, request, marker, settings)
+    return response
 
 
 @router.post("/join/{token}", openapi_extra=form_body(ProfileForm))
@@ -53,7 +95,10 @@ async def join_submit(
     request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     await request.app.state.rate_limits.hit_join(request)
-    opened = await joining.open_join_form(db, token, now=now)
+    marker, new_marker = browser_marker(request)
+    opened = await joining.open_join_form(
+        db, token, now=now, browser=None if new_marker else marker
+    )
     values = form_values(await request.form())
     try:
         form = ProfileForm.model_validate(values)
@@ -77,6 +122,7 @@ async def join_submit(
         coc_accepted=form.coc_accepted,
         now=now,
         current=joined.participant,
+        browser=marker,
     )
     session = None
     if joined.participant is None or joined.participant.id != participant.id:
@@ -97,6 +143,8 @@ async def join_submit(
     )
     if session is not None:
         set_session_cookie(response, request, PARTICIPANT_COOKIE, session, settings)
+    if new_marker:
+        set_browser_marker(response, request, marker, settings)
     return response
 
 
