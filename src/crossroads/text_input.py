@@ -12,6 +12,9 @@ the roster CSV:
   in a name they only serve to make it read differently from what it is (``Ana`` followed
   by a right-to-left override shows the rest of a line reversed). Arabic and Hebrew names
   need none of them; the Unicode bidirectional algorithm orders them unaided.
+  The joiners ZWNJ and ZWJ (U+200C, U+200D) are the exception where they sit between two
+  visible characters: Persian and Indic names need them to be spelled right (``می‌خواهم``),
+  and emoji sequences use them. Leading, trailing or doubled joiners are still dropped.
 
 Pure: no framework, no I/O. Callers turn ``UnsafeText`` into their own field error.
 """
@@ -25,7 +28,8 @@ INVISIBLE = frozenset(
     + [chr(c) for c in range(0x2066, 0x206A)]  # LRI, RLI, FSI, PDI
     + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]  # zero-width
 )
-_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+JOINERS = frozenset({"\u200c", "\u200d"})
+_DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE - JOINERS))
 # Line and paragraph separators break a line as a control character does.
 _SEPARATORS = frozenset({"\u2028", "\u2029"})
 _BLOCK_ALLOWED = frozenset({"\n", "\r", "\t"})
@@ -57,7 +61,26 @@ def clean_line(text: str) -> str:
     """
     if any(is_control(c) or c in _SEPARATORS for c in text):
         raise UnsafeText(CONTROL_IN_LINE)
-    return text.translate(_DROP_INVISIBLE).strip()
+    return _keep_inner_joiners(text.translate(_DROP_INVISIBLE)).strip()
+
+
+def _keep_inner_joiners(text: str) -> str:
+    """Drop ZWNJ/ZWJ unless both neighbours are visible, non-space characters."""
+    if not JOINERS.intersection(text):
+        return text
+    kept = []
+    for index, char in enumerate(text):
+        if char in JOINERS:
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if not _visible(before) or not _visible(after):
+                continue
+        kept.append(char)
+    return "".join(kept)
+
+
+def _visible(char: str) -> bool:
+    return bool(char) and not char.isspace() and char not in INVISIBLE
 
 
 def clean_block(text: str) -> str:

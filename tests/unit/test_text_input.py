@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossroads.text_input import INVISIBLE, UnsafeText, clean_block, clean_line, is_control
+from crossroads.text_input import (
+    INVISIBLE,
+    JOINERS,
+    UnsafeText,
+    clean_block,
+    clean_line,
+    is_control,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -20,7 +27,12 @@ def test_clean_line_output_holds_no_control_invisible_or_outer_space(text: str) 
     except UnsafeText:
         assert any(is_control(c) or c in "\u2028\u2029" for c in text)
         return
-    assert not any(is_control(c) or c in INVISIBLE for c in cleaned)
+    assert not any(is_control(c) or c in INVISIBLE - JOINERS for c in cleaned)
+    for index, char in enumerate(cleaned):
+        if char in JOINERS:  # a joiner stays only between two visible characters
+            assert 0 < index < len(cleaned) - 1
+            assert not {cleaned[index - 1], cleaned[index + 1]} & INVISIBLE
+            assert not cleaned[index - 1].isspace() and not cleaned[index + 1].isspace()
     assert cleaned == cleaned.strip()
 
 
@@ -41,9 +53,22 @@ def test_clean_line_is_idempotent(text: str) -> None:
     assert clean_line(once) == once
 
 
-@pytest.mark.parametrize("char", sorted(INVISIBLE))
+@pytest.mark.parametrize("char", sorted(INVISIBLE - JOINERS))
 def test_clean_line_drops_each_bidi_override_and_zero_width_character(char: str) -> None:
     assert clean_line(f"Ana{char} Lopez{char}") == "Ana Lopez"
+
+
+@pytest.mark.parametrize("char", sorted(JOINERS))
+def test_clean_line_drops_joiners_at_the_edges_or_beside_spaces(char: str) -> None:
+    assert clean_line(f"{char}Ana {char}Lopez{char}") == "Ana Lopez"
+
+
+def test_clean_line_keeps_joiners_inside_persian_names_and_emoji() -> None:
+    for text in (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "Ana \U0001f469\u200d\U0001f33e",
+    ):
+        assert clean_line(text) == text
 
 
 def test_clean_line_keeps_right_to_left_and_accented_names_as_typed() -> None:
