@@ -52,11 +52,20 @@ MAX_BATCH = 1000
 FIRST_RETRY = 0.05
 MAX_RETRY = 1.0
 RETRY_FOR = 20.0
-COMMIT_GAP = 0.005  # seconds from one commit's start to the next one's at the soonest
-# uvloop's timers count whole milliseconds (a wait under 0.5 ms runs on the next turn). Before
-# relaying first, the gap sat under every keystroke's delivery (150 rooms: no gap p95 1.4-4.0
-# ms at 20-27% CPU, 1 ms 2.5-3.7 ms at 21-25%); now it sits only under the acknowledgement.
-# Measured with relay-first on bench/notes.py: see the README's notes row.
+COMMIT_GAP = 0.020  # seconds from one commit's start to the next one's at the soonest
+# Before relaying first, the gap sat under every keystroke's delivery (150 rooms of 3: no gap
+# p95 1.4-4.0 ms at 20-27% CPU, 1 ms 2.5-3.7 ms at 21-25%); now only under the acknowledgement.
+# Relay-first on the same bench (bench/notes.py --quick, commits on the thread, a loaded
+# machine): 5 ms made 130-153 commits/s at 10-11% CPU, ack p50 4-5 ms; 20 ms 38-39 commits/s at
+# 8%, ack p50 13-15 ms, p95 23-28 ms; 50 ms 15-16 commits/s at 7-8%, ack p95 56-58 ms, and the
+# relay's own p50 went up (1.3-2.7 ms: bursts of callbacks). 20 ms: a "saved" no one can see
+# lag, a quarter of the syncs.
+COMMIT_ON_LOOP = False
+# Whether SQLite commits on the event loop when that is quick (store/notes.py SqliteAppender).
+# Not since relaying first: a sync on the loop (0.8 ms p50, 3.7 ms p95 on this disk when it
+# is busy) holds up every relay behind it; on the log's thread it holds up nothing but its
+# acknowledgement. Same bench, interleaved: on the loop relay p50 4.6-7.9 ms, p95 19 ms; on
+# the thread p50 0.2 ms, p95 4.7-6.0 ms, for 1-2 points more CPU (the hand-offs).
 
 
 # Called once the update is committed (None) or could not be (the error).
@@ -72,17 +81,22 @@ class _Queued:
 
 class NotesWriter:
     """Driven by callbacks, not a task waiting on a queue: a batch the store can commit at
-    once (SQLite, ``commit_now``) is committed and settled in one callback of the loop. A
-    batch that must wait (PostgreSQL, SQLite's thread, retries) runs as a task, and later
-    submissions wait for it, in order."""
+    once (SQLite with ``on_loop``, ``commit_now``) is committed and settled in one callback of
+    the loop. A batch that must wait (PostgreSQL, SQLite's thread, retries) runs as a task,
+    and later submissions wait for it, in order."""
 
     def __init__(
-        self, db: Database, *, retry_for: float = RETRY_FOR, commit_gap: float = COMMIT_GAP
+        self,
+        db: Database,
+        *,
+        retry_for: float = RETRY_FOR,
+        commit_gap: float = COMMIT_GAP,
+        on_loop: bool = COMMIT_ON_LOOP,
     ) -> None:
         self.db = db
         self.commit_gap = commit_gap
         self.retry_for = retry_for
-        self.log = notes_store.update_appender(db)
+        self.log = notes_store.update_appender(db, on_loop=on_loop)
         self._waiting: list[_Queued] = []  # submitted, not yet in a batch
         self._drain: asyncio.Handle | None = None  # scheduled to take the next batch
         self._busy: asyncio.Task[None] | None = None  # a batch that must wait, under way

@@ -130,8 +130,11 @@ class SqliteAppender:
     SLOW_PAUSE = 1.0
     CHECKPOINT_EVERY = 500  # commits: about SQLite's own default of 1,000 WAL pages
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, on_loop: bool = True) -> None:
         self.path = path
+        # False: every batch goes to the thread, so the loop never waits for a sync (the
+        # notes writer, since updates are relayed before their commit: notes/writer.py).
+        self.on_loop = on_loop
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None  # the thread's
@@ -202,7 +205,11 @@ class SqliteAppender:
     def _commit_inline(self, rows: list[_Row], loop: asyncio.AbstractEventLoop) -> bool:
         """Commit ``rows`` on the loop if that is on now: True if done, False if the thread
         must (raises if the batch itself fails)."""
-        if loop.time() < self._inline_from or self._since_checkpoint >= self.CHECKPOINT_EVERY:
+        if (
+            not self.on_loop
+            or loop.time() < self._inline_from
+            or self._since_checkpoint >= self.CHECKPOINT_EVERY
+        ):
             return False
         if self._inline is None:
             self._inline = self._connect(busy_ms=0, checkpoints=False)
@@ -278,10 +285,10 @@ def settle_future(done: asyncio.Future[None], error: BaseException | None) -> No
         done.set_exception(error)
 
 
-def update_appender(db: Database) -> UpdateAppender:
+def update_appender(db: Database, *, on_loop: bool = True) -> UpdateAppender:
     url = make_url(db.url)
     if db.dialect == "sqlite" and url.database and url.database != ":memory:":
-        return SqliteAppender(url.database)
+        return SqliteAppender(url.database, on_loop=on_loop)
     return EngineAppender(db)
 
 
