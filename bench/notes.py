@@ -375,7 +375,8 @@ class Server:
         writer.write(request.encode())
         body = (await reader.read()).split(b"\r\n\r\n", 1)[1]
         writer.close()
-        return int(json.loads(body)["notes_commits"])
+        commits = json.loads(body).get("notes_commits")  # None: a server from before #30
+        return int(commits) if commits is not None else None
 
     def stop(self) -> None:
         self.process.terminate()

@@ -96,6 +96,7 @@ class NotesWriter:
         self.db = db
         self.commit_gap = commit_gap
         self.retry_for = retry_for
+        self.on_loop = on_loop
         self.log = notes_store.update_appender(db, on_loop=on_loop)
         self._waiting: list[_Queued] = []  # submitted, not yet in a batch
         self._drain: asyncio.Handle | None = None  # scheduled to take the next batch
@@ -144,7 +145,7 @@ class NotesWriter:
             _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
         updates = [q.update for q in batch if q.update is not None]
         committed = not updates
-        if updates:
+        if updates and self.on_loop:
             try:
                 committed = self.log.commit_now(updates, datetime.now(UTC))
             except Exception:  # the task tries again: it retries, or reports what fails
