@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.timeout(300 + 30 * REPEAT)]
 
 WRITERS = 20
 KILLS = kills()
+STARTS_WITHIN = 120  # seconds: a start beside two busy processes on a shared machine took >30
 
 
 def test_every_acknowledged_edit_survives_kill_9(tmp_path: Path) -> None:
@@ -71,7 +72,7 @@ async def _run(server: LiveServer, room: str, tokens: list[str]) -> Typing:
             assert server.process is not None
             server.process.send_signal(signal.SIGKILL)
             await asyncio.to_thread(server.process.wait)
-            await asyncio.to_thread(server.start)
+            await asyncio.to_thread(server.start, STARTS_WITHIN)
         await asyncio.sleep(1.5)
         stop.set()
 
