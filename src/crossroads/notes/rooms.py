@@ -14,12 +14,12 @@ docs/notes-protocol.md). Acknowledgements go out on the loop turn after their co
 frame per sender, whatever the fan-out budget.
 
 Broadcasts go out per room in flushes: what was applied since the last one, merged into
-one update, framed once and written to every connection. A flush
-costs a write per connection, so a room of N typists flushing every keystroke would cost N^2
-writes per round of keystrokes. Each room has a budget of writes per second (a token bucket,
-see ``Room.schedule``): while it lasts, a commit is flushed on the next turn of the event
-loop; a room that would exceed it (hundreds typing at once) flushes at the budget's pace, and
-every flush carries more.
+one update, framed once and written to every connection. A flush costs a write per
+connection, so a room of N typists flushing every keystroke would cost N^2 writes per round
+of keystrokes. Each room has a budget of writes per second (a token bucket, see
+``Room.schedule``): while it lasts, an update is flushed at once (a room of up to
+``RELAY_AT_ONCE``) or on the next turn of the event loop; a room that would exceed it
+(hundreds typing at once) flushes at the budget's pace, and every flush carries more.
 """
 
 from __future__ import annotations
