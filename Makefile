@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test lint format chromium pdf-libs nginx clean messages
+.PHONY: setup demo test reliability lint format chromium pdf-libs nginx clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -70,6 +70,12 @@ demo: setup
 test: setup chromium pdf-libs nginx
 	$(BIN)/python -m compileall -q src >/dev/null
 	$(BIN)/python -m pytest
+
+# The long form of the notes fault tests (tests/reliability/load.py): 20 kills of the server,
+# 10 PostgreSQL restarts, 5 outages past the writer's retries, two busy processes beside them.
+reliability: setup
+	CROSSROADS_RELIABILITY_REPEAT=20 $(BIN)/python -m pytest tests/reliability/test_notes_crash.py \
+		tests/reliability/test_postgres_restart.py -s -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check $(PY_PATHS)

@@ -1,11 +1,11 @@
 """Shared notes: keystroke-to-delivery latency and server CPU, ours against the Node reference.
 
-    python bench/notes.py [--seconds 20] [--runs 1] [--workloads rooms,crowd,typists]
+    python bench/notes.py [--seconds 20] [--runs 3] [--workloads rooms,crowd,typists] [--quick]
 
 Servers, each in its own process, pinned to CPU 0 (the load generator runs on CPU 1):
 - ours: `crossroads serve` (uvicorn on loopback) with durability on: a SQLite file in WAL mode
-  with synchronous=FULL, every update committed by the group-commit writer before it is
-  acknowledged and relayed;
+  with synchronous=FULL; an update is relayed at once and acknowledged to its writer once the
+  group-commit writer has committed it;
 - the reference: `@y/websocket-server` 0.1.1 on Yjs 13 (installed by `npm ci` in bench/), which
   keeps everything in memory.
 
@@ -23,12 +23,16 @@ keystroke's send to the first frame at a probe that holds it, found by decoding 
 headers (client id and clock range of each struct), so merged updates count too.
 
 First it times a durable commit on the disk ours writes to (one update, appended by the notes
-log's own appender to a migrated SQLite file, as the server commits): no keystroke reaches anyone
-before its commit, so that is a floor under ours' latency that the in-memory reference lacks.
+log's own appender to a migrated SQLite file, as the server commits): a floor under ours'
+acknowledgement (the writer's "saved"), which the in-memory reference does not send.
 
 Prints p50/p95 ms and server CPU (user+system time of the server process over the typing
-window, as % of one core) for both, with ratios ours/reference; medians over --runs. Not a
-test: numbers only, loopback only, bounded in time.
+window, as % of one core) for both, with ratios ours/reference, as the median and the range
+over --runs (runs of ours and the reference interleaved, so that other load on the machine
+falls on both); beside each row ours' acknowledgement p50/p95 (keystroke sent to its ack
+received by its typist) and commits per second (from /internal/status). ``--quick``: the
+150-room workload alone, one run of each, 10 s of typing (under a minute). Not a test:
+numbers only, loopback only, bounded in time.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import os
 import random
 import shutil
@@ -278,6 +283,7 @@ class Keystrokes:
 
     sent: dict[int, list[float]] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
+    acks: list[float] = field(default_factory=list)  # keystroke sent -> its ack received
     measuring: bool = False
 
 
@@ -315,7 +321,17 @@ class Typist:
         self.text = self.doc.get("prompt:bench", type=Text)
         self.log = log
         self.times: list[float] = []
+        self.acked = 0
         log.sent[self.doc.client_id] = self.times
+
+    def on_ack(self, frame: bytes) -> None:
+        """Ours' ``100 <n>``: the first n updates of this connection are committed (the
+        bench's clients send nothing but keystrokes, so n counts keystrokes)."""
+        now = time.perf_counter()
+        count, _ = _varuint(frame, 1)
+        if self.log.measuring:
+            self.log.acks.extend(now - t for t in self.times[self.acked : count])
+        self.acked = max(self.acked, count)
 
     def keystroke(self, sock: RawSocket) -> None:
         before = self.doc.get_state()
@@ -345,6 +361,22 @@ class Server:
     origin: str
     path_for: Callable[[str, str], str]  # room, who -> request path
     data_dir: Path | None = None
+
+    async def commits(self) -> int | None:
+        """Ours' writer's commits so far (None for the reference, which commits nothing)."""
+        if self.name != "ours":
+            return None
+        pass_ = tokens.mint_peer(SECRET, "bench", "status")
+        request = (
+            f"GET /internal/status HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            f"x-crossroads-peer: {pass_}\r\nConnection: close\r\n\r\n"
+        )
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        writer.write(request.encode())
+        body = (await reader.read()).split(b"\r\n\r\n", 1)[1]
+        writer.close()
+        commits = json.loads(body).get("notes_commits")  # None: a server from before #30
+        return int(commits) if commits is not None else None
 
     def stop(self) -> None:
         self.process.terminate()
@@ -434,6 +466,9 @@ class Result:
     client_cpu: float  # the load generator's, to see when it is the bottleneck
     delivered: int
     expected: int
+    ack_p50: float = float("nan")
+    ack_p95: float = float("nan")
+    commits: float = float("nan")  # per second
 
 
 def pick(ordered: list[float], q: float) -> float:
@@ -469,7 +504,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
                 server.port,
                 server.path_for(room, who),
                 server.origin,
-                probe.on_message if probe else None,
+                _receiver(typist, probe),
             )
             sockets.append(sock)
             if typist is not None:
@@ -492,6 +527,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     await asyncio.sleep(warmup)
     log.measuring = True
     warm = {id(t): len(t.times) for t, _ in typists}
+    commits0 = await server.commits()
     cpu0, wall0 = cpu_seconds(server.process.pid), time.perf_counter()
     own0 = cpu_seconds(os.getpid())
     spy = None
@@ -516,6 +552,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     await asyncio.sleep(2.0)  # let the last keystrokes arrive
     cpu1, wall1 = cpu_seconds(server.process.pid), time.perf_counter()
     own1 = cpu_seconds(os.getpid())
+    commits1 = await server.commits()
     if spy is not None:
         spy.wait()
     log.measuring = False
@@ -525,6 +562,7 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
     if closed:
         print(f"  ({server.name}: {closed} sockets were closed by the server)", flush=True)
     ordered = sorted(log.latencies)
+    acks = sorted(log.acks)
     # Each keystroke typed while measuring should reach every probe in its room except its
     # typist's own (when the typist is a probe).
     typed = {id(t): len(t.times) - warm[id(t)] for t, _ in typists}
@@ -542,73 +580,106 @@ async def run(server: Server, work: Workload, seconds: float, seed: int) -> Resu
         100 * (own1 - own0) / (wall1 - wall0),
         len(ordered),
         expected,
+        pick(acks, 0.5) * 1000,
+        pick(acks, 0.95) * 1000,
+        (commits1 - commits0) / (wall1 - wall0)
+        if commits0 is not None and commits1 is not None
+        else float("nan"),
     )
 
 
-async def measure(start: Callable, work: Workload, seconds: float, runs: int) -> list[Result]:
-    results = []
-    for i in range(runs):
-        server = await start()
-        try:
-            results.append(await run(server, work, seconds, seed=i))
-        finally:
-            server.stop()
-    return results
+def _receiver(typist: Typist | None, probe: Probe | None) -> Callable[[bytes], None] | None:
+    """What a client does with a binary frame: a typist takes its acknowledgements, a probe
+    the updates."""
+    if typist is None:
+        return probe.on_message if probe is not None else None
+
+    def receive(frame: bytes) -> None:
+        if frame and frame[0] == 100:
+            typist.on_ack(frame)
+        elif probe is not None:
+            probe.on_message(frame)
+
+    return receive
+
+
+async def measure_one(start: Callable, work: Workload, seconds: float, seed: int) -> Result:
+    server = await start()
+    try:
+        return await run(server, work, seconds, seed=seed)
+    finally:
+        server.stop()
 
 
 def median(results: list[Result], attr: str) -> float:
     return statistics.median(getattr(r, attr) for r in results)
 
 
+def spread(values: list[float], digits: int = 1) -> str:
+    """The median and, over several runs, the range: "2.1 (1.8-3.0)"."""
+    mid = statistics.median(values)
+    if len(values) < 2:
+        return f"{mid:.{digits}f}"
+    return f"{mid:.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=20, help="typing time per run")
-    parser.add_argument("--runs", type=int, default=1, help="runs per workload and server")
+    parser.add_argument("--runs", type=int, default=3, help="runs per workload and server")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--only", choices=["ours", "node"], help="run one server only")
+    parser.add_argument(
+        "--quick", action="store_true", help="150 rooms alone, one run each, 10 s of typing"
+    )
     options = parser.parse_args()
+    if options.quick:
+        options.workloads, options.runs, options.seconds = "rooms", 1, 10.0
     os.sched_setaffinity(0, {CLIENT_CPU})
     if options.only != "node":
-        p50, p95, cpu_us = await commit_floor()
+        p50, p95, cpu_us = await commit_floor(100 if options.quick else 400)
         print(
             f"a durable commit on this disk (the notes log's, SQLite WAL, synchronous=FULL):"
             f" p50 {p50:.2f} ms, p95 {p95:.2f} ms, {cpu_us:.0f} µs of CPU;"
-            " ours relays no keystroke sooner",
+            " a floor under ours' acknowledgement, not under its relay",
             flush=True,
         )
     print(
-        f"{'workload':<34} {'ours p50/p95 ms':>16} {'cpu':>5} {'node p50/p95 ms':>16} {'cpu':>5}"
-        f" {'p95 ratio':>9} {'cpu ratio':>9}",
+        f"median (range) over {options.runs} run(s) of each; ratios are ours/reference per"
+        " pair of interleaved runs",
         flush=True,
     )
+    starters = {"ours": start_ours, "node": start_node}
+    names = [n for n in ("ours", "node") if options.only in (None, n)]
     for key in options.workloads.split(","):
         work = WORKLOADS[key]
-        mine = (
-            await measure(start_ours, work, options.seconds, options.runs)
-            if options.only != "node"
-            else []
-        )
-        ref = (
-            await measure(start_node, work, options.seconds, options.runs)
-            if options.only != "ours"
-            else []
-        )
-        cells = []
-        for results in (mine, ref):
-            if results:
-                cells.append(
-                    f"{median(results, 'p50'):>7.1f}/{median(results, 'p95'):>8.1f}"
-                    f" {median(results, 'cpu'):>4.0f}%"
+        results: dict[str, list[Result]] = {n: [] for n in names}
+        for i in range(options.runs):
+            # Interleaved, each run's order swapped: the machine is shared, and its other
+            # load should fall on both servers alike.
+            for name in names if i % 2 == 0 else names[::-1]:
+                results[name].append(await measure_one(starters[name], work, options.seconds, i))
+        print(f"{work.name}:")
+        for name in names:
+            rs = results[name]
+            line = (
+                f"  {name:<4} p50 {spread([r.p50 for r in rs])} ms,"
+                f" p95 {spread([r.p95 for r in rs])} ms, cpu {spread([r.cpu for r in rs], 0)}%"
+            )
+            if name == "ours":
+                line += (
+                    f"; ack p50 {spread([r.ack_p50 for r in rs])} ms,"
+                    f" p95 {spread([r.ack_p95 for r in rs])} ms,"
+                    f" {spread([r.commits for r in rs], 0)} commits/s"
                 )
-            else:
-                cells.append(f"{'-':>16} {'-':>5}")
-        ratio_p95 = ratio_cpu = float("nan")
-        if mine and ref:
-            ratio_p95 = median(mine, "p95") / median(ref, "p95")
-            ratio_cpu = median(mine, "cpu") / median(ref, "cpu")
-        print(f"{work.name:<34} {cells[0]} {cells[1]} {ratio_p95:>9.2f} {ratio_cpu:>9.2f}")
-        for name, results in (("ours", mine), ("node", ref)):
-            for r in results:
+            print(line)
+        if len(names) == 2:
+            mine, ref = results["ours"], results["node"]
+            p95s = [m.p95 / n.p95 for m, n in zip(mine, ref, strict=True)]
+            cpus = [m.cpu / n.cpu for m, n in zip(mine, ref, strict=True)]
+            print(f"  ratio p95 {spread(p95s, 2)}, cpu {spread(cpus, 2)}")
+        for name in names:
+            for r in results[name]:
                 print(
                     f"  {name}: delivered {r.delivered} of {r.expected} keystroke deliveries,"
                     f" load generator cpu {r.client_cpu:.0f}%"

@@ -24,9 +24,9 @@ def notes_token(client: Browserish, page: str) -> str:
 
 
 class NotesClient:
-    def __init__(self, socket: ClientConnection) -> None:
+    def __init__(self, socket: ClientConnection, doc: Doc | None = None) -> None:
         self.socket = socket
-        self.doc = Doc()
+        self.doc = doc if doc is not None else Doc()
         self.acked = 0
         self.denied = 0  # permission-denied messages (an edit to a locked section)
         self.sent = 0
@@ -37,13 +37,22 @@ class NotesClient:
 
     @classmethod
     async def connect(
-        cls, server: LiveServer, room: str, token: str, *, origin: str | None = None
+        cls,
+        server: LiveServer,
+        room: str,
+        token: str,
+        *,
+        origin: str | None = None,
+        doc: Doc | None = None,
     ) -> NotesClient:
+        """Connect and send sync step 1; with ``doc``, a document kept from an earlier
+        connection, as y-websocket keeps its own across reconnects (the server's step 1 is
+        answered with everything it lacks)."""
         url = server.url.replace("http", "ws", 1) + f"/ws/notes/{room}?token={token}"
         socket = await websockets.connect(
             url, additional_headers={"Origin": origin or server.url}, max_size=2**24
         )
-        client = cls(socket)
+        client = cls(socket, doc)
         with contextlib.suppress(websockets.ConnectionClosed):  # a refusal closes at once
             await socket.send(protocol.sync_message(protocol.STEP1, client.doc.get_state()))
         return client

@@ -2,7 +2,10 @@
 
 Each typist appends ``w<typist>x<n>;`` to the free section, one word per update, and keeps the
 words the server acknowledged (our ack counts a connection's messages: see
-docs/notes-protocol.md). When its socket breaks it reconnects with a fresh document and goes on.
+docs/notes-protocol.md). When its socket breaks it reconnects with the document it had, as
+y-websocket does, and goes on: the sync on reconnecting sends back whatever the server lacks,
+its own unacknowledged words and others' it had relayed. Once told to stop, every typist
+connects once more and syncs; then each document must read as the server's (``diverged``).
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ import contextlib
 import random
 from dataclasses import dataclass, field
 
+from pycrdt import Doc
+
 from tests.integration.notes_client import NotesClient
 from tests.servers import LiveServer
+
+CONVERGE_WITHIN = 20.0  # seconds for a last sync and the relays after it
 
 
 @dataclass
@@ -21,14 +28,21 @@ class Typing:
     acknowledged: list[str] = field(default_factory=list)
     sent: int = 0
     connections: int = 0
+    # Typists whose document did not read as the server's after the last sync, and why.
+    diverged: list[str] = field(default_factory=list)
+    server_text: str = ""
 
 
 async def type_until(
     server: LiveServer, room: str, tokens: list[str], stop: asyncio.Event
 ) -> Typing:
     """Type with one typist per token until ``stop`` is set; then wait a little for the last
-    acknowledgements of each open connection."""
+    acknowledgements of each open connection, and check that everyone converges."""
     typing = Typing()
+    docs = [Doc() for _ in tokens]
+    finals: list[NotesClient | None] = [None] * len(tokens)
+    synced = asyncio.Barrier(len(tokens) + 1)
+    compared = asyncio.Event()
 
     async def typist(index: int, token: str) -> None:
         rng = random.Random(index)
@@ -37,7 +51,7 @@ async def type_until(
             client = None
             typed: list[tuple[int, str]] = []  # (message number on this connection, word)
             try:
-                client = await NotesClient.connect(server, room, token)
+                client = await NotesClient.connect(server, room, token, doc=docs[index])
                 typing.connections += 1
                 async with asyncio.timeout(5):
                     await client.synced.wait()
@@ -59,9 +73,54 @@ async def type_until(
                         await client.close()
             if not stop.is_set():
                 await asyncio.sleep(0.2)
+        finals[index] = await _last_sync(server, room, token, docs[index])
+        await synced.wait()
+        await compared.wait()
 
-    await asyncio.gather(*(typist(i, t) for i, t in enumerate(tokens)))
+    async def compare() -> None:
+        await synced.wait()  # every typist's last sync is acknowledged: the server has all
+        try:
+            typing.server_text = await read_text(server, room, tokens[0])
+            for index, client in enumerate(finals):
+                if client is None:
+                    typing.diverged.append(f"typist {index}: could not reconnect")
+                    continue
+                try:
+                    await client.wait_text("free", typing.server_text, wait=CONVERGE_WITHIN)
+                except TimeoutError:
+                    mine = str(client.text("free"))
+                    typing.diverged.append(
+                        f"typist {index}: {len(mine)} chars, the server {len(typing.server_text)}"
+                    )
+        finally:
+            compared.set()
+            for client in finals:
+                if client is not None:
+                    with contextlib.suppress(Exception):
+                        await client.close()
+
+    await asyncio.gather(*(typist(i, t) for i, t in enumerate(tokens)), compare())
     return typing
+
+
+async def _last_sync(server: LiveServer, room: str, token: str, doc: Doc) -> NotesClient | None:
+    """Connect with ``doc`` and sync both ways (its step 2 acknowledged), retrying a while."""
+    for _ in range(10):
+        client = None
+        try:
+            client = await NotesClient.connect(server, room, token, doc=doc)
+            async with asyncio.timeout(10):
+                await client.synced.wait()
+                while client.sent == 0:  # noqa: ASYNC110  our answer to the server's step 1
+                    await asyncio.sleep(0.01)
+            await client.wait_acked(wait=10)
+            return client
+        except Exception:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.close()
+            await asyncio.sleep(0.5)
+    return None
 
 
 async def read_text(server: LiveServer, room: str, token: str) -> str:

@@ -5,16 +5,21 @@ states and which connection owns each client id (so a closed connection's presen
 removed at once). Per connection: one bounded send queue and one writer task; a client that
 cannot keep up is closed (1013) and resyncs when it reconnects.
 
-An update is applied to the room's document (which also validates it), committed through the
-batched writer, and only then acknowledged to its sender and broadcast to the others.
+An update is applied to the room's document (which also validates it), relayed to the other
+connections at once, and committed through the batched writer; only the commit acknowledges it
+to its sender (its "saved"). Relay first, acknowledge after the commit: a keystroke's delivery
+never waits for the disk, and an edit is safe once acknowledged, because a writer resends on
+reconnect whatever it has not seen acknowledged (and readers who hold it sync it back too:
+docs/notes-protocol.md). Acknowledgements go out on the loop turn after their commit, one
+frame per sender, whatever the fan-out budget.
 
-Broadcasts go out per room in flushes: what was committed since the last one, merged into
-one update, framed once and written to every connection, with the acknowledgements. A flush
-costs a write per connection, so a room of N typists flushing every keystroke would cost N^2
-writes per round of keystrokes. Each room has a budget of writes per second (a token bucket,
-see ``Room.schedule``): while it lasts, a commit is flushed on the next turn of the event
-loop; a room that would exceed it (hundreds typing at once) flushes at the budget's pace, and
-every flush carries more.
+Broadcasts go out per room in flushes: what was applied since the last one, merged into
+one update, framed once and written to every connection. A flush costs a write per
+connection, so a room of N typists flushing every keystroke would cost N^2 writes per round
+of keystrokes. Each room has a budget of writes per second (a token bucket, see
+``Room.schedule``): while it lasts, an update is flushed at once (a room of up to
+``RELAY_AT_ONCE``) or on the next turn of the event loop; a room that would exceed it
+(hundreds typing at once) flushes at the budget's pace, and every flush carries more.
 """
 
 from __future__ import annotations
@@ -59,6 +64,9 @@ EMPTY_UPDATE = b"\x00\x00"
 # at once (a flush costs one frame per connection). 200 readers and 20 typists at 3 keys/s
 # need 12,000/s: flushed as they come. 400 typists would need 480,000/s: one flush every
 # 20 ms instead. A flush never waits longer than MAX_WAIT.
+# A room this small relays an update as it is read: merging what one turn reads saves it
+# little, and the hand-off to the next turn costs a scheduled callback per keystroke.
+RELAY_AT_ONCE = 8
 FANOUT_PER_SECOND = 20_000
 FANOUT_BURST = 1_000
 MAX_WAIT = 0.05
@@ -168,8 +176,15 @@ class Room:
         self.connections: set[NotesConnection] = set()
         self.awareness: dict[int, AwarenessEntry] = {}
         self.owner: dict[int, NotesConnection] = {}
-        self.pending: list[bytes] = []  # committed, not yet broadcast
+        self.pending: list[bytes] = []  # applied, not yet broadcast
+        self._sender: NotesConnection | None = None  # who sent ``pending``'s lone update
         self.acks: dict[NotesConnection, int] = {}  # committed counts not yet acknowledged
+        self._acking: asyncio.Handle | None = None
+        # Updates submitted to the writer and not settled yet: the room is not unloaded
+        # before they are (a load meanwhile would miss them: see RoomServer._unload_if_idle).
+        self.unsaved = 0
+        self.saved = asyncio.Event()
+        self.saved.set()
         self._flush: asyncio.Handle | None = None
         self._tokens = float(FANOUT_BURST)  # frames the fan-out budget allows right now
         self._refilled = 0.0  # loop time the tokens were counted at
@@ -186,17 +201,35 @@ class Room:
         else:
             self.locked.discard(section)
 
-    def committed(self, conn: NotesConnection, update: bytes, count: int) -> None:
-        """Queue a committed update for the next broadcast, and its acknowledgement."""
-        if update:
-            self.pending.append(update)
+    def acknowledge(self, conn: NotesConnection, count: int) -> None:
+        """Tell ``conn`` on the next loop turn that its first ``count`` updates are committed
+        (the writer settles a batch in one go: one frame per sender for all of it)."""
         self.acks[conn] = count
+        if self._acking is None:
+            self._acking = asyncio.get_running_loop().call_soon(self.send_acks)
+
+    def send_acks(self) -> None:
+        self._acking = None
+        acks, self.acks = self.acks, {}
+        for conn, count in acks.items():
+            if not conn.closed:
+                conn.send(protocol.ack_message(count))
+
+    def relay(self, update: bytes, sender: NotesConnection | None = None) -> None:
+        """Queue an applied update for the next broadcast to everyone but its ``sender``
+        (None: one read back from the log, for everyone)."""
+        self.pending.append(update)
+        self._sender = sender if len(self.pending) == 1 else None
         self.schedule()
 
-    def relay(self, update: bytes) -> None:
-        """Queue an update that is already stored (read back from the log) for everyone."""
-        self.pending.append(update)
-        self.schedule()
+    def submitted(self) -> None:
+        self.unsaved += 1
+        self.saved.clear()
+
+    def settled(self) -> None:
+        self.unsaved -= 1
+        if self.unsaved == 0:
+            self.saved.set()
 
     def schedule(self) -> None:
         """Flush on the next loop turn if the fan-out budget has a flush's worth of frames
@@ -209,14 +242,16 @@ class Room:
         self._tokens = min(capacity, self._tokens + (now - self._refilled) * FANOUT_PER_SECOND)
         self._refilled = now
         short = len(self.connections) - self._tokens
-        if short <= 0:
-            # The next turn, not now: commits of the same batch of the writer join this flush.
+        if short <= 0 and len(self.connections) <= RELAY_AT_ONCE:
+            self.flush()
+        elif short <= 0:
+            # The next turn, not now: what the same turn reads (other sockets' frames) joins.
             self._flush = loop.call_soon(self.flush)
         else:
             self._flush = loop.call_later(min(MAX_WAIT, short / FANOUT_PER_SECOND), self.flush)
 
     def flush(self) -> None:
-        """Acknowledge, then send everything committed since the last flush as one update.
+        """Send everything applied since the last flush as one update.
 
         A lone update skips its sender (it has it); a merged one goes to everyone, senders
         included: applying what one already has is a no-op in Yjs, and one frame encoded once
@@ -224,16 +259,12 @@ class Room:
         """
         self._flush = None
         updates, self.pending = self.pending, []
-        acks, self.acks = self.acks, {}
-        for conn, count in acks.items():
-            if not conn.closed:
-                conn.send(protocol.ack_message(count))
+        skip, self._sender = self._sender, None
         if not updates:
             return
         merged = updates[0] if len(updates) == 1 else crdt_guard.merge_updates(*updates)
         message = protocol.sync_message(protocol.UPDATE, merged)
         frame = binary_frame(message)
-        skip = next(iter(acks)) if len(updates) == 1 and len(acks) == 1 else None
         self._tokens -= len(self.connections)
         for conn in self.connections:
             if conn is not skip:
@@ -243,6 +274,9 @@ class Room:
         if self._flush is not None:
             self._flush.cancel()
             self._flush = None
+        if self._acking is not None:
+            self._acking.cancel()
+            self._acking = None
 
 
 class RoomServer:
@@ -298,8 +332,14 @@ class RoomServer:
         async with self._locks.setdefault(room.name, asyncio.Lock()):
             if room.connections or self.rooms.get(room.name) is not room:
                 return
+            # Its last updates may still be on their way to the store (relayed before their
+            # commit): a load now would miss them. Joiners wait on the lock meanwhile, and
+            # find the room still loaded if they came before it was saved.
+            await room.saved.wait()
+            if room.connections or self.rooms.get(room.name) is not room:
+                return
             del self.rooms[room.name]
-            room.cancel_flush()  # nobody is left to tell; everything pending is committed
+            room.cancel_flush()  # nobody is left to tell
             if self.ownership is not None:
                 await self.ownership.release(room.name)
         await self.compact(room.name)
@@ -333,7 +373,7 @@ class RoomServer:
             if missing != EMPTY_UPDATE:
                 if room.index is not None:
                     room.index.add(parse_update(missing))
-                room.relay(missing)
+                room.relay(missing)  # already stored: to everyone
 
     async def compact(self, name: str) -> bool:
         """Merge the room's log into its snapshot when it has grown long (by sequence: only
@@ -489,27 +529,36 @@ class RoomServer:
         # for its parents): a parent arriving later completes it, and replays are harmless.
         # A client with nothing the server lacks answers the sync with an empty update:
         # acknowledged (acknowledgements count messages) but kept out of the log.
-        self._store(room, conn, None if update == EMPTY_UPDATE else update)
+        if update == EMPTY_UPDATE:
+            self._store(room, conn, None)
+            return True
+        # Relayed before the commit (the module's docstring says why that is safe); the
+        # writer is handed it in the same call, so a reader's edit built on it is always
+        # queued, and committed or refused, after it.
+        room.relay(update, conn)
+        self._store(room, conn, update)
         return True
 
     def _store(self, room: Room, conn: NotesConnection, update: bytes | None) -> None:
         """Count an update from ``conn`` and commit it (None: nothing to store); once that is
-        done, acknowledge it and broadcast it. In order: the writer settles in queue order."""
+        done, acknowledge it. In order: the writer settles in queue order."""
         conn.received += 1
         count = conn.received
         conn.inflight += 1
         if conn.inflight >= MAX_INFLIGHT:
             conn.hold()
+        room.submitted()
 
         def done(error: Exception | None) -> None:
             conn.inflight -= 1
             if conn.inflight < MAX_INFLIGHT:
                 conn.release()
+            room.settled()
             if error is not None:
                 log.error("notes_commit_failed", room=room.name, error=str(error))
                 self._discard(room)
                 return
-            room.committed(conn, update or b"", count)  # persisted: acknowledge, broadcast
+            room.acknowledge(conn, count)  # persisted: now it is "saved"
 
         pending = None if update is None else PendingUpdate(room.name, update, conn.author)
         self.writer.submit(pending, epoch=room.epoch, done=done)
@@ -519,12 +568,13 @@ class RoomServer:
 
         Kept, it would tell reconnecting clients it has that update (its state vector says
         so), they would not resend it, and it would be lost with the next restart. Dropped,
-        the room reloads from the store and every client's sync sends back what is missing.
-        What was committed is acknowledged first; then everyone is closed and resyncs."""
+        the room reloads from the store and every client's sync sends back what is missing
+        (the writer's, and any reader's who got it relayed). What was committed is
+        acknowledged first; then everyone is closed and resyncs."""
         if self.rooms.get(room.name) is room:
             del self.rooms[room.name]
         room.cancel_flush()
-        room.flush()
+        room.send_acks()
         for conn in list(room.connections):
             conn.close(CLOSE_UNAVAILABLE, "could not save: reconnect to resend")
 

@@ -2,18 +2,19 @@
 
 Updates queue up with a callback each; the writer takes everything waiting (up to a batch
 limit), commits it in one transaction, and only then calls the callbacks, in queue order. The
-room sends the acknowledgement and the broadcast after that: persist first, then tell anyone.
+room has relayed each update already (notes/rooms.py); the callback acknowledges it to its
+sender: the sender's "saved" means committed.
 
 An entry without an update (a no-op to acknowledge) keeps its place in that order, so an
 acknowledgement never counts an update that is still waiting ahead of it.
 
 A commit starts no sooner than ``COMMIT_GAP`` after the one before (as PostgreSQL's
-``commit_delay``): under load what arrives meanwhile joins it. A durable commit's cost is
-mostly its sync, whatever it holds: on SQLite about 0.15 ms of CPU and 0.3 ms of waiting
-for the disk, the loop blocked meanwhile. 150 rooms of 3 typists came to a commit per 1.7
-keystrokes without the gap, the sync then the largest single cost of a keystroke; with it
-both the server's CPU and the keystroke's p95 went down (bench/notes.py). A lone update,
-long after the last commit, waits for nothing.
+``commit_delay``), or at once when ``MAX_BATCH`` updates wait: what arrives meanwhile joins
+it. A durable commit's cost is mostly its sync, whatever it holds: on SQLite about 0.15 ms of
+CPU and 0.3 ms of waiting for the disk, the loop blocked meanwhile. Since updates are relayed
+before their commit, the gap delays only the acknowledgement (the "saved"), never what
+readers see, so it can be wide: a few commits per gap instead of one per keystroke or two.
+A lone update, long after the last commit, waits for nothing.
 
 Each update carries its room's epoch (one per loading of a room). Once a batch fails, every
 later update of the epochs in it fails too, uncommitted: a client may have typed after an
@@ -51,11 +52,20 @@ MAX_BATCH = 1000
 FIRST_RETRY = 0.05
 MAX_RETRY = 1.0
 RETRY_FOR = 20.0
-COMMIT_GAP = 0.001  # seconds from one commit's start to the next one's at the soonest
-# uvloop's timers count whole milliseconds: a wait under 0.5 ms runs on the next turn, one from
-# 0.5 ms on after about 1.1 ms. So in effect a commit within 0.5 ms of the last one's start waits
-# about 1.1 ms, and any later one goes at once. Measured both ways (bench/notes.py, 150 rooms):
-# no gap gave p95 1.4-4.0 ms at 20-27% CPU, 1 ms 2.5-3.7 ms at 21-25%, 2 ms 3.5 ms at 19%.
+COMMIT_GAP = 0.020  # seconds from one commit's start to the next one's at the soonest
+# Before relaying first, the gap sat under every keystroke's delivery (150 rooms of 3: no gap
+# p95 1.4-4.0 ms at 20-27% CPU, 1 ms 2.5-3.7 ms at 21-25%); now only under the acknowledgement.
+# Relay-first on the same bench (bench/notes.py --quick, commits on the thread, a loaded
+# machine): 5 ms made 130-153 commits/s at 10-11% CPU, ack p50 4-5 ms; 20 ms 38-39 commits/s at
+# 8%, ack p50 13-15 ms, p95 23-28 ms; 50 ms 15-16 commits/s at 7-8%, ack p95 56-58 ms, and the
+# relay's own p50 went up (1.3-2.7 ms: bursts of callbacks). 20 ms: a "saved" no one can see
+# lag, a quarter of the syncs.
+COMMIT_ON_LOOP = False
+# Whether SQLite commits on the event loop when that is quick (store/notes.py SqliteAppender).
+# Not since relaying first: a sync on the loop (0.8 ms p50, 3.7 ms p95 on this disk when it
+# is busy) holds up every relay behind it; on the log's thread it holds up nothing but its
+# acknowledgement. Same bench, interleaved: on the loop relay p50 4.6-7.9 ms, p95 19 ms; on
+# the thread p50 0.2 ms, p95 4.7-6.0 ms, for 1-2 points more CPU (the hand-offs).
 
 
 # Called once the update is committed (None) or could not be (the error).
@@ -71,17 +81,23 @@ class _Queued:
 
 class NotesWriter:
     """Driven by callbacks, not a task waiting on a queue: a batch the store can commit at
-    once (SQLite, ``commit_now``) is committed and settled in one callback of the loop. A
-    batch that must wait (PostgreSQL, SQLite's thread, retries) runs as a task, and later
-    submissions wait for it, in order."""
+    once (SQLite with ``on_loop``, ``commit_now``) is committed and settled in one callback of
+    the loop. A batch that must wait (PostgreSQL, SQLite's thread, retries) runs as a task,
+    and later submissions wait for it, in order."""
 
     def __init__(
-        self, db: Database, *, retry_for: float = RETRY_FOR, commit_gap: float = COMMIT_GAP
+        self,
+        db: Database,
+        *,
+        retry_for: float = RETRY_FOR,
+        commit_gap: float = COMMIT_GAP,
+        on_loop: bool = COMMIT_ON_LOOP,
     ) -> None:
         self.db = db
         self.commit_gap = commit_gap
         self.retry_for = retry_for
-        self.log = notes_store.update_appender(db)
+        self.on_loop = on_loop
+        self.log = notes_store.update_appender(db, on_loop=on_loop)
         self._waiting: list[_Queued] = []  # submitted, not yet in a batch
         self._drain: asyncio.Handle | None = None  # scheduled to take the next batch
         self._busy: asyncio.Task[None] | None = None  # a batch that must wait, under way
@@ -97,6 +113,11 @@ class NotesWriter:
         error if it could not be, or if an earlier update of the same room ``epoch`` could
         not be. ``update=None`` stores nothing: ``done`` just runs in its turn."""
         self._waiting.append(_Queued(update, epoch, done))
+        if len(self._waiting) >= MAX_BATCH and self._drain is not None and self._busy is None:
+            # A full batch does not wait out the gap.
+            self._drain.cancel()
+            self._drain = None
+            self._started = -math.inf
         self._schedule()
 
     async def write(self, update: PendingUpdate, *, epoch: int) -> None:
@@ -124,7 +145,7 @@ class NotesWriter:
             _settle(queued, StoreUnavailable("an earlier update of this room was not saved"))
         updates = [q.update for q in batch if q.update is not None]
         committed = not updates
-        if updates:
+        if updates and self.on_loop:
             try:
                 committed = self.log.commit_now(updates, datetime.now(UTC))
             except Exception:  # the task tries again: it retries, or reports what fails

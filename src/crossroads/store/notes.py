@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import queue
 import sqlite3
 import threading
@@ -13,7 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    Text,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,8 +130,11 @@ class SqliteAppender:
     SLOW_PAUSE = 1.0
     CHECKPOINT_EVERY = 500  # commits: about SQLite's own default of 1,000 WAL pages
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, on_loop: bool = True) -> None:
         self.path = path
+        # False: every batch goes to the thread, so the loop never waits for a sync (the
+        # notes writer, since updates are relayed before their commit: notes/writer.py).
+        self.on_loop = on_loop
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None  # the thread's
@@ -186,7 +205,11 @@ class SqliteAppender:
     def _commit_inline(self, rows: list[_Row], loop: asyncio.AbstractEventLoop) -> bool:
         """Commit ``rows`` on the loop if that is on now: True if done, False if the thread
         must (raises if the batch itself fails)."""
-        if loop.time() < self._inline_from or self._since_checkpoint >= self.CHECKPOINT_EVERY:
+        if (
+            not self.on_loop
+            or loop.time() < self._inline_from
+            or self._since_checkpoint >= self.CHECKPOINT_EVERY
+        ):
             return False
         if self._inline is None:
             self._inline = self._connect(busy_ms=0, checkpoints=False)
@@ -262,46 +285,81 @@ def settle_future(done: asyncio.Future[None], error: BaseException | None) -> No
         done.set_exception(error)
 
 
-def update_appender(db: Database) -> UpdateAppender:
+def update_appender(db: Database, *, on_loop: bool = True) -> UpdateAppender:
     url = make_url(db.url)
     if db.dialect == "sqlite" and url.database and url.database != ":memory:":
-        return SqliteAppender(url.database)
+        return SqliteAppender(url.database, on_loop=on_loop)
     return EngineAppender(db)
 
 
-async def load_room(tx: AsyncSession, room: str) -> StoredRoom:
-    snapshot = await tx.get(NotesSnapshot, room)
-    upto = snapshot.upto if snapshot else 0
-    rows = (
-        await tx.execute(
-            select(NotesUpdate.id, NotesUpdate.data)
-            .where(NotesUpdate.room == room, NotesUpdate.id > upto)
-            .order_by(NotesUpdate.id)
+_RoomRow = tuple[int, int, bytes | None, str | None]
+
+
+def _room_rows(room: str, *, with_attribution: bool) -> Select[_RoomRow]:
+    """The room's snapshot, its attribution (if asked) and its log rows past the snapshot,
+    as one statement: (kind, id, data, text), snapshot first, then the log in order.
+
+    One statement because a statement sees one moment of the database, on PostgreSQL under
+    READ COMMITTED too, and on SQLite without a transaction around it. Read as two, a
+    compaction committing between them (it writes the snapshot and deletes the rows it
+    merged) gave the old snapshot and the rows past the new one: a room without the text
+    compacted meanwhile (issue #30)."""
+    upto = func.coalesce(
+        select(NotesSnapshot.upto).where(NotesSnapshot.room == room).scalar_subquery(), 0
+    )
+    parts = [
+        select(
+            literal(_SNAPSHOT, Integer).label("kind"),
+            NotesSnapshot.upto.label("id"),
+            NotesSnapshot.data.label("data"),
+            cast(null(), String).label("text"),
+        ).where(NotesSnapshot.room == room),
+        select(
+            literal(_LOG, Integer),
+            NotesUpdate.id,
+            NotesUpdate.data,
+            NotesUpdate.author,
+        ).where(NotesUpdate.room == room, NotesUpdate.id > upto),
+    ]
+    if with_attribution:
+        parts.append(
+            select(
+                literal(_ATTRIBUTION, Integer),
+                literal(0, Integer),
+                cast(null(), LargeBinary),
+                cast(NotesAttribution.data, Text),
+            ).where(NotesAttribution.room == room)
         )
-    ).all()
+    both = union_all(*parts).subquery()
+    return select(both.c.kind, both.c.id, both.c.data, both.c.text).order_by(both.c.kind, both.c.id)
+
+
+_SNAPSHOT, _ATTRIBUTION, _LOG = 0, 1, 2
+
+
+async def load_room(tx: AsyncSession, room: str) -> StoredRoom:
+    rows = (await tx.execute(_room_rows(room, with_attribution=False))).all()
+    snapshot = rows[0] if rows and rows[0].kind == _SNAPSHOT else None
+    log = [row for row in rows if row.kind == _LOG]
+    upto = snapshot.id if snapshot else 0
     return StoredRoom(
         snapshot=snapshot.data if snapshot else None,
-        updates=[data for _id, data in rows],
-        last_id=rows[-1][0] if rows else upto,
+        updates=[row.data for row in log],
+        last_id=log[-1].id if log else upto,
     )
 
 
 async def load_log(tx: AsyncSession, room: str) -> StoredLog:
-    snapshot = await tx.get(NotesSnapshot, room)
-    upto = snapshot.upto if snapshot else 0
-    attribution = await tx.get(NotesAttribution, room)
-    rows = (
-        await tx.execute(
-            select(NotesUpdate.id, NotesUpdate.data, NotesUpdate.author)
-            .where(NotesUpdate.room == room, NotesUpdate.id > upto)
-            .order_by(NotesUpdate.id)
-        )
-    ).all()
+    rows = (await tx.execute(_room_rows(room, with_attribution=True))).all()
+    snapshot = next((row for row in rows if row.kind == _SNAPSHOT), None)
+    attribution = next((row for row in rows if row.kind == _ATTRIBUTION), None)
+    log = [row for row in rows if row.kind == _LOG]
+    upto = snapshot.id if snapshot else 0
     return StoredLog(
         snapshot=snapshot.data if snapshot else None,
-        attribution=dict(attribution.data) if attribution else None,
-        updates=[(data, author) for _id, data, author in rows],
-        last_id=rows[-1][0] if rows else upto,
+        attribution=dict(json.loads(attribution.text)) if attribution else None,
+        updates=[(row.data, row.text or "") for row in log],
+        last_id=log[-1].id if log else upto,
         snapshot_upto=upto,
     )
 

@@ -1,4 +1,5 @@
-"""A room's fan-out budget: small rooms flush every commit at once, crowded ones pace flushes."""
+"""A room's fan-out budget: small rooms relay every update at once, crowded ones pace flushes.
+Acknowledgements are apart from it: one frame per sender on the turn after its commit."""
 
 from __future__ import annotations
 
@@ -65,16 +66,37 @@ def keystrokes(count: int) -> list[bytes]:
     return updates
 
 
-def test_in_a_small_room_every_commit_goes_out_on_the_next_loop_turn() -> None:
+def test_in_a_small_room_every_update_goes_out_on_the_next_loop_turn() -> None:
     async def scenario() -> None:
         room, sinks = room_of(3)
         sender = next(iter(room.connections))
         for n, update in enumerate(keystrokes(50), start=1):
-            room.committed(sender, update, n)
+            room.relay(update, sender)
             await asyncio.sleep(0)
+            # Everyone but the sender has this keystroke's frame, before any commit.
+            assert sorted(len(s.frames) for s in sinks) == [n - 1, n, n]
+            room.acknowledge(sender, n)
             await asyncio.sleep(0)
-            # Everyone but the sender has this keystroke's frame; the sender its ack.
+            # The sender its acknowledgement, once the writer says it is committed.
             assert sorted(len(s.frames) for s in sinks) == [n, n, n]
+            assert sender.frames is not None
+            last = sender.frames.frames[-1]  # type: ignore[attr-defined]
+            assert protocol.read_varuint(websocket_payload(last), 1)[0] == n
+
+    asyncio.run(scenario())
+
+
+def test_acknowledgements_of_one_batch_go_out_as_one_frame_per_sender() -> None:
+    async def scenario() -> None:
+        room, sinks = room_of(3)
+        sender = next(iter(room.connections))
+        for n in range(1, 6):  # one batch of the writer settles them in one go
+            room.acknowledge(sender, n)
+        await asyncio.sleep(0)
+        assert sender.frames is not None
+        frames = sender.frames.frames  # type: ignore[attr-defined]
+        assert [protocol.read_varuint(websocket_payload(f), 1)[0] for f in frames] == [5]
+        assert sum(len(s.frames) for s in sinks) == 1
 
     asyncio.run(scenario())
 
@@ -88,12 +110,12 @@ def test_a_crowded_room_spends_its_burst_then_paces_flushes_and_merges_what_wait
         sender = next(iter(room.connections))
         reader = next(s for s in sinks if s is not sender.frames)
         updates = keystrokes(burst_flushes + 5)
-        for n, update in enumerate(updates[:burst_flushes], start=1):
-            room.committed(sender, update, n)
+        for update in updates[:burst_flushes]:
+            room.relay(update, sender)
             await asyncio.sleep(0)
         assert len(reader.frames) == burst_flushes  # each went out at once
-        for n, update in enumerate(updates[burst_flushes:], start=burst_flushes + 1):
-            room.committed(sender, update, n)
+        for update in updates[burst_flushes:]:
+            room.relay(update, sender)
             await asyncio.sleep(0)
         # The budget is spent: the rest wait for one flush, merged into one frame...
         assert len(reader.frames) == burst_flushes

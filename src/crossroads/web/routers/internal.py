@@ -35,4 +35,5 @@ async def node_status(request: Request) -> dict[str, Any]:
         "notes_connections": sum(len(r.connections) for r in rooms.values()),
         "notes_proxied": affinity.proxied if affinity is not None else 0,
         "notes_proxied_total": affinity.proxied_total if affinity is not None else 0,
+        "notes_commits": state.notes.writer.batches,  # since the start: bench/notes.py
     }
