@@ -126,4 +126,4 @@ def test_harvest_cli_rejects_an_unknown_output_format(call_files: Path) -> None:
     result = _run("notes.md", "--out", call_files / "note.odt", cwd=call_files)
 
     assert result.returncode == 2
-    assert result.stderr == "Error: --out must end in .md, .docx, .pdf, not 'note.odt'\n"
+    assert result.stderr == "Error: --out must end in .md, .docx, .pdf, .json, not 'note.odt'\n"
