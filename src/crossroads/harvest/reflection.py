@@ -31,6 +31,7 @@ from crossroads.harvest.model import (
     Takeaway,
     Theme,
 )
+from crossroads.harvest.naming import name_phrases
 from crossroads.harvest.privacy import (
     Scrubber,
     clean_text,
@@ -332,11 +333,13 @@ def _themes(
         for sentence in _sentences(item.text)
     ]
     doc_vectors, sentence_vectors = encoder.encode(texts, [s for s, _ in candidates])
-    if isinstance(encoder, TfidfEncoder):
-        labels = choose_labels(doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
-    else:
+    by_meaning = not isinstance(encoder, TfidfEncoder)
+    if by_meaning:
         labels = cluster_by_meaning(doc_vectors)
-    phrases = keyphrases(texts, labels, top=8)
+        phrases: list[tuple[str, ...]] = []
+    else:
+        labels = choose_labels(doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
+        phrases = keyphrases(texts, labels, top=8)
     themes, members, centres = [], [], []
     for cluster in range(int(labels.max()) + 1 if labels.size else 0):
         indices = [int(i) for i in np.flatnonzero(labels == cluster)]
@@ -364,7 +367,17 @@ def _themes(
             for i in by_closeness
             if items[i].author_id is not None and items[i].author_id in quotable
         )[:_DIGEST_TEXTS]
-        cluster_phrases = _phrases(phrases[cluster], names)
+        if by_meaning:
+            found = name_phrases(
+                [items[i].text for i in by_closeness],
+                centroid,
+                lambda batch: encoder.encode(batch, [])[0],
+                top=4,
+                allowed=lambda phrase: _allowed_phrase(phrase, names),
+            )
+        else:
+            found = phrases[cluster]
+        cluster_phrases = _phrases(found, names, texts)
         summary = summariser.summarise(
             ThemeDigest(
                 prompt_text=prompt_text,
@@ -390,17 +403,29 @@ def _themes(
     return themes, members, centres
 
 
-def _phrases(candidates: Sequence[str], names: Scrubber) -> tuple[str, ...]:
-    """Keyphrases with no name, organisation or placeholder in them, at most five."""
-    kept = [
-        phrase
-        for phrase in candidates
-        if not names.names_in(phrase)
-        and "participant" not in phrase
-        and "organisation" not in phrase
-        and "contact" not in phrase
-    ]
-    return tuple(kept[:5])
+_PLACEHOLDER_WORDS = ("participant", "organisation", "contact")
+
+
+def _allowed_phrase(phrase: str, names: Scrubber) -> bool:
+    return not names.names_in(phrase) and not any(w in phrase for w in _PLACEHOLDER_WORDS)
+
+
+def _phrases(candidates: Sequence[str], names: Scrubber, texts: Sequence[str]) -> tuple[str, ...]:
+    """Keyphrases with no name, organisation or placeholder in them, at most five.
+
+    They are shown joined ("a b c, d e f"): a phrase that would make the joined list copy six
+    words running from a contribution is left out.
+    """
+    kept: list[str] = []
+    for phrase in candidates:
+        if not _allowed_phrase(phrase, names):
+            continue
+        if _copies_six_words(", ".join([*kept, phrase]), texts):
+            continue
+        kept.append(phrase)
+        if len(kept) == 5:
+            break
+    return tuple(kept)
 
 
 def _safe_label(
