@@ -378,10 +378,17 @@ def _themes(
         else:
             found = phrases[cluster]
         cluster_phrases = _phrases(found, names, texts)
+        # The summariser (perhaps an LLM elsewhere) gets consenting people's words only: the
+        # keyphrases found in their texts, and their texts.
+        consented_words = " ".join(fold(t) for t in consented_texts)
         summary = summariser.summarise(
             ThemeDigest(
                 prompt_text=prompt_text,
-                keyphrases=cluster_phrases,
+                keyphrases=tuple(
+                    p
+                    for p in cluster_phrases
+                    if re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", consented_words)
+                ),
                 texts=consented_texts,
                 language=language,
             )
