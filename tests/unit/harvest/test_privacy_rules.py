@@ -105,7 +105,41 @@ def test_a_theme_name_is_never_a_name_nor_six_copied_words() -> None:
 
 # --- properties ----------------------------------------------------------------------------
 
-_VOCABULARY = ["rent", "strike", "floods", "heat", "union", "wages", "water", "drought", "evictions", "tenants", "landlords", "workers", "migrants", "borders", "police", "budget", "schools", "farmers", "climate", "housing", "energy", "debt", "solidarity", "alquiler", "vivienda", "sequía", "sindicato", "salarios", "logement", "loyers", "grève", "inondations", "eau"]
+_VOCABULARY = [
+    "rent",
+    "strike",
+    "floods",
+    "heat",
+    "union",
+    "wages",
+    "water",
+    "drought",
+    "evictions",
+    "tenants",
+    "landlords",
+    "workers",
+    "migrants",
+    "borders",
+    "police",
+    "budget",
+    "schools",
+    "farmers",
+    "climate",
+    "housing",
+    "energy",
+    "debt",
+    "solidarity",
+    "alquiler",
+    "vivienda",
+    "sequía",
+    "sindicato",
+    "salarios",
+    "logement",
+    "loyers",
+    "grève",
+    "inondations",
+    "eau",
+]
 _FOLDED_VOCABULARY = {fold(w) for w in _VOCABULARY}
 _SYLLABLES = ["cí", "ré", "jo", "ke", "ñe", "zu", "xo", "ïa", "vy", "qo", "wé", "ky"]
 # One per person, ending each surname: names differ, and none is a word of the vocabulary.
