@@ -55,9 +55,16 @@ def _load() -> Any:
 
 
 class SentenceEncoder:
-    """``Encoder`` over the packaged multilingual model: L2-normalised 512-dimension rows."""
+    """``Encoder`` over the packaged multilingual model: L2-normalised 512-dimension rows.
+
+    Each distinct text is encoded once per encoder (one harvest): feedback answers and
+    candidate theme names repeat a lot, and encoding is most of a harvest's time.
+    """
 
     name = MODEL_NAME
+
+    def __init__(self) -> None:
+        self._cache: dict[str, np.ndarray] = {}
 
     def load(self) -> None:
         """Load the model now; raises ``SummariserFailed`` when it cannot be."""
@@ -68,18 +75,19 @@ class SentenceEncoder:
     ) -> tuple[np.ndarray, np.ndarray]:
         model = _load()
 
+        cache = self._cache
+
         def run(texts: Sequence[str]) -> np.ndarray:
             if not texts:
                 return np.zeros((0, DIMENSIONS), dtype=np.float32)
-            # Sorting by length keeps each batch's padding short; the order is restored after.
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-            for start in range(0, len(order), _BATCH):
-                rows = order[start : start + _BATCH]
-                vectors = np.asarray(model.encode([texts[i] for i in rows]), dtype=np.float32)
+            missing = sorted({t for t in texts if t not in cache})
+            for start in range(0, len(missing), _BATCH):
+                batch = missing[start : start + _BATCH]
+                vectors = np.asarray(model.encode(batch), dtype=np.float32)
                 norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-                out[rows] = vectors / np.where(norms == 0, 1, norms)
-            return out
+                vectors = vectors / np.where(norms == 0, 1, norms)
+                cache.update(zip(batch, vectors, strict=True))
+            return np.vstack([cache[t] for t in texts])
 
         return run(documents), run(sentences)
 

@@ -55,6 +55,17 @@ _SHORTEST_PART = 2
 _HANDLE = re.compile(r"(?<![\w.])@[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]|(?<![\w.])@[A-Za-z0-9_]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HANDLE_PLACEHOLDER = "[contact]"
+# A word, as names are matched: letters and digits; apostrophes and hyphens separate words.
+_TOKEN = re.compile(r"\w+")
+
+
+def _fold_char(ch: str) -> str:
+    base = unicodedata.normalize("NFD", ch)[0].lower()
+    return base[0] if base else ch
+
+
+# Latin, Greek and Cyrillic folded once, so folding a long note is one str.translate.
+_FOLD_TABLE = {code: _fold_char(chr(code)) for code in range(0x0530)}
 
 
 def fold(text: str) -> str:
@@ -63,11 +74,10 @@ def fold(text: str) -> str:
     Each character keeps its position, so a match in the folded text is the same span in the
     original.
     """
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch)[0].lower()
-        out.append(base[0] if base else ch)
-    return "".join(out)
+    folded = text.translate(_FOLD_TABLE)
+    if folded.isascii() or max(text) < "\u0530":
+        return folded
+    return "".join(_fold_char(ch) for ch in text)
 
 
 def name_parts(name: str) -> list[str]:
@@ -103,42 +113,61 @@ class Scrubber:
     """
 
     def __init__(self, roster: Iterable[RosterEntry], extra_names: Iterable[str] = ()) -> None:
-        replacements: dict[str, str] = {}
+        # Names as runs of folded words, looked up by their first word: a roster of thousands
+        # costs a dictionary, not a regular expression of thousands of alternatives.
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        seen: set[tuple[str, ...]] = set()
+
+        def add(text: str, placeholder: str) -> None:
+            words = tuple(_TOKEN.findall(fold(text)))
+            if words and words not in seen:
+                seen.add(words)
+                self._by_first.setdefault(words[0], []).append((words, placeholder))
+
         for entry in roster:
-            organisation = clean_text(entry.organisation)
-            if organisation:
-                replacements[fold(organisation)] = ORGANISATION_PLACEHOLDER
+            if organisation := clean_text(entry.organisation):
+                add(organisation, ORGANISATION_PLACEHOLDER)
+        for entry in roster:
             for part in name_parts(entry.name):
-                replacements.setdefault(fold(part), NAME_PLACEHOLDER)
+                add(part, NAME_PLACEHOLDER)
         for name in extra_names:
             for part in name_parts(name):
-                replacements.setdefault(fold(part), NAME_PLACEHOLDER)
-        self._replacements = replacements
-        self.folded_names = frozenset(replacements)
-        if replacements:
-            alternatives = sorted(replacements, key=lambda s: (-len(s), s))
-            self._pattern: re.Pattern[str] | None = re.compile(
-                r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)"
-            )
-        else:
-            self._pattern = None
+                add(part, NAME_PLACEHOLDER)
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda item: -len(item[0]))  # longest first
+
+    def _matches(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, placeholder) of every name in ``text``, longest first, not overlapping."""
+        tokens = list(_TOKEN.finditer(fold(text)))
+        found = []
+        i = 0
+        while i < len(tokens):
+            for words, placeholder in self._by_first.get(tokens[i].group(0), ()):
+                end = i + len(words)
+                if end <= len(tokens) and all(
+                    tokens[i + j].group(0) == w for j, w in enumerate(words)
+                ):
+                    found.append((tokens[i].start(), tokens[end - 1].end(), placeholder))
+                    i = end - 1
+                    break
+            i += 1
+        return found
 
     def scrub(self, text: str) -> str:
         text = remove_contacts(text)
-        if self._pattern is None:
+        if not self._by_first:
             return text
-        folded = fold(text)
         pieces, last = [], 0
-        for match in self._pattern.finditer(folded):
-            pieces.append(text[last : match.start()])
-            pieces.append(self._replacements.get(match.group(0), NAME_PLACEHOLDER))
-            last = match.end()
+        for start, end, placeholder in self._matches(text):
+            pieces.append(text[last:start])
+            pieces.append(placeholder)
+            last = end
         pieces.append(text[last:])
         return "".join(pieces)
 
     def names_in(self, text: str) -> bool:
         """Whether any name or organisation occurs in ``text``."""
-        return self._pattern is not None and self._pattern.search(fold(text)) is not None
+        return bool(self._by_first) and bool(self._matches(text))
 
 
 # Facilitators' phrases anywhere in a short line; greetings and thanks only at its start.

@@ -47,6 +47,7 @@ from crossroads.harvest.themes import (
     MIN_THEMES,
     Encoder,
     TfidfEncoder,
+    assign_by_words,
     choose_labels,
     cluster_by_meaning,
     keyphrases,
@@ -61,6 +62,12 @@ _DIGEST_TEXTS = 20
 _TOP_INTERSECTIONS = 10
 # Feedback answers are short and few: fewer themes than the prompts get.
 _FEEDBACK_THEMES = (1, 4)
+# Most contributions of a prompt that are embedded; above it a sample is, and the rest join the
+# nearest theme by their words. Embedding is most of a harvest's time (about 1 ms a note on a
+# quiet core) and 2 KB of memory a note: this bounds both for notes of any size. Feedback
+# answers are short and secondary: a smaller sample.
+EMBED_LIMIT = 3000
+_FEEDBACK_EMBED_LIMIT = 400
 # A theme is at least this many contributions from at least this many people; the rest of a
 # prompt's contributions are "other points", counted but not named.
 MIN_THEME_SIZE = 3
@@ -316,6 +323,7 @@ def _themes(
     bounds: tuple[int, int],
     names: Scrubber,
     minimum: tuple[int, int] = (MIN_THEME_SIZE, MIN_THEME_PEOPLE),
+    embed_limit: int = EMBED_LIMIT,
 ) -> tuple[list[Theme], list[list[_Note]], list[np.ndarray]]:
     """Themes of one prompt, the notes each holds and each theme's centre.
 
@@ -325,17 +333,32 @@ def _themes(
     if not items:
         return [], [], []
     texts = [item.text for item in items]
-    # Candidate quotes: sentences of consenting authors only, with the note each came from.
+    by_meaning = not isinstance(encoder, TfidfEncoder)
+    # Above ``embed_limit`` notes, an evenly spread sample is embedded and clustered; the rest
+    # join the nearest theme by their words (``themes.assign_by_words``).
+    if by_meaning and len(texts) > embed_limit:
+        embedded = np.unique(np.linspace(0, len(texts) - 1, embed_limit).round().astype(int))
+    else:
+        embedded = np.arange(len(texts))
+    row_of = np.full(len(texts), -1, dtype=int)
+    row_of[embedded] = np.arange(len(embedded))
+    doc_vectors, _ = encoder.encode([texts[i] for i in embedded], [])
+    # Candidate quotes: sentences of consenting authors only, with the note each came from. A
+    # quote is a sentence of the consenting contribution nearest the centre: candidates are
+    # ranked by their contribution's vector, so sentences need no encoding of their own.
     candidates: list[tuple[str, int]] = [
         (sentence, index)
         for index, item in enumerate(items)
-        if item.author_id is not None and item.author_id in quotable
+        if item.author_id is not None and item.author_id in quotable and row_of[index] >= 0
         for sentence in _sentences(item.text)
     ]
-    doc_vectors, sentence_vectors = encoder.encode(texts, [s for s, _ in candidates])
-    by_meaning = not isinstance(encoder, TfidfEncoder)
+    sentence_vectors = doc_vectors[[int(row_of[index]) for _, index in candidates]]
+    # All contributions, folded, as one string: a six-word check is one substring search.
+    folded_texts = [" | ".join(" ".join(_words(t)) for t in texts)]
     if by_meaning:
         labels = cluster_by_meaning(doc_vectors)
+        if len(embedded) < len(texts):
+            labels = assign_by_words(texts, embedded, labels)
         phrases: list[tuple[str, ...]] = []
     else:
         labels = choose_labels(doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
@@ -346,7 +369,11 @@ def _themes(
         people = {items[i].person for i in indices}
         if len(indices) < minimum[0] or len(people) < minimum[1]:
             continue
-        mean = doc_vectors[indices].mean(axis=0)
+        with_vectors = [i for i in indices if row_of[i] >= 0]
+        if not with_vectors:
+            continue
+        vectors = doc_vectors[row_of[with_vectors]]
+        mean = vectors.mean(axis=0)
         centroid = mean / (float(np.linalg.norm(mean)) or 1.0)
         member_set = set(indices)
         quotes = _quotes(
@@ -360,8 +387,8 @@ def _themes(
             quotable=quotable,
             mode=mode,
         )
-        closeness = doc_vectors[indices] @ centroid
-        by_closeness = [indices[i] for i in np.argsort(-closeness, kind="stable")]
+        closeness = vectors @ centroid
+        by_closeness = [with_vectors[i] for i in np.argsort(-closeness, kind="stable")]
         consented_texts = tuple(
             items[i].text
             for i in by_closeness
@@ -377,7 +404,7 @@ def _themes(
             )
         else:
             found = phrases[cluster]
-        cluster_phrases = _phrases(found, names, texts)
+        cluster_phrases = _phrases(found, names, folded_texts)
         # The summariser (perhaps an LLM elsewhere) gets consenting people's words only: the
         # keyphrases found in their texts, and their texts.
         consented_words = " ".join(fold(t) for t in consented_texts)
@@ -393,7 +420,7 @@ def _themes(
                 language=language,
             )
         )
-        label = _safe_label(summary.label, cluster_phrases, names, texts)
+        label = _safe_label(summary.label, cluster_phrases, names, folded_texts)
         themes.append(
             Theme(
                 label=label,
@@ -462,12 +489,21 @@ def _safe_label(
     return label[:1].upper() + label[1:] if label else "…"
 
 
-def _copies_six_words(label: str, texts: Sequence[str]) -> bool:
-    words = [w for w in fold(label).replace(",", " ").split() if w]
+_WORDS = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text))
+
+
+def _copies_six_words(label: str, folded_texts: Sequence[str]) -> bool:
+    """Whether ``label`` holds six words running from one of ``folded_texts`` (see ``_words``),
+    punctuation aside."""
+    words = _words(label)
     if len(words) < 6:
         return False
     runs = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
-    return any(run in " ".join(fold(t).split()) for t in texts for run in runs)
+    return any(f" {run} " in f" {t} " for t in folded_texts for run in runs)
 
 
 def _quotes(
@@ -531,6 +567,7 @@ def _feedback(
             names=names,
             # Feedback answers are few and each is worth reading: no minimum size.
             minimum=(1, 1),
+            embed_limit=_FEEDBACK_EMBED_LIMIT,
         )
         return tuple(themes)
 

@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
@@ -237,7 +238,7 @@ def find_clusters(
 MAX_MEANING_THEMES = 8
 # Average linkage keeps an n x n distance matrix: above this many rows the dendrogram is built
 # on an evenly spread sample and the other rows join the nearest resulting centre.
-_LINKAGE_SAMPLE = 2000
+_LINKAGE_SAMPLE = 1000
 
 
 def cluster_by_meaning(vectors: np.ndarray, *, max_themes: int = MAX_MEANING_THEMES) -> np.ndarray:
@@ -262,14 +263,17 @@ def cluster_by_meaning(vectors: np.ndarray, *, max_themes: int = MAX_MEANING_THE
     else:
         sample = np.arange(n)
     points = centred[sample].astype(np.float64)
-    tree = linkage(points, method="average", metric="cosine")
+    # Cosine distances once, for the dendrogram and every silhouette.
+    distances = np.clip(1.0 - points @ points.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
     high = min(max_themes, len(sample) // 3)
     best: tuple[float, np.ndarray] | None = None
     for k in range(2, high + 1):
         labels = fcluster(tree, t=k, criterion="maxclust") - 1
         if len(set(labels.tolist())) < 2:
             continue
-        score = float(silhouette_score(points, labels, metric="cosine"))
+        score = float(silhouette_score(distances, labels, metric="precomputed"))
         if best is None or score > best[0] + 1e-9:
             best = (score, labels)
     if best is None:
@@ -282,4 +286,38 @@ def cluster_by_meaning(vectors: np.ndarray, *, max_themes: int = MAX_MEANING_THE
         for start in range(0, n, 4096):
             full[start : start + 4096] = np.argmax(centred[start : start + 4096] @ centres.T, 1)
         labels = full
+    return _relabel_by_size(labels)
+
+
+def assign_by_words(
+    documents: Sequence[str], sample: np.ndarray, sample_labels: np.ndarray
+) -> np.ndarray:
+    """Labels for every document, given the labels of an embedded sample of them.
+
+    For prompts too large to embed whole (see ``reflection.EMBED_LIMIT``): each cluster's centre
+    in hashed character n-gram space is taken from its sampled members, and every document goes
+    to the nearest centre. Hashing keeps no vocabulary and the documents are read in chunks, so
+    memory stays flat however large the notes are. Sampled documents keep their own labels.
+    """
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    vectorizer = HashingVectorizer(
+        analyzer="char_wb", ngram_range=(3, 4), n_features=2**18, alternate_sign=False
+    )
+    count = int(sample_labels.max()) + 1
+    sample_matrix = vectorizer.transform([documents[i] for i in sample])
+    centres = normalize(
+        sparse.vstack(
+            [
+                sparse.csr_matrix(sample_matrix[sample_labels == c].mean(axis=0))
+                for c in range(count)
+            ]
+        )
+    )
+    labels = np.empty(len(documents), dtype=int)
+    chunk = 20000
+    for start in range(0, len(documents), chunk):
+        block = vectorizer.transform(documents[start : start + chunk])
+        labels[start : start + chunk] = np.asarray((block @ centres.T).argmax(axis=1)).ravel()
+    labels[sample] = sample_labels
     return _relabel_by_size(labels)
