@@ -23,10 +23,12 @@ def no_translation(message: str) -> str:
 
 def plural(translate: Translate, singular: str, plural_: str, count: int) -> str:
     """``ngettext`` through ``translate``: a bound ``gettext`` of a catalogue brings its own
-    ``ngettext`` (the right plural forms for the language); a plain function gets English's.
+    ``ngettext`` (the right plural forms for the language), a function may carry one as its
+    ``ngettext`` attribute (``web.i18n.gettext`` does); anything else gets English's.
     """
-    owner = getattr(translate, "__self__", None)
-    ngettext = getattr(owner, "ngettext", None)
+    ngettext = getattr(translate, "ngettext", None) or getattr(
+        getattr(translate, "__self__", None), "ngettext", None
+    )
     if callable(ngettext):
         return str(ngettext(singular, plural_, count)).format(count=count)
     return (singular if count == 1 else plural_).format(count=count)

@@ -65,3 +65,23 @@ def test_tfidf_cannot_join_languages_which_is_why_it_is_only_the_fallback() -> N
     for (theme, _), label in zip(_PLANTED, labels.tolist(), strict=True):
         groups.setdefault(theme, set()).add(label)
     assert not all(len(found) == 1 for found in groups.values())
+
+
+def test_notes_outside_the_embedded_sample_join_the_theme_of_their_words() -> None:
+    from crossroads.harvest.themes import assign_by_words
+
+    texts = [
+        "rent rises and evictions in our street",
+        "water wells dry up in summer drought",
+        "rent strike against evictions downtown",
+        "drought leaves the water wells empty",
+        "evictions follow every rent rise",
+        "no water in the wells this drought",
+    ]
+    sample = np.array([0, 1, 2, 3])
+
+    labels = assign_by_words(texts, sample, np.array([0, 1, 0, 1]))
+
+    assert labels[4] == labels[0] == labels[2]
+    assert labels[5] == labels[1] == labels[3]
+    assert labels[0] != labels[1]
