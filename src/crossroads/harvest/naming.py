@@ -27,7 +27,7 @@ _MAX_WORDS = 3
 _MIN_LETTERS = 3
 # Candidates come from the contributions nearest the centre: enough to name it, bounded cost.
 NEAREST_TEXTS = 30
-_MAX_CANDIDATES = 60
+_MAX_CANDIDATES = 40
 _DIVERSITY = 0.35
 _FOLDED_STOP = frozenset(fold(w) for w in STOP_WORDS)
 

@@ -67,7 +67,7 @@ _FEEDBACK_THEMES = (1, 4)
 # quiet core) and 2 KB of memory a note: this bounds both for notes of any size. Feedback
 # answers are short and secondary: a smaller sample.
 EMBED_LIMIT = 3000
-_FEEDBACK_EMBED_LIMIT = 400
+_FEEDBACK_EMBED_LIMIT = 250
 # A theme is at least this many contributions from at least this many people; the rest of a
 # prompt's contributions are "other points", counted but not named.
 MIN_THEME_SIZE = 3
