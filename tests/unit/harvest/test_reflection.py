@@ -249,3 +249,33 @@ def test_contributions_of_unknown_authors_are_never_quoted() -> None:
 
     assert [q for p in reflection.prompts for t in p.themes for q in t.quotes] == []
     assert len(reflection.prompts[0].themes) >= 1
+
+
+def test_a_theme_needs_three_contributions_from_two_people_the_rest_are_other_points() -> None:
+    housing = [
+        "Rents doubled and families are being evicted.",
+        "Los alquileres suben y los desahucios no paran.",
+        "Les loyers explosent et les expulsions se multiplient.",
+        "Landlords push tenants out to raise the rent.",
+    ]
+    # One person says three things about water: not a theme of the call.
+    water = [
+        "The wells are drying up every summer.",
+        "La sequía nos deja sin agua potable.",
+        "Taps run dry and people queue for water tankers.",
+    ]
+    contributions = [
+        Contribution("p", t, f"h{i}", source=str(i + 1)) for i, t in enumerate(housing)
+    ] + [Contribution("p", t, "w", source=str(i + 10)) for i, t in enumerate(water)]
+    data = HarvestInput(
+        title="t",
+        prompts=(PromptNotes("p", "What hurts?", tuple(contributions)),),
+        roster=tuple(RosterEntry(a, a) for a in ("h0", "h1", "h2", "h3", "w")),
+    )
+
+    reflection = harvest(data)
+
+    (prompt,) = reflection.prompts
+    assert [t.sources for t in prompt.themes] == [("1", "2", "3", "4")]
+    assert prompt.themes[0].people == 4
+    assert (prompt.other_count, prompt.other_sources) == (3, ("10", "11", "12"))
