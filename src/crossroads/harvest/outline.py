@@ -21,6 +21,32 @@ def no_translation(message: str) -> str:
     return message
 
 
+def plural(translate: Translate, singular: str, plural_: str, count: int) -> str:
+    """``ngettext`` through ``translate``: a bound ``gettext`` of a catalogue brings its own
+    ``ngettext`` (the right plural forms for the language), a function may carry one as its
+    ``ngettext`` attribute (``web.i18n.gettext`` does); anything else gets English's.
+    """
+    ngettext = getattr(translate, "ngettext", None) or getattr(
+        getattr(translate, "__self__", None), "ngettext", None
+    )
+    if callable(ngettext):
+        return str(ngettext(singular, plural_, count)).format(count=count)
+    return (singular if count == 1 else plural_).format(count=count)
+
+
+def ngettext(singular: str, plural_: str, count: int) -> tuple[str, str, int]:
+    """A marker: Babel extracts its two strings as one plural entry; ``plural`` translates."""
+    return singular, plural_, count
+
+
+def contributions_text(translate: Translate, count: int) -> str:
+    return plural(translate, *ngettext("{count} contribution", "{count} contributions", count))
+
+
+def people_text(translate: Translate, count: int) -> str:
+    return plural(translate, *ngettext("{count} person", "{count} people", count))
+
+
 class ChartKind(StrEnum):
     BY_MOVEMENT = "by_movement"
     BY_REGION = "by_region"
@@ -146,33 +172,31 @@ def outline_parts(
     parts.append(("participation", participation))
 
     if reflection.takeaways:
-        parts.append(
-            (
-                "takeaways",
-                [
-                    Heading(2, _(N_("Key takeaways"))),
-                    Bullets(
-                        tuple(
-                            _(
-                                N_(
-                                    # No "%" before a letter: gettext tools would read a
-                                    # printf flag.
-                                    "{prompt}: {count} of {total} contributions ({share} %) "
-                                    "were about “{theme}”."
-                                )
-                            ).format(
-                                prompt=t.prompt_text,
-                                share=t.share_percent,
-                                count=t.contribution_count,
-                                total=t.prompt_contribution_count,
-                                theme=t.theme_label,
-                            )
-                            for t in reflection.takeaways
-                        )
-                    ),
-                ],
+        takeaways: list[Block] = [Heading(2, _(N_("Key takeaways")))]
+        for t in reflection.takeaways:
+            sentence = _(N_("{prompt}: “{theme}”, in {contributions} from {people}.")).format(
+                prompt=t.prompt_text,
+                theme=t.theme_label,
+                contributions=contributions_text(_, t.contribution_count),
+                people=people_text(_, t.people),
             )
-        )
+            if t.quote:
+                sentence += " " + _(N_("As one participant put it: “{quote}”")).format(
+                    quote=t.quote
+                )
+            takeaways.append(Paragraph(sentence))
+        if reflection.recurring:
+            takeaways.append(
+                Bullets(
+                    tuple(
+                        _(N_("“{theme}” came up in {count} prompts.")).format(
+                            theme=label, count=count
+                        )
+                        for label, count in reflection.recurring
+                    )
+                )
+            )
+        parts.append(("takeaways", takeaways))
 
     if reflection.prompts:
         themes: list[Block] = [Heading(2, _(N_("Themes by prompt")))]
@@ -184,10 +208,18 @@ def outline_parts(
         for prompt in reflection.prompts:
             blocks: list[Block] = [
                 Heading(3, prompt.prompt_text),
-                Paragraph(_(N_("{count} contributions.")).format(count=prompt.contribution_count)),
+                Paragraph(contributions_text(_, prompt.contribution_count) + "."),
             ]
             for theme in prompt.themes:
                 blocks += _theme_blocks(theme, _)
+            if prompt.other_count:
+                blocks.append(
+                    Paragraph(
+                        _(N_("Other points: {contributions} in no theme.")).format(
+                            contributions=contributions_text(_, prompt.other_count)
+                        )
+                    )
+                )
             parts.append((f"prompt:{prompt.prompt_id}", blocks))
 
     if feedback := _feedback_blocks(reflection, _):
@@ -211,15 +243,35 @@ def outline_parts(
                 ],
             )
         )
+    parts.append(("method", _method_blocks(reflection, _)))
     return parts
+
+
+def _method_blocks(reflection: Reflection, _: Translate) -> list[Block]:
+    """The footer: how the themes were found, and when the fallback was used, that it was."""
+    if reflection.fallback or reflection.engine == "tfidf":
+        text = _(
+            N_(
+                "Themes were found by shared words (TF-IDF) because the sentence-embedding "
+                "model could not be loaded: contributions in different languages may be apart."
+            )
+        )
+    else:
+        text = _(
+            N_(
+                "Themes were found by meaning, with multilingual sentence embeddings computed "
+                "on this machine; a theme holds at least 3 contributions from 2 people."
+            )
+        )
+    return [Heading(2, _(N_("How this note was made"))), Paragraph(text)]
 
 
 def _theme_blocks(theme: Theme, _: Translate, level: int = 4) -> list[Block]:
     blocks: list[Block] = [
         Heading(
             level,
-            _(N_("{label} ({count} contributions)")).format(
-                label=theme.label, count=theme.contribution_count
+            _(N_("{label} ({contributions})")).format(
+                label=theme.label, contributions=contributions_text(_, theme.contribution_count)
             ),
         )
     ]

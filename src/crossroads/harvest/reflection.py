@@ -31,9 +31,27 @@ from crossroads.harvest.model import (
     Takeaway,
     Theme,
 )
-from crossroads.harvest.privacy import Scrubber, clean_text, make_quote, quotable_authors
+from crossroads.harvest.naming import name_phrases
+from crossroads.harvest.privacy import (
+    Scrubber,
+    clean_text,
+    fold,
+    is_chat_line,
+    make_quote,
+    quotable_authors,
+    remove_contacts,
+)
 from crossroads.harvest.summaries import KeyphraseSummariser, Summariser, ThemeDigest
-from crossroads.harvest.themes import MAX_THEMES, MIN_THEMES, Encoder, TfidfEncoder, find_clusters
+from crossroads.harvest.themes import (
+    MAX_THEMES,
+    MIN_THEMES,
+    Encoder,
+    TfidfEncoder,
+    assign_by_words,
+    choose_labels,
+    cluster_by_meaning,
+    keyphrases,
+)
 
 Progress = Callable[[str], None]
 
@@ -44,6 +62,24 @@ _DIGEST_TEXTS = 20
 _TOP_INTERSECTIONS = 10
 # Feedback answers are short and few: fewer themes than the prompts get.
 _FEEDBACK_THEMES = (1, 4)
+# Most contributions of a prompt that are embedded; above it a sample is, and the rest join the
+# nearest theme by their words. Embedding is most of a harvest's time (about 1 ms a note on a
+# quiet core) and 2 KB of memory a note: this bounds both for notes of any size. Feedback
+# answers are short and secondary: a smaller sample.
+EMBED_LIMIT = 3000
+_FEEDBACK_EMBED_LIMIT = 250
+# A theme is at least this many contributions from at least this many people; the rest of a
+# prompt's contributions are "other points", counted but not named.
+MIN_THEME_SIZE = 3
+MIN_THEME_PEOPLE = 2
+# Takeaways: the main themes of each prompt, at most this many.
+_TAKEAWAYS_PER_PROMPT = 3
+# A theme's name: at most this many keyphrases and words, so that it can never copy a run of
+# six words from anyone.
+_LABEL_PHRASES = 2
+_LABEL_WORDS = 5
+# Themes of different prompts whose centres are at least this close came up in both.
+_RECURRING_SIMILARITY = 0.55
 
 
 @dataclass(frozen=True)
@@ -52,6 +88,10 @@ class _Note:
 
     text: str
     author_id: str | None
+    # Who wrote it, for counting people: the roster id, an unlisted speaker's name, or (nobody
+    # known) the note itself, so unknown writers count as different people.
+    person: str = ""
+    source: str | None = None
 
 
 def harvest(
@@ -77,14 +117,18 @@ def _harvest(
     summariser: Summariser | None,
     progress: Progress | None,
 ) -> Reflection:
-    encoder = encoder or TfidfEncoder()
+    fallback: str | None = None
+    if encoder is None:
+        from crossroads.harvest.embeddings import default_encoder
+
+        encoder, fallback = default_encoder()
     summariser = summariser or KeyphraseSummariser()
     report = progress or (lambda _step: None)
-    scrub = (
-        Scrubber(data.roster).scrub
-        if data.privacy_mode is PrivacyMode.CHATHAM_HOUSE
-        else (lambda text: text)
-    )
+    speakers = {
+        c.speaker for p in data.prompts for c in (*p.contributions, *data.chat) if c.speaker
+    }
+    names = Scrubber(data.roster, speakers)
+    scrub = names.scrub if data.privacy_mode is PrivacyMode.CHATHAM_HOUSE else remove_contacts
     roster = {entry.id: entry for entry in data.roster}
     quotable = quotable_authors(data.roster)
 
@@ -97,11 +141,12 @@ def _harvest(
 
     prompts: list[PromptThemes] = []
     theme_authors: list[tuple[str, set[str], list[str]]] = []
+    centres: list[tuple[int, str, np.ndarray]] = []
     for notes in data.prompts:
         report(f"prompt:{notes.prompt_id}")
         contributions = (*notes.contributions, *chat_by_prompt.get(notes.prompt_id, ()))
         items = _notes(contributions, scrub)
-        themes, members = _themes(
+        themes, members, theme_centres = _themes(
             items,
             prompt_text=notes.prompt_text,
             language=data.language,
@@ -110,18 +155,24 @@ def _harvest(
             encoder=encoder,
             summariser=summariser,
             bounds=(MIN_THEMES, MAX_THEMES),
+            names=names,
         )
+        placed = {id(item) for group in members for item in group}
+        others = [item for item in items if id(item) not in placed]
         prompts.append(
             PromptThemes(
                 prompt_id=notes.prompt_id,
                 prompt_text=clean_text(notes.prompt_text),
                 contribution_count=len(items),
                 themes=tuple(themes),
+                other_count=len(others),
+                other_sources=tuple(i.source for i in others if i.source is not None),
             )
         )
-        for theme, member_items in zip(themes, members, strict=True):
+        for theme, member_items, centre in zip(themes, members, theme_centres, strict=True):
             authors = {item.author_id for item in member_items if item.author_id is not None}
             theme_authors.append((theme.label, authors, [item.text for item in member_items]))
+            centres.append((len(prompts) - 1, theme.label, centre))
 
     report("feedback")
     feedback = _feedback(
@@ -132,6 +183,7 @@ def _harvest(
         quotable=quotable,
         encoder=encoder,
         summariser=summariser,
+        names=names,
     )
 
     report("intersections")
@@ -140,12 +192,14 @@ def _harvest(
     takeaways = tuple(
         Takeaway(
             prompt_text=prompt.prompt_text,
-            theme_label=prompt.themes[0].label,
-            contribution_count=prompt.themes[0].contribution_count,
+            theme_label=theme.label,
+            contribution_count=theme.contribution_count,
             prompt_contribution_count=prompt.contribution_count,
+            people=theme.people,
+            quote=theme.quotes[0].text if theme.quotes else None,
         )
         for prompt in prompts
-        if prompt.themes
+        for theme in prompt.themes[:_TAKEAWAYS_PER_PROMPT]
     )
     return Reflection(
         title=clean_text(data.title),
@@ -156,15 +210,53 @@ def _harvest(
         takeaways=takeaways,
         feedback=feedback,
         intersections=intersections,
+        engine=getattr(encoder, "name", "tfidf"),
+        fallback=fallback,
+        recurring=_recurring(centres),
     )
 
 
+def _recurring(centres: Sequence[tuple[int, str, np.ndarray]]) -> tuple[tuple[str, int], ...]:
+    """Themes that came up in more than one prompt: (label, prompts), most prompts first."""
+    result: list[tuple[str, int]] = []
+    used: set[int] = set()
+    for i, (prompt, label, centre) in enumerate(centres):
+        if i in used:
+            continue
+        prompts_met = {prompt}
+        for j in range(i + 1, len(centres)):
+            other_prompt, _, other = centres[j]
+            if j in used or other_prompt in prompts_met:
+                continue
+            if float(centre @ other) >= _RECURRING_SIMILARITY:
+                prompts_met.add(other_prompt)
+                used.add(j)
+        if len(prompts_met) > 1:
+            result.append((label, len(prompts_met)))
+    return tuple(sorted(result, key=lambda item: (-item[1], item[0].casefold())))
+
+
 def _notes(contributions: Iterable[Contribution], scrub: Callable[[str], str]) -> list[_Note]:
+    """Cleaned, scrubbed contributions; greetings and facilitators' lines left out."""
     notes = []
-    for contribution in contributions:
+    for index, contribution in enumerate(contributions):
         text = " ".join(scrub(clean_text(contribution.text)).split())
-        if text:
-            notes.append(_Note(text=text, author_id=contribution.author_id))
+        if not text or is_chat_line(text):
+            continue
+        if contribution.author_id is not None:
+            person = f"id:{contribution.author_id}"
+        elif contribution.speaker:
+            person = f"speaker:{fold(contribution.speaker)}"
+        else:
+            person = f"note:{index}"
+        notes.append(
+            _Note(
+                text=text,
+                author_id=contribution.author_id,
+                person=person,
+                source=contribution.source,
+            )
+        )
     return notes
 
 
@@ -229,60 +321,189 @@ def _themes(
     encoder: Encoder,
     summariser: Summariser,
     bounds: tuple[int, int],
-) -> tuple[list[Theme], list[list[_Note]]]:
+    names: Scrubber,
+    minimum: tuple[int, int] = (MIN_THEME_SIZE, MIN_THEME_PEOPLE),
+    embed_limit: int = EMBED_LIMIT,
+) -> tuple[list[Theme], list[list[_Note]], list[np.ndarray]]:
+    """Themes of one prompt, the notes each holds and each theme's centre.
+
+    Only clusters of at least ``MIN_THEME_SIZE`` notes from ``MIN_THEME_PEOPLE`` people become
+    themes; the other notes are left for "other points".
+    """
     if not items:
-        return [], []
+        return [], [], []
     texts = [item.text for item in items]
-    # Candidate quotes: sentences of consenting authors only, with the note each came from.
+    by_meaning = not isinstance(encoder, TfidfEncoder)
+    # Above ``embed_limit`` notes, an evenly spread sample is embedded and clustered; the rest
+    # join the nearest theme by their words (``themes.assign_by_words``).
+    if by_meaning and len(texts) > embed_limit:
+        embedded = np.unique(np.linspace(0, len(texts) - 1, embed_limit).round().astype(int))
+    else:
+        embedded = np.arange(len(texts))
+    row_of = np.full(len(texts), -1, dtype=int)
+    row_of[embedded] = np.arange(len(embedded))
+    doc_vectors, _ = encoder.encode([texts[i] for i in embedded], [])
+    # Candidate quotes: sentences of consenting authors only, with the note each came from. A
+    # quote is a sentence of the consenting contribution nearest the centre: candidates are
+    # ranked by their contribution's vector, so sentences need no encoding of their own.
     candidates: list[tuple[str, int]] = [
         (sentence, index)
         for index, item in enumerate(items)
-        if item.author_id is not None and item.author_id in quotable
+        if item.author_id is not None and item.author_id in quotable and row_of[index] >= 0
         for sentence in _sentences(item.text)
     ]
-    doc_vectors, sentence_vectors = encoder.encode(texts, [s for s, _ in candidates])
-    clusters = find_clusters(texts, doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
-    themes, members = [], []
-    for cluster in clusters:
-        member_set = set(cluster.members)
+    sentence_vectors = doc_vectors[[int(row_of[index]) for _, index in candidates]]
+    # All contributions, folded, as one string: a six-word check is one substring search.
+    folded_texts = [" | ".join(" ".join(_words(t)) for t in texts)]
+    if by_meaning:
+        labels = cluster_by_meaning(doc_vectors)
+        if len(embedded) < len(texts):
+            labels = assign_by_words(texts, embedded, labels)
+        phrases: list[tuple[str, ...]] = []
+    else:
+        labels = choose_labels(doc_vectors, min_themes=bounds[0], max_themes=bounds[1])
+        phrases = keyphrases(texts, labels, top=8)
+    themes, members, centres = [], [], []
+    for cluster in range(int(labels.max()) + 1 if labels.size else 0):
+        indices = [int(i) for i in np.flatnonzero(labels == cluster)]
+        people = {items[i].person for i in indices}
+        if len(indices) < minimum[0] or len(people) < minimum[1]:
+            continue
+        with_vectors = [i for i in indices if row_of[i] >= 0]
+        if not with_vectors:
+            continue
+        vectors = doc_vectors[row_of[with_vectors]]
+        mean = vectors.mean(axis=0)
+        centroid = mean / (float(np.linalg.norm(mean)) or 1.0)
+        member_set = set(indices)
         quotes = _quotes(
             [
                 (sentence, items[index], sentence_vectors[row])
                 for row, (sentence, index) in enumerate(candidates)
                 if index in member_set
             ],
-            centroid=cluster.centroid,
-            limit=_quote_count(len(cluster.members)),
+            centroid=centroid,
+            limit=_quote_count(len(indices)),
             quotable=quotable,
             mode=mode,
         )
-        closeness = doc_vectors[list(cluster.members)] @ cluster.centroid
-        by_closeness = [cluster.members[i] for i in np.argsort(-closeness, kind="stable")]
+        closeness = vectors @ centroid
+        by_closeness = [with_vectors[i] for i in np.argsort(-closeness, kind="stable")]
         consented_texts = tuple(
             items[i].text
             for i in by_closeness
             if items[i].author_id is not None and items[i].author_id in quotable
         )[:_DIGEST_TEXTS]
+        if by_meaning:
+            found = name_phrases(
+                [items[i].text for i in by_closeness],
+                centroid,
+                lambda batch: encoder.encode(batch, [])[0],
+                top=4,
+                allowed=lambda phrase: _allowed_phrase(phrase, names),
+            )
+        else:
+            found = phrases[cluster]
+        cluster_phrases = _phrases(found, names, folded_texts)
+        # The summariser (perhaps an LLM elsewhere) gets consenting people's words only: the
+        # keyphrases found in their texts, and their texts.
+        consented_words = " ".join(fold(t) for t in consented_texts)
         summary = summariser.summarise(
             ThemeDigest(
                 prompt_text=prompt_text,
-                keyphrases=cluster.keyphrases,
+                keyphrases=tuple(
+                    p
+                    for p in cluster_phrases
+                    if re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", consented_words)
+                ),
                 texts=consented_texts,
                 language=language,
             )
         )
-        label = summary.label or items[by_closeness[0]].text[:60]
+        label = _safe_label(summary.label, cluster_phrases, names, folded_texts)
         themes.append(
             Theme(
                 label=label,
-                keyphrases=cluster.keyphrases,
-                contribution_count=len(cluster.members),
+                keyphrases=cluster_phrases,
+                contribution_count=len(indices),
                 quotes=tuple(quotes),
                 summary=summary.summary,
+                people=len(people),
+                sources=tuple(items[i].source for i in indices if items[i].source is not None),
             )
         )
-        members.append([items[i] for i in cluster.members])
-    return themes, members
+        members.append([items[i] for i in indices])
+        centres.append(centroid)
+    return themes, members, centres
+
+
+_PLACEHOLDER_WORDS = ("participant", "organisation", "contact")
+
+
+def _allowed_phrase(phrase: str, names: Scrubber) -> bool:
+    return not names.names_in(phrase) and not any(w in phrase for w in _PLACEHOLDER_WORDS)
+
+
+def _phrases(candidates: Sequence[str], names: Scrubber, texts: Sequence[str]) -> tuple[str, ...]:
+    """Keyphrases with no name, organisation or placeholder in them, at most five.
+
+    They are shown joined ("a b c, d e f"): a phrase that would make the joined list copy six
+    words running from a contribution is left out.
+    """
+    kept: list[str] = []
+    for phrase in candidates:
+        if not _allowed_phrase(phrase, names):
+            continue
+        if _copies_six_words(", ".join([*kept, phrase]), texts):
+            continue
+        kept.append(phrase)
+        if len(kept) == 5:
+            break
+    return tuple(kept)
+
+
+def _safe_label(
+    proposed: str, phrases: Sequence[str], names: Scrubber, texts: Sequence[str]
+) -> str:
+    """The summariser's label when it is safe, else one built from the keyphrases.
+
+    Safe: no name, at most ``_LABEL_WORDS`` words (so never six words copied from anyone).
+    """
+    words = proposed.split()
+    if (
+        proposed
+        and len(words) <= _LABEL_WORDS + 1
+        and not names.names_in(proposed)
+        and not _copies_six_words(proposed, texts)
+    ):
+        return proposed
+    chosen: list[str] = []
+    count = 0
+    for phrase in phrases[:_LABEL_PHRASES]:
+        size = len(phrase.split())
+        if count + size > _LABEL_WORDS:
+            break
+        chosen.append(phrase)
+        count += size
+    label = ", ".join(chosen)
+    return label[:1].upper() + label[1:] if label else "…"
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(fold(text))
+
+
+def _copies_six_words(label: str, folded_texts: Sequence[str]) -> bool:
+    """Whether ``label`` holds six words running from one of ``folded_texts`` (see ``_words``),
+    punctuation aside."""
+    words = _words(label)
+    if len(words) < 6:
+        return False
+    runs = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
+    return any(f" {run} " in f" {t} " for t in folded_texts for run in runs)
 
 
 def _quotes(
@@ -325,6 +546,7 @@ def _feedback(
     quotable: Mapping[str, RosterEntry],
     encoder: Encoder,
     summariser: Summariser,
+    names: Scrubber,
 ) -> FeedbackSummary:
     ratings = [a.rating for a in answers if a.rating is not None]
     distribution = Counter(ratings)
@@ -333,7 +555,7 @@ def _feedback(
         items = _notes(
             (Contribution(field, getattr(a, field), a.author_id) for a in answers), scrub
         )
-        themes, _ = _themes(
+        themes, _, _ = _themes(
             items,
             prompt_text=prompt,
             language=language,
@@ -342,6 +564,10 @@ def _feedback(
             encoder=encoder,
             summariser=summariser,
             bounds=_FEEDBACK_THEMES,
+            names=names,
+            # Feedback answers are few and each is worth reading: no minimum size.
+            minimum=(1, 1),
+            embed_limit=_FEEDBACK_EMBED_LIMIT,
         )
         return tuple(themes)
 

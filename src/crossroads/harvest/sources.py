@@ -14,8 +14,11 @@ Notes format::
 
     A paragraph is one contribution too.
 
-``Name: text`` is attributed only when ``Name`` is in the roster (case-insensitive); otherwise
-the line is kept whole, unattributed.
+``Name: text`` is attributed when ``Name`` is in the roster (case-insensitive). A prefix that
+looks like a name (one to four words, the first and last capitalised) but matches nobody is
+taken off the text all the same and kept as the contribution's ``speaker``: the harvest counts
+it as one person and scrubs it, and it never reaches the note. Each contribution's ``source``
+is the 1-based line of the notes where it starts.
 """
 
 from __future__ import annotations
@@ -32,6 +35,33 @@ from crossroads.harvest.model import Contribution, FeedbackAnswer, PromptNotes, 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+(.*)$")
 _SPEAKER = re.compile(r"^([^:\n]{1,80}?):\s+(.+)$", re.DOTALL)
+_NAME_WORD = r"[^\W\d_][\w'’.-]*"
+_NAME_LIKE = re.compile(rf"^{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}$")
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    return (
+        len(text) <= 48
+        and _NAME_LIKE.match(text) is not None
+        and words[0][0].isupper()
+        and words[-1][0].isupper()
+    )
+
+
+def split_speaker(body: str, by_name: dict[str, str]) -> tuple[str, str | None, str | None]:
+    """``"Ana: text"`` -> (text, roster id or None, unlisted speaker or None)."""
+    speaker = _SPEAKER.match(body)
+    if not speaker:
+        return body, None, None
+    name, rest = speaker.group(1).strip(), speaker.group(2).strip()
+    if found := by_name.get(name.casefold()):
+        return rest, found, None
+    if _looks_like_name(name):
+        return rest, None, name
+    return body, None, None
+
+
 _TRUE = {"1", "true", "yes", "y", "oui", "si", "sí", "x"}
 _FALSE = {"", "0", "false", "no", "n", "non"}
 _LIST_SPLIT = re.compile(r"[;|]")
@@ -47,9 +77,9 @@ def read_notes(text: str, *, source: str, roster: Sequence[RosterEntry] = ()) ->
     """Parse notes Markdown into prompts and contributions (see the module docstring)."""
     by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
     title: str | None = None
-    prompts: list[tuple[str, list[str]]] = []
-    current: list[str] | None = None  # lines of the contribution being read
-    for number, raw in enumerate(text.splitlines(), start=1):
+    prompts: list[tuple[str, list[tuple[int, str]]]] = []
+    current: list[tuple[int, str]] | None = None  # the contributions being extended
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         line = raw.rstrip()
         if heading := _HEADING.match(line):
             current = None
@@ -70,12 +100,13 @@ def read_notes(text: str, *, source: str, roster: Sequence[RosterEntry] = ()) ->
             )
         contributions = prompts[-1][1]
         if bullet := _BULLET.match(line):
-            contributions.append(bullet.group(1).strip())
+            contributions.append((number, bullet.group(1).strip()))
             current = contributions
         elif current is not None:
-            contributions[-1] = f"{contributions[-1]} {line.strip()}"
+            first, body = contributions[-1]
+            contributions[-1] = (first, f"{body} {line.strip()}")
         else:
-            contributions.append(line.strip())
+            contributions.append((number, line.strip()))
             current = contributions
     if not prompts:
         raise SourceInvalid(source, 1, "no prompt heading found (## Prompt text)")
@@ -84,14 +115,12 @@ def read_notes(text: str, *, source: str, roster: Sequence[RosterEntry] = ()) ->
     for index, (prompt_text, texts) in enumerate(prompts, start=1):
         prompt_id = f"p{index}"
         contributions = []
-        for body in texts:
-            author_id = None
-            if (speaker := _SPEAKER.match(body)) and (
-                found := by_name.get(speaker.group(1).strip().casefold())
-            ):
-                author_id, body = found, speaker.group(2).strip()
+        for number, whole in texts:
+            body, author_id, speaker = split_speaker(whole, by_name)
             if body:
-                contributions.append(Contribution(prompt_id, body, author_id))
+                contributions.append(
+                    Contribution(prompt_id, body, author_id, source=str(number), speaker=speaker)
+                )
         notes.append(PromptNotes(prompt_id, prompt_text, tuple(contributions)))
     return NotesFile(title=title, prompts=tuple(notes))
 
@@ -114,13 +143,9 @@ def read_contributions(
             line = heading.group(2).strip()
         elif bullet := _BULLET.match(line):
             line = bullet.group(1).strip()
-        author_id = None
-        if (speaker := _SPEAKER.match(line)) and (
-            found := by_name.get(speaker.group(1).strip().casefold())
-        ):
-            author_id, line = found, speaker.group(2).strip()
+        line, author_id, speaker = split_speaker(line, by_name)
         if line:
-            contributions.append(Contribution(prompt_id, line, author_id))
+            contributions.append(Contribution(prompt_id, line, author_id, speaker=speaker))
     return tuple(contributions)
 
 

@@ -70,6 +70,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 _ = gettext
+# Code that is handed ``gettext`` alone (the harvest's outline) finds the plural forms here.
+gettext.ngettext = ngettext  # type: ignore[attr-defined]
 
 
 def negotiate(accept_language: str | None, chosen: str | None) -> str:

@@ -97,12 +97,13 @@ def test_reflection_summarises_feedback(named_reflection: Reflection) -> None:
     assert [t.contribution_count for t in feedback.energising] == [20, 20, 20]
 
 
-def test_reflection_takes_away_the_largest_theme_of_each_prompt(
+def test_reflection_takes_away_the_main_themes_of_each_prompt_largest_first(
     named_reflection: Reflection,
 ) -> None:
-    assert [t.theme_label for t in named_reflection.takeaways] == [
-        p.themes[0].label for p in named_reflection.prompts
-    ]
+    # Up to three takeaways per prompt now (was: only the largest theme), each with its people.
+    expected = [t.label for p in named_reflection.prompts for t in p.themes[:3]]
+    assert [t.theme_label for t in named_reflection.takeaways] == expected
+    assert all(t.people >= 2 for t in named_reflection.takeaways)
 
 
 def test_reflection_is_the_same_for_the_same_input() -> None:
@@ -116,17 +117,25 @@ def test_reflection_finds_movements_named_together() -> None:
         RosterEntry("a", "Ana", movements=("housing",)),
         RosterEntry("b", "Bilal", movements=("climate justice",)),
     )
+    # A theme needs three contributions from two people: the texts alternate between them.
     texts = [
         "Housing and climate justice meet in heatwaves in our flats.",
         "Heat in housing estates is a climate justice fight.",
+        "Housing retrofits are where climate justice starts.",
         "Union wages are low.",
         "Union drivers strike.",
+        "Union workers walk out over pay.",
         "Border detention must end.",
         "Asylum seekers wait at the border.",
+        "Refugees are held at the border for months.",
     ]
     data = HarvestInput(
         title="t",
-        prompts=(PromptNotes("p", "q", tuple(Contribution("p", t, "a") for t in texts)),),
+        prompts=(
+            PromptNotes(
+                "p", "q", tuple(Contribution("p", t, "ab"[i % 2]) for i, t in enumerate(texts))
+            ),
+        ),
         roster=people,
     )
 
@@ -239,4 +248,34 @@ def test_contributions_of_unknown_authors_are_never_quoted() -> None:
     reflection = harvest(data)
 
     assert [q for p in reflection.prompts for t in p.themes for q in t.quotes] == []
-    assert len(reflection.prompts[0].themes) >= 3
+    assert len(reflection.prompts[0].themes) >= 1
+
+
+def test_a_theme_needs_three_contributions_from_two_people_the_rest_are_other_points() -> None:
+    housing = [
+        "Rents doubled and families are being evicted.",
+        "Los alquileres suben y los desahucios no paran.",
+        "Les loyers explosent et les expulsions se multiplient.",
+        "Landlords push tenants out to raise the rent.",
+    ]
+    # One person says three things about water: not a theme of the call.
+    water = [
+        "The wells are drying up every summer.",
+        "La sequía nos deja sin agua potable.",
+        "Taps run dry and people queue for water tankers.",
+    ]
+    contributions = [
+        Contribution("p", t, f"h{i}", source=str(i + 1)) for i, t in enumerate(housing)
+    ] + [Contribution("p", t, "w", source=str(i + 10)) for i, t in enumerate(water)]
+    data = HarvestInput(
+        title="t",
+        prompts=(PromptNotes("p", "What hurts?", tuple(contributions)),),
+        roster=tuple(RosterEntry(a, a) for a in ("h0", "h1", "h2", "h3", "w")),
+    )
+
+    reflection = harvest(data)
+
+    (prompt,) = reflection.prompts
+    assert [t.sources for t in prompt.themes] == [("1", "2", "3", "4")]
+    assert prompt.themes[0].people == 4
+    assert (prompt.other_count, prompt.other_sources) == (3, ("10", "11", "12"))

@@ -115,6 +115,7 @@ def test_docx_of_the_corpus_has_headings_quotes_and_charts(named_reflection: Ref
         "Themes by prompt",
         "What participants said about the call",
         "Intersections",
+        "How this note was made",  # the footer: which engine found the themes
     ]
     assert sum(p.style.name == QUOTE_STYLE for p in document.paragraphs) >= 9
     assert len(document.inline_shapes) == 3

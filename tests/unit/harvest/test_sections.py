@@ -64,7 +64,7 @@ def test_sections_of_a_reflection_render_exactly_like_the_reflection() -> None:
     sections = sections_of(note)
     blocks = note_blocks(note.title, sections, mode=note.privacy_mode)
 
-    assert [s.key for s in sections] == ["participation", "themes", "prompt:p1"]
+    assert [s.key for s in sections] == ["participation", "themes", "prompt:p1", "method"]
     assert blocks == outline(note)
     assert markdown_from_blocks(blocks) == render_markdown(note)
     assert sections[0].charts[0].rows == (("housing", 2),)
@@ -162,6 +162,7 @@ def test_read_contributions_attributes_only_roster_names() -> None:
     assert [(c.text, c.author_id) for c in contributions] == [
         ("heading line", None),
         ("Floods first.", "1"),
-        ("Nobody: not in the roster", None),
+        # A name-like prefix goes even when nobody on the roster has it.
+        ("not in the roster", None),
         ("plain", None),
     ]
