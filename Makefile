@@ -67,9 +67,16 @@ demo: setup
 
 # Bytecode first: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every one of the
 # suite's server processes would otherwise compile our sources again (about 0.6 s a start).
+#
+# PostgreSQL and Redis: scripts/test-services uses the ones already answering on loopback or
+# starts them (as root on Debian); a URL you exported yourself wins. Without them the
+# [postgresql] pass and the multi-node tests skip, and pytest's header says why.
+# Extra pytest arguments: make test PYTEST_ARGS='tests/unit -x'.
 test: setup chromium pdf-libs nginx
 	$(BIN)/python -m compileall -q src >/dev/null
-	$(BIN)/python -m pytest
+	@services=$$(scripts/test-services) || true; \
+	  eval "$$services"; \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check $(PY_PATHS)
