@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test lint format chromium pdf-libs nginx clean messages
+.PHONY: setup demo test test-lowest lint format chromium pdf-libs nginx clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -88,4 +88,15 @@ format: setup
 	$(BIN)/ruff check --fix $(PY_PATHS)
 
 clean:
-	rm -rf $(VENV) frontend/node_modules src/crossroads/web/static/build dist build
+	rm -rf $(VENV) $(LOWEST) frontend/node_modules src/crossroads/web/static/build dist build
+
+# The lowest versions pyproject.toml allows (constraints-lowest.txt), in a throwaway venv, on a
+# representative part of the suite: the unit tests, uvicorn's sans-I/O frames and the notes.
+LOWEST := .venv-lowest
+test-lowest: $(BUNDLE) $(COMPILED)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet -c constraints-lowest.txt -e '.[dev]'
+	$(LOWEST)/bin/pip freeze --exclude-editable | grep -iE '^(uvicorn|websockets|fastapi|starlette|sqlalchemy|pycrdt|numpy|matplotlib)=='
+	$(LOWEST)/bin/python -m pytest -p no:cacheprovider tests/unit \
+	  tests/integration/test_websocket_frames.py tests/integration/test_notes.py
