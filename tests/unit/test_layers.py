@@ -26,6 +26,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "crossroads"
 # The top-level modules that import nothing of ours: shared plumbing every layer may use.
 LEAVES = frozenset(
     {"messages", "outbox", "websocket_frames", "settings", "log", "collector", "supervisor"}
+    | {"close_codes"}
 )
 # Composition roots: they wire the layers together, so they may import any of them.
 ROOTS = frozenset({"cli", "demo", "simulate"})
@@ -35,15 +36,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "pairing": frozenset(),
     "harvest": frozenset({"messages"}),
     "store": frozenset(),
-    "live": frozenset({"outbox", "messages", "websocket_frames", "collector"}),
-    "notes": frozenset({"live", "store", "outbox", "messages", "websocket_frames", "collector"}),
+    "live": frozenset({"outbox", "messages", "websocket_frames", "collector", "close_codes"}),
+    "notes": frozenset(
+        {"live", "store", "outbox", "messages", "websocket_frames", "collector", "close_codes"}
+    ),
     "convenings": frozenset({"pairing", "harvest", "live", "notes", "store", "messages", "outbox"}),
     "commands": frozenset({"convenings", "pairing", "harvest", "live", "store", "messages"}),
     "web": frozenset(
         {"convenings", "harvest", "live", "notes", "store", "messages", "outbox", "settings"}
-        | {"websocket_frames", "collector", "supervisor"}
+        | {"websocket_frames", "collector", "supervisor", "close_codes"}
     ),
-    **{leaf: frozenset() for leaf in LEAVES},
+    # The leaves import nothing of ours but the table of close codes (outbox closes slow readers).
+    **{leaf: frozenset({"close_codes"} - {leaf}) for leaf in LEAVES},
 }
 
 # web reaches the store only for its database handle (sessions), errors and record types.

@@ -9,6 +9,13 @@ from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads import websocket_frames
+from crossroads.close_codes import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_REMOVED,
+    CLOSE_UNSUPPORTED,
+)
+from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_RETRY
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
@@ -31,11 +38,6 @@ router = APIRouter(
     responses=PAGE_RESPONSES,
 )
 socket_router = APIRouter()
-
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_UNSUPPORTED = 1003
-CLOSE_REMOVED = 4410
 
 
 def _sections(
@@ -186,7 +188,6 @@ async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDe
 
 
 PEER_HEADER = "x-crossroads-peer"
-CLOSE_RETRY = 1013
 
 
 @socket_router.websocket("/ws/notes/{room}")
