@@ -26,7 +26,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "crossroads"
 # The top-level modules that import nothing of ours: shared plumbing every layer may use.
 LEAVES = frozenset(
     {"messages", "outbox", "websocket_frames", "settings", "log", "collector", "supervisor"}
-    | {"close_codes"}
+    | {"close_codes", "signing"}
 )
 # Composition roots: they wire the layers together, so they may import any of them.
 ROOTS = frozenset({"cli", "demo", "simulate"})
@@ -39,12 +39,15 @@ ALLOWED: dict[str, frozenset[str]] = {
     "live": frozenset({"outbox", "messages", "websocket_frames", "collector", "close_codes"}),
     "notes": frozenset(
         {"live", "store", "outbox", "messages", "websocket_frames", "collector", "close_codes"}
+        | {"signing"}
     ),
-    "convenings": frozenset({"pairing", "harvest", "live", "notes", "store", "messages", "outbox"}),
+    "convenings": frozenset(
+        {"pairing", "harvest", "live", "notes", "store", "messages", "outbox", "signing"}
+    ),
     "commands": frozenset({"convenings", "pairing", "harvest", "live", "store", "messages"}),
     "web": frozenset(
         {"convenings", "harvest", "live", "notes", "store", "messages", "outbox", "settings"}
-        | {"websocket_frames", "collector", "supervisor", "close_codes"}
+        | {"websocket_frames", "collector", "supervisor", "close_codes", "signing"}
     ),
     # The leaves import nothing of ours but the table of close codes (outbox closes slow readers).
     **{leaf: frozenset({"close_codes"} - {leaf}) for leaf in LEAVES},
