@@ -98,5 +98,7 @@ test-lowest: $(BUNDLE) $(COMPILED)
 	$(PYTHON) -m venv $(LOWEST)
 	$(LOWEST)/bin/pip install --quiet -c constraints-lowest.txt -e '.[dev]'
 	$(LOWEST)/bin/pip freeze --exclude-editable | grep -iE '^(uvicorn|websockets|fastapi|starlette|sqlalchemy|pycrdt|numpy|matplotlib)=='
-	$(LOWEST)/bin/python -m pytest -p no:cacheprovider tests/unit \
-	  tests/integration/test_websocket_frames.py tests/integration/test_notes.py
+	@services=$$(scripts/test-services) || true; \
+	  eval "$$services"; \
+	  $(LOWEST)/bin/python -m pytest -p no:cacheprovider tests/unit \
+	    tests/integration/test_websocket_frames.py tests/integration/test_notes.py
