@@ -12,7 +12,7 @@ COMPILED := $(CATALOGUES:.po=.mo)
 
 PY_PATHS := src tests hatch_build.py $(wildcard bench)
 
-.PHONY: setup demo test reliability lint format chromium pdf-libs nginx clean messages
+.PHONY: setup demo test test-lowest reliability lint format chromium pdf-libs nginx clean messages
 
 setup: $(INSTALLED) $(BUNDLE) $(COMPILED)
 
@@ -67,9 +67,16 @@ demo: setup
 
 # Bytecode first: with PYTHONDONTWRITEBYTECODE set (as on CI machines) every one of the
 # suite's server processes would otherwise compile our sources again (about 0.6 s a start).
+#
+# PostgreSQL and Redis: scripts/test-services uses the ones already answering on loopback or
+# starts them (as root on Debian); a URL you exported yourself wins. Without them the
+# [postgresql] pass and the multi-node tests skip, and pytest's header says why.
+# Extra pytest arguments: make test PYTEST_ARGS='tests/unit -x'.
 test: setup chromium pdf-libs nginx
 	$(BIN)/python -m compileall -q src >/dev/null
-	$(BIN)/python -m pytest
+	@services=$$(scripts/test-services) || true; \
+	  eval "$$services"; \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The long form of the notes fault tests (tests/reliability/load.py): 20 kills of the server,
 # 10 PostgreSQL restarts, 5 outages past the writer's retries, two busy processes beside them.
@@ -87,4 +94,17 @@ format: setup
 	$(BIN)/ruff check --fix $(PY_PATHS)
 
 clean:
-	rm -rf $(VENV) frontend/node_modules src/crossroads/web/static/build dist build
+	rm -rf $(VENV) $(LOWEST) frontend/node_modules src/crossroads/web/static/build dist build
+
+# The lowest versions pyproject.toml allows (constraints-lowest.txt), in a throwaway venv, on a
+# representative part of the suite: the unit tests, uvicorn's sans-I/O frames and the notes.
+LOWEST := .venv-lowest
+test-lowest: $(BUNDLE) $(COMPILED)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet -c constraints-lowest.txt -e '.[dev]'
+	$(LOWEST)/bin/pip freeze --exclude-editable | grep -iE '^(uvicorn|websockets|fastapi|starlette|sqlalchemy|pycrdt|numpy|matplotlib)=='
+	@services=$$(scripts/test-services) || true; \
+	  eval "$$services"; \
+	  $(LOWEST)/bin/python -m pytest -p no:cacheprovider tests/unit \
+	    tests/integration/test_websocket_frames.py tests/integration/test_notes.py

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +13,30 @@ import pytest
 # need a real PostgreSQL or Redis; those tests skip with a reason when they are unset.
 TEST_DATABASE_URL = os.environ.get("CROSSROADS_TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("CROSSROADS_TEST_REDIS_URL")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """What this run can reach, so a reader knows which passes run and why others skip."""
+    postgres = (
+        "sqlite and postgresql (CROSSROADS_TEST_DATABASE_URL is set): integration tests on a "
+        "live server run twice, ids [sqlite] then [postgresql]"
+        if TEST_DATABASE_URL
+        else "sqlite only: the [postgresql] pass skips, CROSSROADS_TEST_DATABASE_URL is not set "
+        "(`make test` sets it when scripts/test-services can start PostgreSQL)"
+    )
+    redis = (
+        "redis: on (CROSSROADS_TEST_REDIS_URL is set)"
+        if TEST_REDIS_URL
+        else "redis: off, the multi-node tests skip (CROSSROADS_TEST_REDIS_URL is not set)"
+    )
+    tools = {
+        "chromium": bool(shutil.which("chromium")) or Path("/usr/bin/chromium").exists(),
+        "nginx": bool(shutil.which("nginx")),
+        "poppler": bool(shutil.which("pdftotext") and shutil.which("pdftoppm")),
+        "redis-server": bool(shutil.which("redis-server")),
+    }
+    found = ", ".join(f"{name} {'yes' if ok else 'MISSING'}" for name, ok in tools.items())
+    return [f"backends: {postgres}", redis, f"tools: {found} (`make test` installs them)"]
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ requires_cluster = pytest.mark.skipif(
     TEST_DATABASE_URL is None or TEST_REDIS_URL is None,
     reason=(
         "CROSSROADS_TEST_DATABASE_URL and CROSSROADS_TEST_REDIS_URL are needed for several "
-        "nodes (.ci/run starts PostgreSQL and Redis and sets them)"
+        "nodes (`make test` starts PostgreSQL and Redis through scripts/test-services)"
     ),
 )
 

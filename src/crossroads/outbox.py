@@ -21,9 +21,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Generic, TypeVar
 
+from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_SLOW
+
 T = TypeVar("T")
 
-CLOSE_SLOW = 1013
 
 # An ``async def`` that sends one item (a socket's send_text or send_bytes).
 Send = Callable[[T], Coroutine[Any, Any, None]]

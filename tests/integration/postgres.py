@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.conftest import TEST_DATABASE_URL
 from tests.database import run_blocking
 
-NO_POSTGRES = "CROSSROADS_TEST_DATABASE_URL is not set (.ci/run starts PostgreSQL and sets it)"
+NO_POSTGRES = (
+    "CROSSROADS_TEST_DATABASE_URL is not set "
+    "(`make test` sets it when scripts/test-services can start PostgreSQL)"
+)
 requires_postgres = pytest.mark.skipif(TEST_DATABASE_URL is None, reason=NO_POSTGRES)
 
 

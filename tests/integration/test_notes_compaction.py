@@ -37,7 +37,7 @@ async def _database(kind: str, tmp_path: Path) -> AsyncIterator[Database]:
         await db.dispose()
         return
     if TEST_DATABASE_URL is None:
-        pytest.skip("CROSSROADS_TEST_DATABASE_URL is not set (.ci/run starts PostgreSQL)")
+        pytest.skip("CROSSROADS_TEST_DATABASE_URL is not set (`make test` starts PostgreSQL)")
     async with fresh_database() as url:
         db = Database(url)
         await db.migrate()

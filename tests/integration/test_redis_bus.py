@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 requires_redis = pytest.mark.skipif(
     not TEST_REDIS_URL,
-    reason="CROSSROADS_TEST_REDIS_URL is not set (.ci/run starts Redis and sets it)",
+    reason="CROSSROADS_TEST_REDIS_URL is not set (`make test` starts Redis)",
 )
 
 

@@ -38,7 +38,7 @@ def _read(path: Path) -> str:
 
 
 def _render(reflection: Reflection, suffix: str) -> bytes:
-    from crossroads.web.i18n import translations_for
+    from crossroads.messages import translations_for
 
     translate = translations_for(reflection.language).gettext
     if suffix == ".json":

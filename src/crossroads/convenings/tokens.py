@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
+
+from crossroads import signing
 
 
 def new_token() -> str:
@@ -32,5 +33,6 @@ def hash_token(token: str) -> str:
 
 
 def invite_token(secret_key: str, salt: str) -> str:
-    digest = hmac.new(secret_key.encode(), f"invite:{salt}".encode(), hashlib.sha256).digest()
+    # Byte for byte the derivation of every link already sent: HMAC(secret, "invite:" + salt).
+    digest = signing.digest(secret_key, "invite", salt)
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")

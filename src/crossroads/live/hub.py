@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import structlog
 
 from crossroads import collector
+from crossroads.close_codes import CLOSE_GOING_AWAY, CLOSE_REMOVED
 from crossroads.live.bus import Event, EventBus
 from crossroads.live.errors import ClusterUnavailable
 from crossroads.outbox import Outbox
@@ -40,7 +41,6 @@ FANOUT_SLICE = 1000
 # While Redis is away a departure cannot tell whether the person is on another node: it asks
 # again this often rather than re-pair someone who may still be talking.
 DEPARTURE_RETRY = 1.0
-CLOSE_REMOVED = 4410  # keep in step with live/protocol.py
 
 
 class Socket(Protocol):
@@ -438,7 +438,7 @@ class LiveHub:
             task.cancel()
         for conns in self._connections.values():
             for conn in conns:
-                conn.close(1001, "server going away")
+                conn.close(CLOSE_GOING_AWAY, "server going away")
 
 
 @dataclass

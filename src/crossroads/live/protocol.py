@@ -21,18 +21,6 @@ MAX_SDP_CHARS = 12000
 MAX_CANDIDATE_CHARS = 1000
 MAX_CHAT_CHARS = 1000
 
-# Close codes (4000-4999 are ours; see docs/live-protocol.md).
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_REMOVED = 4410
-# Sent to a person's notes sockets when a host mutes or unmutes them: the editor reconnects
-# and turns read-only (muted) or writable again (see frontend/src/notes.ts).
-CLOSE_MUTED = 4423
-CLOSE_UNMUTED = 4424
-CLOSE_TOO_BIG = 1009
-CLOSE_POLICY = 1008
-
 
 class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

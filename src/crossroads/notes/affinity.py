@@ -38,12 +38,12 @@ import structlog
 from redis import asyncio as redis_asyncio
 from redis.exceptions import RedisError
 
+from crossroads.close_codes import CLOSE_RESTARTING as CLOSE_MOVED
 from crossroads.notes import ring
 from crossroads.notes.rooms import RoomServer
 
 log = structlog.get_logger(__name__)
 
-CLOSE_MOVED = 1012  # "service restart": y-websocket reconnects, and lands on the owner
 
 # One script for taking, keeping and checking a lease: 2 taken now, 1 already ours (renewed),
 # 0 held by another node.

@@ -26,7 +26,6 @@ from typing import Protocol
 
 from crossroads.notes.protocol import AwarenessEntry
 
-CLOSE_POLICY = 1008
 MAX_CLIENTS = 4
 MAX_STATE_BYTES = 4096
 QUERY_BURST = 5
@@ -34,7 +33,7 @@ QUERIES_PER_SECOND = 1.0
 
 
 class AwarenessAbuse(Exception):
-    """A connection broke a bound: closed with CLOSE_POLICY and this reason."""
+    """A connection broke a bound: closed with close_codes.CLOSE_POLICY and this reason."""
 
 
 class Owner(Protocol):

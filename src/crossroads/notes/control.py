@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from crossroads.live.protocol import CLOSE_MUTED, CLOSE_REMOVED, CLOSE_UNMUTED
+from crossroads.close_codes import CLOSE_MUTED, CLOSE_REMOVED, CLOSE_UNMUTED
 from crossroads.notes.rooms import RoomServer
 from crossroads.store import notes as notes_store
 from crossroads.store import safety as safety_store

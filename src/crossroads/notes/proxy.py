@@ -22,9 +22,10 @@ import structlog
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from crossroads.close_codes import CLOSE_RESTARTING as CLOSE_MOVED
+
 log = structlog.get_logger(__name__)
 
-CLOSE_MOVED = 1012  # the owner went away: the client reconnects (and finds the next owner)
 # Codes a close frame may not carry (1005 none, 1006 abnormal, 1015 TLS): sent as "moved".
 UNSENDABLE = frozenset({1005, 1006, 1015})
 MAX_FRAME = 64 * 1024 * 1024  # a whole document's sync step 2 comes through here

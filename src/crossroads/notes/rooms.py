@@ -34,6 +34,17 @@ from typing import Protocol
 import structlog
 from pycrdt import Doc
 
+from crossroads.close_codes import (
+    CLOSE_CUT_OFF,
+    CLOSE_GOING_AWAY,
+    CLOSE_INVALID,
+    CLOSE_NORMAL,
+    CLOSE_POLICY,
+    CLOSE_RESTARTING,
+    CLOSE_TOO_BIG,
+    CLOSE_UNAVAILABLE,
+)
+from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_SLOW
 from crossroads.notes import crdt_guard, protocol
 from crossroads.notes.attribution import replay
 from crossroads.notes.awareness import AwarenessAbuse, QueryBudget, admit
@@ -43,7 +54,7 @@ from crossroads.notes.protocol import AwarenessEntry, FrameError
 from crossroads.notes.structs import SectionIndex, parse_update
 from crossroads.notes.update_check import check_state_vector, check_update
 from crossroads.notes.writer import RETRY_FOR, NotesWriter
-from crossroads.outbox import CLOSE_SLOW, Outbox
+from crossroads.outbox import Outbox
 from crossroads.store import notes as notes_store
 from crossroads.store.database import Database
 from crossroads.store.errors import Conflict
@@ -53,12 +64,6 @@ from crossroads.websocket_frames import binary_frame
 log = structlog.get_logger(__name__)
 
 SEND_QUEUE = 256
-CLOSE_INVALID = 1007
-CLOSE_TOO_BIG = 1009
-CLOSE_UNAVAILABLE = 1011
-CLOSE_POLICY = 1008  # awareness out of bounds (notes/awareness.py)
-CLOSE_RESTARTING = 1012  # the node restarts (after a CRDT panic): reconnect and resend
-CLOSE_CUT_OFF = 4422  # this connection's update made the CRDT engine panic (docs/notes-protocol.md)
 EMPTY_UPDATE = b"\x00\x00"
 # Fan-out budget per room, in frames written per second, and how much of it a burst may use
 # at once (a flush costs one frame per connection). 200 readers and 20 typists at 3 keys/s
@@ -443,7 +448,7 @@ class RoomServer:
                 conn.frames.take_binary(None)
             room.connections.discard(conn)
             self._drop_presence(room, conn)
-            conn.close(1000)
+            conn.close(CLOSE_NORMAL)
             await conn.outbox.wait_done(within=2)
             if not room.connections:
                 await self._unload_if_idle(room)
@@ -661,5 +666,5 @@ class RoomServer:
     async def close(self) -> None:
         for room in self.rooms.values():
             for conn in room.connections:
-                conn.close(1001, "server going away")
+                conn.close(CLOSE_GOING_AWAY, "server going away")
         await self.writer.close()

@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 import structlog
 
 from crossroads import supervisor
+from crossroads.close_codes import CLOSE_RESTARTING
 from crossroads.convenings.safety import ReportReason
 from crossroads.notes import crdt_guard
-from crossroads.notes.rooms import CLOSE_RESTARTING, RoomServer
+from crossroads.notes.rooms import RoomServer
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import safety as safety_store

@@ -86,34 +86,36 @@ class RequestStalled(HTTPException, WebError):
 
 @dataclass(frozen=True, slots=True)
 class ErrorRule:
+    """How an error reaches a page or JSON client. Sockets close with the codes of
+    crossroads/close_codes.py instead (one table for every socket; docs/live-protocol.md)."""
+
     status: int
-    close_code: int
     title: str  # a gettext message id, translated when rendered
 
 
 # Most specific first is not needed: lookup walks each class's MRO and takes the first hit.
 ERROR_TABLE: dict[type[Exception], ErrorRule] = {
-    CsrfFailed: ErrorRule(403, 1008, N_("This form has expired")),
-    RequestTooLarge: ErrorRule(413, 1009, N_("This upload is too large")),
-    RequestStalled: ErrorRule(408, 1008, N_("The upload stopped")),
-    ConveningLocked: ErrorRule(403, 1008, N_("This call is closed to new people")),
-    RemovedFromConvening: ErrorRule(403, 1008, N_("You cannot join this call")),
-    NotAllowed: ErrorRule(403, 1008, N_("Not allowed")),
-    NotAuthenticated: ErrorRule(401, 4401, N_("Please log in")),
-    RateLimited: ErrorRule(429, 1013, N_("Too many attempts")),
-    InviteNotFound: ErrorRule(404, 4404, N_("This invite link does not work")),
-    NotFound: ErrorRule(404, 4404, N_("Not found")),
-    LoginFailed: ErrorRule(400, 1008, N_("Login failed")),
-    SetupClosed: ErrorRule(409, 1008, N_("Setup is already done")),
-    RosterRowInvalid: ErrorRule(422, 1007, N_("The roster was not imported")),
-    FieldInvalid: ErrorRule(422, 1007, N_("Please check the form")),
-    Conflict: ErrorRule(409, 1008, N_("Already taken")),
-    StoreUnavailable: ErrorRule(503, 1011, N_("Please try again in a moment")),
-    ClusterUnavailable: ErrorRule(503, 1013, N_("Please try again in a moment")),
-    LiveError: ErrorRule(500, 1011, N_("Something went wrong")),
-    ConveningError: ErrorRule(400, 1008, N_("Something is wrong with this request")),
-    StoreError: ErrorRule(500, 1011, N_("Something went wrong")),
-    WebError: ErrorRule(400, 1008, N_("Something is wrong with this request")),
+    CsrfFailed: ErrorRule(403, N_("This form has expired")),
+    RequestTooLarge: ErrorRule(413, N_("This upload is too large")),
+    RequestStalled: ErrorRule(408, N_("The upload stopped")),
+    ConveningLocked: ErrorRule(403, N_("This call is closed to new people")),
+    RemovedFromConvening: ErrorRule(403, N_("You cannot join this call")),
+    NotAllowed: ErrorRule(403, N_("Not allowed")),
+    NotAuthenticated: ErrorRule(401, N_("Please log in")),
+    RateLimited: ErrorRule(429, N_("Too many attempts")),
+    InviteNotFound: ErrorRule(404, N_("This invite link does not work")),
+    NotFound: ErrorRule(404, N_("Not found")),
+    LoginFailed: ErrorRule(400, N_("Login failed")),
+    SetupClosed: ErrorRule(409, N_("Setup is already done")),
+    RosterRowInvalid: ErrorRule(422, N_("The roster was not imported")),
+    FieldInvalid: ErrorRule(422, N_("Please check the form")),
+    Conflict: ErrorRule(409, N_("Already taken")),
+    StoreUnavailable: ErrorRule(503, N_("Please try again in a moment")),
+    ClusterUnavailable: ErrorRule(503, N_("Please try again in a moment")),
+    LiveError: ErrorRule(500, N_("Something went wrong")),
+    ConveningError: ErrorRule(400, N_("Something is wrong with this request")),
+    StoreError: ErrorRule(500, N_("Something went wrong")),
+    WebError: ErrorRule(400, N_("Something is wrong with this request")),
 }
 
 
@@ -122,7 +124,7 @@ def rule_for(exc: Exception) -> ErrorRule:
         rule = ERROR_TABLE.get(cls)
         if rule is not None:
             return rule
-    return ErrorRule(500, 1011, N_("Something went wrong"))
+    return ErrorRule(500, N_("Something went wrong"))
 
 
 def _message(exc: Exception) -> str:

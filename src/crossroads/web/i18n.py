@@ -10,14 +10,13 @@ from __future__ import annotations
 import gettext as gettext_module
 from contextvars import ContextVar
 from functools import cache
-from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+from crossroads.messages import DEFAULT_LANGUAGE, translations_for
+
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español", "fr": "Français"}
-DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "crossroads_lang"
 
 _ENGLISH = NullTranslations()
@@ -25,13 +24,6 @@ _current: ContextVar[gettext_module.NullTranslations | None] = ContextVar(
     "crossroads_translations", default=None
 )
 _current_language: ContextVar[str] = ContextVar("crossroads_language", default=DEFAULT_LANGUAGE)
-
-
-@cache
-def translations_for(language: str) -> gettext_module.NullTranslations:
-    if language == DEFAULT_LANGUAGE:
-        return NullTranslations()
-    return Translations.load(str(LOCALE_DIR), [language], domain="messages")
 
 
 def activate(language: str) -> None:

@@ -8,8 +8,6 @@ The signature stops a sibling subdomain from planting a cookie of its own choosi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -19,6 +17,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from crossroads import signing
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.text_input import UnsafeText, clean_block
 from crossroads.web.errors import CsrfFailed
@@ -60,15 +59,14 @@ def socket_origin(public_base_url: str) -> str:
 
 
 def sign_csrf(secret_key: str, nonce: str) -> str:
-    mac = hmac.new(secret_key.encode(), f"csrf:{nonce}".encode(), hashlib.sha256).hexdigest()
-    return f"{nonce}.{mac[:32]}"
+    return f"{nonce}.{signing.hex_signature(secret_key, 'csrf', nonce)}"
 
 
 def csrf_is_valid(secret_key: str, value: str | None) -> bool:
     if not value or "." not in value:
         return False
     nonce = value.split(".", 1)[0]
-    return hmac.compare_digest(sign_csrf(secret_key, nonce), value)
+    return signing.same(value, sign_csrf(secret_key, nonce))
 
 
 def secure_cookies_for(always: bool, scheme: str) -> bool:
@@ -175,7 +173,7 @@ async def verify_csrf(request: Request) -> None:
         field = form.get(CSRF_FIELD)
         sent = field if isinstance(field, str) else None
     secret_key: str = request.app.state.settings.resolved_secret_key
-    if not (cookie and sent and hmac.compare_digest(cookie, sent)):
+    if not (cookie and sent and signing.same(sent, cookie)):
         raise CsrfFailed("the form's security token is missing or does not match")
     if not csrf_is_valid(secret_key, cookie):
         raise CsrfFailed("the form's security token is not valid")

@@ -19,7 +19,6 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-CLOSE_TOO_MANY_SOCKETS = 4429
 TOO_MANY_REASON = "too many open connections for one person: close another tab"
 _CLAIMS = "crossroads.socket_claims"
 

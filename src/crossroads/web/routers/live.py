@@ -14,7 +14,8 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from crossroads import collector
+from crossroads import close_codes, collector
+from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
 from crossroads.convenings import calls, invitations, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
@@ -36,7 +37,7 @@ from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.security import origin_allowed
-from crossroads.web.socket_caps import CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON
+from crossroads.web.socket_caps import TOO_MANY_REASON
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
@@ -175,7 +176,7 @@ async def _serve(
     try:
         async for raw in _frames(ws):
             if len(raw) > protocol.MAX_FRAME_BYTES:
-                conn.close(protocol.CLOSE_TOO_BIG, "frame too big")
+                conn.close(close_codes.CLOSE_TOO_BIG, "frame too big")
                 break
             try:
                 message = parse(raw)
@@ -205,16 +206,16 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     db: Database = ws.app.state.db
     hub: LiveHub = ws.app.state.hub
     if not _origin_ok(ws, settings):
-        await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
+        await _refuse(ws, close_codes.CLOSE_FORBIDDEN, "origin not allowed")
         return
     viewer = await resolve_viewer(db, ws.cookies.get(PARTICIPANT_COOKIE), now=utc_now())
     you = viewer.participant
     if you is None:
-        await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "join the convening first")
+        await _refuse(ws, close_codes.CLOSE_NOT_AUTHENTICATED, "join the convening first")
         return
     plan = await get_plan_by_id(db, you.convening_id)
     if plan.convening.public_id != public_id:
-        await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
+        await _refuse(ws, close_codes.CLOSE_NOT_FOUND, "not found")
         return
     if not ws.app.state.socket_counts.claim(ws, "live", f"p{you.id}"):
         await _refuse(ws, CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON)
@@ -344,16 +345,16 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     db: Database = ws.app.state.db
     hub: LiveHub = ws.app.state.hub
     if not _origin_ok(ws, settings):
-        await _refuse(ws, protocol.CLOSE_FORBIDDEN, "origin not allowed")
+        await _refuse(ws, close_codes.CLOSE_FORBIDDEN, "origin not allowed")
         return
     viewer = await resolve_viewer(db, ws.cookies.get(HOST_COOKIE), now=utc_now())
     if viewer.host is None:
-        await _refuse(ws, protocol.CLOSE_NOT_AUTHENTICATED, "log in as a host")
+        await _refuse(ws, close_codes.CLOSE_NOT_AUTHENTICATED, "log in as a host")
         return
     try:
         plan = await get_plan_for_host(db, viewer.host, public_id)
     except NotFound:
-        await _refuse(ws, protocol.CLOSE_NOT_FOUND, "not found")
+        await _refuse(ws, close_codes.CLOSE_NOT_FOUND, "not found")
         return
     if not ws.app.state.socket_counts.claim(ws, "live", f"h{viewer.host.id}"):
         await _refuse(ws, CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON)
@@ -436,9 +437,9 @@ async def _host_command(
             (p.id for p in state.people.values() if p.public_id == message.participant), None
         )
         if removed is not None:
-            await hub.close_participant(cid, removed, protocol.CLOSE_REMOVED)
+            await hub.close_participant(cid, removed, close_codes.CLOSE_REMOVED)
             await notes.close_author(
-                state.plan.convening.public_id, f"p{removed}", protocol.CLOSE_REMOVED
+                state.plan.convening.public_id, f"p{removed}", close_codes.CLOSE_REMOVED
             )
         if message.renew_link:
             await renew_link()
@@ -447,7 +448,7 @@ async def _host_command(
             db, cid, participant_public_id=message.participant, muted=message.muted, now=now
         )
         plan = await get_plan_by_id(db, cid)
-        code = protocol.CLOSE_MUTED if message.muted else protocol.CLOSE_UNMUTED
+        code = close_codes.CLOSE_MUTED if message.muted else close_codes.CLOSE_UNMUTED
         reason = "muted by the host" if message.muted else "unmuted by the host"
         await notes.close_author(plan.convening.public_id, f"p{muted_id}", code, reason)
     elif isinstance(message, protocol.Lock):

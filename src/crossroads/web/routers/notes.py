@@ -9,6 +9,14 @@ from fastapi import APIRouter, Depends, Request, WebSocket
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads import websocket_frames
+from crossroads.close_codes import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_REMOVED,
+    CLOSE_TOO_MANY_SOCKETS,
+    CLOSE_UNSUPPORTED,
+)
+from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_RETRY
 from crossroads.convenings import joining, planning, safety
 from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
@@ -24,7 +32,7 @@ from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
 from crossroads.web.security import origin_allowed, verify_csrf
-from crossroads.web.socket_caps import CLOSE_TOO_MANY_SOCKETS, TOO_MANY_REASON
+from crossroads.web.socket_caps import TOO_MANY_REASON
 
 router = APIRouter(
     dependencies=[Depends(verify_csrf)],
@@ -32,11 +40,6 @@ router = APIRouter(
     responses=PAGE_RESPONSES,
 )
 socket_router = APIRouter()
-
-CLOSE_NOT_AUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_UNSUPPORTED = 1003
-CLOSE_REMOVED = 4410
 
 
 def _sections(
@@ -187,7 +190,6 @@ async def export_notes(request: Request, public_id: str, db: DbDep, host: HostDe
 
 
 PEER_HEADER = "x-crossroads-peer"
-CLOSE_RETRY = 1013
 
 
 @socket_router.websocket("/ws/notes/{room}")

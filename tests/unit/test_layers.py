@@ -1,0 +1,233 @@
+"""The layer rules of docs/architecture.md, read from the source with ``ast``.
+
+Every package and top-level module of ``crossroads`` has a rule: which other parts of
+crossroads it may import. Imports anywhere count (inside functions and ``TYPE_CHECKING``
+blocks too): a lazy import is still a dependency. The pure packages (``pairing``,
+``harvest``) also import no network or process module and open no file.
+
+Where the code breaks a rule today and issue #28 plans the fix, the break is listed in
+``TEMPORARY`` with the issue: the test passes now, and an entry that no longer matches
+anything fails it, so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "crossroads"
+
+# The top-level modules that import nothing of ours: shared plumbing every layer may use.
+LEAVES = frozenset(
+    {"messages", "outbox", "websocket_frames", "settings", "log", "collector", "supervisor"}
+    | {"close_codes", "signing", "text_input"}
+)
+# Composition roots: they wire the layers together, so they may import any of them.
+ROOTS = frozenset({"cli", "demo", "simulate"})
+
+# What each package may import from crossroads besides itself (docs/architecture.md, "Layers").
+ALLOWED: dict[str, frozenset[str]] = {
+    "pairing": frozenset(),
+    "harvest": frozenset({"messages"}),
+    "store": frozenset(),
+    "live": frozenset(
+        {"outbox", "messages", "websocket_frames", "collector", "close_codes", "text_input"}
+    ),
+    "notes": frozenset(
+        {"live", "store", "outbox", "messages", "websocket_frames", "collector", "close_codes"}
+        | {"signing"}
+    ),
+    "convenings": frozenset(
+        {"pairing", "harvest", "live", "notes", "store", "messages", "outbox", "signing"}
+        | {"text_input"}
+    ),
+    "commands": frozenset({"convenings", "pairing", "harvest", "live", "store", "messages"}),
+    "web": frozenset(
+        {"convenings", "harvest", "live", "notes", "store", "messages", "outbox", "settings"}
+        | {"websocket_frames", "collector", "supervisor", "close_codes", "signing", "text_input"}
+    ),
+    # The leaves import nothing of ours but the table of close codes (outbox closes slow readers).
+    **{leaf: frozenset({"close_codes"} - {leaf}) for leaf in LEAVES},
+    # One cleaning of typed text for every layer; its error messages are marked for gettext.
+    "text_input": frozenset({"messages"}),
+}
+
+# web reaches the store only for its database handle (sessions), errors and record types.
+WEB_STORE_MODULES = frozenset(
+    {"crossroads.store.database", "crossroads.store.errors", "crossroads.store.records"}
+    | {"crossroads.store.types"}
+)
+
+# Modules no pure package imports: the network, processes, databases, servers.
+IO_MODULES = frozenset(
+    {"socket", "ssl", "http", "urllib.request", "urllib.error", "httpx", "requests", "aiohttp"}
+    | {"asyncio", "subprocess", "sqlite3", "smtplib", "ftplib", "redis", "sqlalchemy"}
+    | {"fastapi", "starlette", "uvicorn", "websockets", "jinja2", "pydantic_settings"}
+)
+PURE = ("pairing", "harvest")
+# Calls that open files; a pure package reads what its caller hands it.
+FILE_CALLS = frozenset({"open", "read_text", "read_bytes", "write_text", "write_bytes"})
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # "crossroads.harvest.summaries"
+    line: int
+    target: str  # the full dotted name imported
+
+
+def _modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted(SRC.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue  # Alembic revisions: generated, and they talk to the database by design
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+        if len(parts) < 2:
+            continue  # crossroads/__init__.py: the version, nothing to layer
+        yield ".".join(parts), path
+
+
+def _imports(module: str, path: Path) -> Iterator[Import]:
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(module, node.lineno, alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            # `from crossroads import pairing` imports crossroads.pairing.
+            for alias in node.names:
+                yield Import(module, node.lineno, f"{base}.{alias.name}" if base else alias.name)
+
+
+def _layer(dotted: str) -> str | None:
+    parts = dotted.split(".")
+    if len(parts) < 2 or parts[0] != "crossroads" or parts[1].startswith("__"):
+        return None  # not ours, or crossroads.__version__
+    return parts[1]
+
+
+def _file_calls(module: str, path: Path) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in FILE_CALLS:
+                yield node.lineno, name
+
+
+def _breaks() -> set[str]:
+    """Every rule broken, as "module: what" strings (stable across line moves)."""
+    found: set[str] = set()
+    for module, path in _modules():
+        layer = _layer(module)
+        assert layer is not None
+        for imp in _imports(module, path):
+            target = _layer(imp.target)
+            if layer in PURE and any(
+                imp.target == m or imp.target.startswith(m + ".") for m in IO_MODULES
+            ):
+                found.add(f"{module}: imports {imp.target}")
+            if target is None or target == layer or layer in ROOTS:
+                continue
+            if target not in ALLOWED.get(layer, frozenset()):
+                found.add(f"{module}: imports {imp.target}")
+            if layer == "web" and target == "store":
+                owner = ".".join(imp.target.split(".")[:3])
+                if owner not in WEB_STORE_MODULES:
+                    found.add(f"{module}: imports {owner}")
+        if layer in PURE:
+            for _line, call in _file_calls(module, path):
+                found.add(f"{module}: calls {call}()")
+    return found
+
+
+# Breaks issue #28 plans to remove. Each entry names its fix; delete it when the fix lands.
+TEMPORARY: dict[str, str] = {
+    # The LLM client moves out of harvest and is injected (#28).
+    "crossroads.harvest.summaries: imports urllib.request": "#28 inject the LLM client",
+    "crossroads.harvest.summaries: imports urllib.error": "#28 inject the LLM client",
+    "crossroads.harvest.summaries: calls open()": "#28 inject the LLM client",
+    # Store queries run from web instead of a use case in convenings (#28).
+    "crossroads.web.forms: imports crossroads.store.convenings": "#28 forms through convenings",
+    "crossroads.web.forms: imports crossroads.store.participants": "#28 forms through convenings",
+    "crossroads.web.routers.notes: imports crossroads.store.safety": "#28 notes router use case",
+    "crossroads.web.crdt_panic: imports crossroads.store.live": "#28 panic follow-up use case",
+    "crossroads.web.crdt_panic: imports crossroads.store.participants": "#28 panic use case",
+    "crossroads.web.crdt_panic: imports crossroads.store.safety": "#28 panic follow-up use case",
+}
+
+
+def test_every_part_of_crossroads_has_a_layer_rule() -> None:
+    layers = {_layer(module) for module, _ in _modules()}
+    assert layers - {None} <= set(ALLOWED) | ROOTS, sorted(layers - set(ALLOWED) - ROOTS)
+
+
+def test_imports_follow_the_layer_rules() -> None:
+    breaks = _breaks()
+    assert sorted(breaks - set(TEMPORARY)) == []
+
+
+def test_every_temporary_exception_still_applies() -> None:
+    """A fixed break leaves the list: the exceptions only shrink."""
+    assert sorted(set(TEMPORARY) - _breaks()) == []
+
+
+def test_the_layers_form_no_cycle() -> None:
+    edges: dict[str, set[str]] = {}
+    for module, path in _modules():
+        layer = _layer(module)
+        assert layer is not None
+        for imp in _imports(module, path):
+            target = _layer(imp.target)
+            if target and target != layer and layer not in ROOTS:
+                edges.setdefault(layer, set()).add(target)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        for nxt in edges.get(start, ()):
+            if nxt == goal or (nxt not in seen and reaches(nxt, goal, seen | {nxt})):
+                return True
+        return False
+
+    assert [layer for layer in edges if reaches(layer, layer, {layer})] == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("crossroads.pairing.x", "import socket", "imports socket"),
+        ("crossroads.harvest.x", "import urllib.request", "imports urllib.request"),
+        ("crossroads.harvest.x", "from crossroads import web", "imports crossroads.web"),
+        (
+            "crossroads.live.x",
+            "from crossroads.convenings import r",
+            "imports crossroads.convenings.r",
+        ),
+        ("crossroads.notes.x", "from ..web import app", "imports crossroads.web.app"),
+        ("crossroads.store.x", "import crossroads.web.app", "imports crossroads.web.app"),
+        (
+            "crossroads.web.x",
+            "from crossroads.store.live import y",
+            "imports crossroads.store.live",
+        ),
+        ("crossroads.harvest.x", "open('f')", "calls open()"),
+    ],
+)
+def test_the_checker_catches_each_kind_of_break(
+    module: str, source: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.py"
+    path.write_text(source, encoding="utf-8")
+    monkeypatch.setattr(
+        "tests.unit.test_layers._modules", lambda: iter([(module, path)]), raising=True
+    )
+    assert f"{module}: {expected}" in _breaks()
