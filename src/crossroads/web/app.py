@@ -24,6 +24,7 @@ from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewCache
 from crossroads.live.cluster import Cluster
 from crossroads.live.errors import LiveError
+from crossroads.mail.service import start_mail_worker
 from crossroads.messages import N_
 from crossroads.notes.affinity import RoomAffinity
 from crossroads.notes.control import RoomControl
@@ -41,6 +42,7 @@ from crossroads.web.routers import (
     host,
     internal,
     live,
+    mail,
     notes,
     participant,
     preferences,
@@ -176,10 +178,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             node=cluster.node_id if cluster else None,
         )
         retention = asyncio.create_task(_retention_loop(db))
+        mail_worker = app.state.mail_worker = start_mail_worker(db, settings)
         try:
             yield
         finally:
             retention.cancel()
+            if mail_worker is not None:
+                await mail_worker.stop()
             await app.state.round_plans.close()
             await app.state.hub.close()
             if affinity is not None:
@@ -225,6 +230,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reflection.router)
     app.include_router(notes.socket_router)
     app.include_router(internal.router)
+    app.include_router(mail.router)
+    app.include_router(mail.public_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

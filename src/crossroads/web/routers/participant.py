@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining, safety
+from crossroads.convenings import access, joining, mailing, safety
 from crossroads.convenings.calendar import calendar_file
 from crossroads.store.records import ParticipantRecord
 from crossroads.web.auth import (
@@ -36,6 +36,7 @@ router = APIRouter(
 async def join_page(request: Request, token: str, db: DbDep, now: NowDep) -> Response:
     opened = await joining.open_join_form(db, token, now=now)
     invite = opened.invite
+    await mailing.note_link_opened(db, invite, now)  # for the host's list of who came (#31)
     values: dict[str, Any] = {
         "display_name": invite.name,
         "organisation": invite.organisation,

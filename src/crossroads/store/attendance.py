@@ -1,0 +1,109 @@
+"""Who was invited and how far each got: mailed, opened the link, joined, in a round, feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crossroads.store import mail as mail_store
+from crossroads.store.models import (
+    FeedbackResponse,
+    Invite,
+    LiveMember,
+    MailJob,
+    Participant,
+    RoundRun,
+)
+from crossroads.store.records import InviteKind
+
+
+@dataclass(frozen=True, slots=True)
+class InvitedRecord:
+    invite_id: int
+    name: str
+    email: str
+    organisation: str
+    language: str
+    mail_status: str  # "" (never mailed), queued, sent, failed, cancelled
+    mail_attempts: int
+    mail_error: str
+    mail_sent_at: datetime | None
+    opted_out: bool
+    reported_abuse: bool
+    opened_at: datetime | None
+    joined: bool
+    rounds: int
+    gave_feedback: bool
+
+
+async def invited(tx: AsyncSession, convening_id: int) -> list[InvitedRecord]:
+    invites = list(
+        await tx.scalars(
+            select(Invite)
+            .where(Invite.convening_id == convening_id, Invite.kind == InviteKind.PERSONAL.value)
+            .order_by(Invite.id)
+        )
+    )
+    jobs = {
+        row.invite_id: row
+        for row in await tx.scalars(
+            select(MailJob).where(
+                MailJob.convening_id == convening_id, MailJob.kind == mail_store.INVITATION
+            )
+        )
+    }
+    opted = await mail_store.opted_out(tx, [invite.id for invite in invites])
+    opened = await mail_store.opened(tx, convening_id)
+    people = dict(
+        (
+            await tx.execute(
+                select(Participant.invite_id, Participant.id).where(
+                    Participant.convening_id == convening_id, Participant.invite_id.is_not(None)
+                )
+            )
+        ).tuples()
+    )
+    rounds = dict(
+        (
+            await tx.execute(
+                select(LiveMember.participant_id, func.count(func.distinct(LiveMember.run_id)))
+                .join(RoundRun, RoundRun.id == LiveMember.run_id)
+                .where(RoundRun.convening_id == convening_id)
+                .group_by(LiveMember.participant_id)
+            )
+        ).tuples()
+    )
+    feedback = set(
+        await tx.scalars(
+            select(FeedbackResponse.participant_id).where(
+                FeedbackResponse.convening_id == convening_id
+            )
+        )
+    )
+    result = []
+    for invite in invites:
+        job = jobs.get(invite.id)
+        person = people.get(invite.id)
+        result.append(
+            InvitedRecord(
+                invite_id=invite.id,
+                name=invite.name,
+                email=invite.email,
+                organisation=invite.organisation,
+                language=invite.language,
+                mail_status=job.status if job else "",
+                mail_attempts=job.attempts if job else 0,
+                mail_error=job.last_error if job else "",
+                mail_sent_at=job.sent_at if job else None,
+                opted_out=invite.id in opted,
+                reported_abuse=opted.get(invite.id, False),
+                opened_at=opened.get(invite.id),
+                joined=person is not None,
+                rounds=int(rounds.get(person, 0)) if person is not None else 0,
+                gave_feedback=person in feedback,
+            )
+        )
+    return result
