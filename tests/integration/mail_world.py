@@ -154,3 +154,10 @@ def unsubscribe_link(message: EmailMessage) -> str:
     match = re.search(r"<([^>]+)>", " ".join(str(message["List-Unsubscribe"]).split()))
     assert match, message["List-Unsubscribe"]
     return match.group(1)
+
+
+def create_convening_for_mail(host: Any) -> str:
+    """A convening made through the host's pages, for a mail test on a live server."""
+    from tests.integration.conftest import create_convening
+
+    return create_convening(host, "Mailed call").public_id

@@ -215,6 +215,19 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/host/convenings/{public_id}/reflection.{extension}"): Route(
         {**C, "extension": _markdown}
     ),
+    ("GET", "/host/convenings/{public_id}/invitations"): Route(C),
+    ("GET", "/host/convenings/{public_id}/invitations.csv"): Route(C),
+    ("POST", "/host/convenings/{public_id}/invitations/roster"): Route(C, files=True),
+    ("POST", "/host/convenings/{public_id}/invitations/send"): Route(C),
+    ("POST", "/host/convenings/{public_id}/invitations/retry"): Route(C),
+    ("GET", "/mail/unsubscribe/{token}"): Route(
+        {"token": lambda w: "0-0"},
+        capability="an unsubscribe link is signed for one invite: holding it is the permission",
+    ),
+    ("POST", "/mail/unsubscribe/{token}"): Route(
+        {"token": lambda w: "0-0"},
+        capability="an unsubscribe link is signed for one invite: holding it is the permission",
+    ),
     ("GET", "/host/series/{series_id}"): Route({"series_id": _series}),
     ("POST", "/host/series/{series_id}/retention"): Route(
         {"series_id": _series}, {"retention_days": "1"}

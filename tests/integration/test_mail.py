@@ -271,3 +271,25 @@ async def test_unsubscribed_person_gets_nothing_more(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="unknown"):
         await mailing.find_opt_out(db, token[:-1] + "x", mail.links.secret_key)
     await db.dispose()
+
+
+async def test_a_claimed_job_is_nobody_elses_until_its_lease_runs_out(tmp_path: Path) -> None:
+    clock = Clock()
+    db, host, convening = await make_world(tmp_path / "db.sqlite", starts_at=START)
+    await add_roster(db, host, convening, roster_csv(3), clock())
+    await queue(db, host, convening, clock)
+    lease = clock() + timedelta(seconds=60)
+
+    async def claim(owner: str) -> list[int]:
+        async with db.transaction() as tx:
+            jobs = await mail_store.claim_due(
+                tx, owner=owner, now=clock(), lease_until=lease, limit=10
+            )
+        return [job.id for job in jobs]
+
+    first = await claim("node-a:1")
+    assert len(first) == 3
+    assert await claim("node-b:1") == []
+    clock.advance(seconds=61)  # node a died holding them
+    assert sorted(await claim("node-b:2")) == sorted(first)
+    await db.dispose()

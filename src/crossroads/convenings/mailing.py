@@ -227,6 +227,8 @@ async def letters_for(
 class OptOutTarget:
     invite: InviteRecord
     title: str
+    public_id: str
+    host_id: int
 
 
 async def find_opt_out(db: Database, token: str, secret_key: str) -> OptOutTarget:
@@ -240,7 +242,12 @@ async def find_opt_out(db: Database, token: str, secret_key: str) -> OptOutTarge
         if invite is None or not hmac.compare_digest(unsubscribe_token(secret_key, invite), token):
             raise InviteNotFound("this unsubscribe link is unknown")
         convening = await convening_store.get_convening_by_id(tx, invite.convening_id)
-    return OptOutTarget(invite=invite, title=convening.title)
+    return OptOutTarget(
+        invite=invite,
+        title=convening.title,
+        public_id=convening.public_id,
+        host_id=convening.host_id,
+    )
 
 
 async def opt_out(

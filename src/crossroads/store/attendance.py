@@ -57,25 +57,24 @@ async def invited(tx: AsyncSession, convening_id: int) -> list[InvitedRecord]:
     }
     opted = await mail_store.opted_out(tx, [invite.id for invite in invites])
     opened = await mail_store.opened(tx, convening_id)
-    people = dict(
-        (
-            await tx.execute(
-                select(Participant.invite_id, Participant.id).where(
-                    Participant.convening_id == convening_id, Participant.invite_id.is_not(None)
-                )
+    # (A Result has .keys(), so dict() would read it as a mapping: pairs are unpacked.)
+    people = {
+        invite_id: person
+        for invite_id, person in await tx.execute(
+            select(Participant.invite_id, Participant.id).where(
+                Participant.convening_id == convening_id, Participant.invite_id.is_not(None)
             )
-        ).tuples()
-    )
-    rounds = dict(
-        (
-            await tx.execute(
-                select(LiveMember.participant_id, func.count(func.distinct(LiveMember.run_id)))
-                .join(RoundRun, RoundRun.id == LiveMember.run_id)
-                .where(RoundRun.convening_id == convening_id)
-                .group_by(LiveMember.participant_id)
-            )
-        ).tuples()
-    )
+        )
+    }
+    rounds = {
+        person: count
+        for person, count in await tx.execute(
+            select(LiveMember.participant_id, func.count(func.distinct(LiveMember.run_id)))
+            .join(RoundRun, RoundRun.id == LiveMember.run_id)
+            .where(RoundRun.convening_id == convening_id)
+            .group_by(LiveMember.participant_id)
+        )
+    }
     feedback = set(
         await tx.scalars(
             select(FeedbackResponse.participant_id).where(

@@ -131,20 +131,30 @@ async def claim_due(
     return [_record(row) for row in rows]
 
 
-async def _finish(tx: AsyncSession, job_id: int, owner: str, **values: object) -> bool:
+async def _finish(
+    tx: AsyncSession, job_id: int, owner: str, *, keep_owner: bool = False, **values: object
+) -> bool:
     """Update a job we still hold; False when our lease was lost (another node has it)."""
     result = await tx.execute(
         update(MailJob)
         .where(MailJob.id == job_id, MailJob.lease_owner == owner)
-        .values(lease_owner="", lease_expires_at=None, **values)
+        .values(lease_owner=owner if keep_owner else "", lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]  # CursorResult
 
 
 async def mark_sent(tx: AsyncSession, job_id: int, owner: str, now: datetime) -> bool:
+    # The owner stays on a sent job: which node (and claim) sent it.
     return await _finish(
-        tx, job_id, owner, status=SENT, sent_at=now, attempts=MailJob.attempts + 1, last_error=""
+        tx,
+        job_id,
+        owner,
+        keep_owner=True,
+        status=SENT,
+        sent_at=now,
+        attempts=MailJob.attempts + 1,
+        last_error="",
     )
 
 
@@ -180,7 +190,7 @@ async def release(tx: AsyncSession, owner: str) -> None:
     """Give back every job of a claim not finished (a node shutting down)."""
     await tx.execute(
         update(MailJob)
-        .where(MailJob.lease_owner == owner)
+        .where(MailJob.lease_owner == owner, MailJob.status == QUEUED)
         .values(lease_owner="", lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -265,7 +275,7 @@ async def renew(tx: AsyncSession, owner: str, until: datetime) -> None:
     """Extend a claim's lease while its messages are still being sent."""
     await tx.execute(
         update(MailJob)
-        .where(MailJob.lease_owner == owner)
+        .where(MailJob.lease_owner == owner, MailJob.status == QUEUED)
         .values(lease_expires_at=until)
         .execution_options(synchronize_session=False)
     )

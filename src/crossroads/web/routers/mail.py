@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -13,6 +14,7 @@ from crossroads.web.responses import PAGE_RESPONSES, csv_download, file_response
 from crossroads.web.routers.host import MAX_ROSTER_BYTES, links_for
 from crossroads.web.security import verify_csrf
 
+log = structlog.get_logger(__name__)
 router = APIRouter(
     prefix="/host/convenings/{public_id}/invitations",
     dependencies=[Depends(verify_csrf)],
@@ -145,11 +147,13 @@ async def unsubscribe(
     form = await request.form()
     if form.get("List-Unsubscribe") != "One-Click":
         await verify_csrf(request)
-    target = await mailing.opt_out(
-        db, token, settings.resolved_secret_key, abuse=form.get("abuse") == "on", now=now
-    )
+    abuse = form.get("abuse") == "on"
+    target = await mailing.opt_out(db, token, settings.resolved_secret_key, abuse=abuse, now=now)
+    if abuse:
+        # For the people running the server: a host mailing people who never asked for it.
+        log.warning("mail_abuse_reported", convening=target.public_id, host=target.host_id)
     return render(
         request,
         "mail/unsubscribe.html",
-        {"token": token, "title": target.title, "done": True, "abuse": form.get("abuse") == "on"},
+        {"token": token, "title": target.title, "done": True, "abuse": abuse},
     )
