@@ -35,6 +35,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import StoreError
 
 log = structlog.get_logger(__name__)
+MAX_UNRECORDED = 64
 
 
 class Sender(Protocol):
@@ -73,6 +74,8 @@ class MailWorker:
         self._wakeup = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self._committer: asyncio.Task[None] | None = None
+        self._unrecorded: list[tuple[int, str, EmailMessage]] = []
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run())
@@ -132,6 +135,7 @@ class MailWorker:
         finally:
             # Whatever was not settled (stopping, an error) is free for any node again.
             with contextlib.suppress(StoreError):
+                await self._committed()
                 async with self.db.transaction() as tx:
                     await mail_store.release(tx, owner)
         return len(jobs)
@@ -174,9 +178,36 @@ class MailWorker:
                 error=exc.reason,
             )
             return
-        async with self.db.transaction() as tx:
-            await mail_store.mark_sent(tx, job.id, owner, self.clock())
-        if self.on_sent is not None:
-            result = self.on_sent(message)
-            if result is not None:
-                await result
+        # Sent messages are recorded by one committer task, all those sent since its last
+        # commit in one transaction (group commit), while the next messages go out: on
+        # SQLite with synchronous=FULL a commit waits for the disk longer than an SMTP
+        # exchange waits for the server. A node killed outright may leave the messages of one
+        # commit unrecorded (sent again after the lease, same Message-ID); a node stopped
+        # waits for the commit. At most MAX_UNRECORDED wait for one.
+        self._unrecorded.append((job.id, owner, message))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._record_sent())
+        if len(self._unrecorded) >= MAX_UNRECORDED:
+            await self._committed()
+
+    async def _record_sent(self) -> None:
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
+            now = self.clock()
+            by_owner: dict[str, list[int]] = {}
+            for job_id, owner, _message in batch:
+                by_owner.setdefault(owner, []).append(job_id)
+            async with self.db.transaction() as tx:
+                for owner, job_ids in by_owner.items():
+                    await mail_store.mark_sent_many(tx, job_ids, owner, now)
+            if self.on_sent is not None:
+                for _job_id, _owner, message in batch:
+                    result = self.on_sent(message)
+                    if result is not None:
+                        await result
+
+    async def _committed(self) -> None:
+        """Wait until every message sent so far is recorded (an error is raised here)."""
+        committer = self._committer
+        if committer is not None:
+            await committer

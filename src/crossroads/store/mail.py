@@ -158,6 +158,23 @@ async def mark_sent(tx: AsyncSession, job_id: int, owner: str, now: datetime) ->
     )
 
 
+async def mark_sent_many(tx: AsyncSession, job_ids: list[int], owner: str, now: datetime) -> int:
+    """Several sent jobs of one claim in one statement; how many were still ours."""
+    result = await tx.execute(
+        update(MailJob)
+        .where(MailJob.id.in_(job_ids), MailJob.lease_owner == owner)
+        .values(
+            lease_expires_at=None,
+            status=SENT,
+            sent_at=now,
+            attempts=MailJob.attempts + 1,
+            last_error="",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # CursorResult
+
+
 async def mark_retry(
     tx: AsyncSession, job_id: int, owner: str, *, error: str, retry_at: datetime
 ) -> bool:
