@@ -19,8 +19,10 @@ def test_demo_prints_the_invitations_it_sent(tmp_path: Path) -> None:
     log = tmp_path / "demo.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crossroads.cli", "demo", "--no-simulate"]
-            + ["--data-dir", str(server.data_dir), "--port", str(server.port)],
+            [
+                *(sys.executable, "-m", "crossroads.cli", "demo", "--no-simulate"),
+                *("--data-dir", str(server.data_dir), "--port", str(server.port)),
+            ],
             env=server.env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -311,8 +311,8 @@ async def note_link_opened(db: Database, invite: InviteRecord, now: datetime) ->
         await mail_store.note_opened(tx, invite.id, now)
 
 
-async def mail_counts(db: Database, host: HostRecord) -> dict[int, dict[str, int]]:
-    """Invitation mail per convening of this host and status, for the dashboard."""
+async def dashboard_counts(db: Database, host: HostRecord) -> dict[int, dict[str, int]]:
+    """Per convening of this host: invited, mailed, failed, joined (for the dashboard)."""
     async with db.transaction() as tx:
         convenings = await convening_store.list_convenings_for_host(tx, host.id)
-        return await mail_store.count_by_status(tx, [c.id for c in convenings])
+        return await attendance_store.counts(tx, [c.id for c in convenings])

@@ -106,3 +106,28 @@ async def invited(tx: AsyncSession, convening_id: int) -> list[InvitedRecord]:
             )
         )
     return result
+
+
+async def counts(tx: AsyncSession, convening_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per convening: personal invites, invitation mail sent and failed, people joined."""
+    if not convening_ids:
+        return {}
+    result: dict[int, dict[str, int]] = {
+        cid: {"invited": 0, "sent": 0, "failed": 0, "joined": 0} for cid in convening_ids
+    }
+    for cid, count in await tx.execute(
+        select(Invite.convening_id, func.count())
+        .where(Invite.convening_id.in_(convening_ids), Invite.kind == InviteKind.PERSONAL.value)
+        .group_by(Invite.convening_id)
+    ):
+        result[cid]["invited"] = int(count)
+    for cid, statuses in (await mail_store.count_by_status(tx, convening_ids)).items():
+        result[cid]["sent"] = statuses.get(mail_store.SENT, 0)
+        result[cid]["failed"] = statuses.get(mail_store.FAILED, 0)
+    for cid, count in await tx.execute(
+        select(Participant.convening_id, func.count())
+        .where(Participant.convening_id.in_(convening_ids))
+        .group_by(Participant.convening_id)
+    ):
+        result[cid]["joined"] = int(count)
+    return result

@@ -10,7 +10,15 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import calls, invitations, joining, planning, safety, series
+from crossroads.convenings import (
+    calls,
+    invitations,
+    joining,
+    mailing,
+    planning,
+    safety,
+    series,
+)
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
@@ -68,7 +76,12 @@ def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
 @router.get("")
 async def dashboard(request: Request, db: DbDep, host: HostDep) -> Response:
     convenings = await planning.list_convenings(db, host)
-    return render(request, "host/dashboard.html", {"host": host, "convenings": convenings})
+    counts = await mailing.dashboard_counts(db, host)
+    return render(
+        request,
+        "host/dashboard.html",
+        {"host": host, "convenings": convenings, "counts": counts},
+    )
 
 
 @router.get("/convenings/new")
