@@ -50,3 +50,28 @@ def test_dashboard_shows_status_and_who_came(server: LiveServer, host: Browseris
 
     assert "2 invited · 0 mailed · 1 joined" in row
     assert 'class="status-draft"' in row or 'class="status-open"' in row
+
+
+def test_city_name_finds_its_zone_and_dates_are_in_the_readers_language(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = create_convening(host, "Bogotá call", timezone="Bogota")
+    page = host.get(f"/host/convenings/{convening.public_id}")
+    assert "(America/Bogota)" in page.text
+    # 2030-05-04T14:00 in Bogotá, a Saturday.
+    assert "Sat, 4 May 2030, 14:00 (America/Bogota)" in page.text
+
+    host.cookies.set("crossroads_lang", "es")
+    try:
+        spanish = host.get("/host").text
+    finally:
+        host.cookies.delete("crossroads_lang")
+    assert "sáb, 4 may 2030, 14:00 (America/Bogota)" in _row(spanish, "Bogotá call")
+
+
+def test_new_convening_form_offers_every_iana_zone(server: LiveServer, host: Browserish) -> None:
+    form = host.get("/host/convenings/new").text
+    zones = re.findall(r'<option value="([^"]+)">', form)
+    assert {"America/Bogota", "Asia/Kathmandu", "Pacific/Chatham"} <= set(zones)
+    assert len(zones) > 300
+    assert "data-browser-zone" in form
