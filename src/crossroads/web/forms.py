@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from starlette.datastructures import FormData
 
-from crossroads.convenings.timezones import resolve_zone
 from crossroads.convenings.safety import MAX_REPORT_CHARS, ReportReason
+from crossroads.convenings.timezones import resolve_zone
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import PrivacyMode, RoundKind
