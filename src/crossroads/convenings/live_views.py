@@ -108,10 +108,39 @@ def _common(state: LiveState, now: datetime, grace: timedelta, language: str) ->
             else None
         ),
         "next_round": _next(state, language),
+        "agenda": _agenda(state, language),
         "broadcasts": [
             {"seq": b.seq, "text": b.text, "at": _iso(b.created_at)} for b in state.broadcasts
         ],
     }
+
+
+def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
+    """The whole plan, so a lobby shows the host's edits as they are made (#31)."""
+    fallbacks = state.plan.convening.languages
+    return [
+        {
+            "id": r.public_id,
+            "title": r.title,
+            "kind": str(r.kind),
+            "minutes": r.duration_minutes,
+            "prompts": [
+                {
+                    "text": _prompt_text(p.texts, language, fallbacks),
+                    "lang": _prompt_language(p.texts, language, fallbacks),
+                }
+                for p in r.prompts
+            ],
+        }
+        for r in state.plan.rounds
+    ]
+
+
+def _prompt_language(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
+    for lang in (language, *fallbacks):
+        if texts.get(lang):
+            return str(lang)
+    return next((str(k) for k, t in texts.items() if t), language)
 
 
 def _next(state: LiveState, language: str) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from crossroads.convenings.planning import Plan
 from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
+from crossroads.web.agenda_updates import publish_agenda_change
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
 from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_body, form_values
 from crossroads.web.responses import (
@@ -209,13 +210,17 @@ async def update_convening(request: Request, public_id: str, db: DbDep, host: Ho
         }
         return render(request, "host/convening_form.html", context, status=422)
     await planning.update_convening(db, host, public_id, form.to_fields())
+    await publish_agenda_change(request.app.state.hub, plan.convening.id)
     return RedirectResponse(f"/host/convenings/{public_id}", status_code=303)
 
 
-def _agenda_response(
+async def _agenda_response(
     request: Request, plan: Plan, errors: dict[str, str] | None = None
 ) -> Response:
-    """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page."""
+    """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page.
+    People already in the lobby get the changed agenda over their live socket (#31)."""
+    if not errors:
+        await publish_agenda_change(request.app.state.hub, plan.convening.id)
     if request.headers.get("hx-request") == "true":
         return render(
             request,
@@ -240,7 +245,7 @@ async def _round_form(request: Request) -> RoundForm | dict[str, str]:
 async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
-        return _agenda_response(
+        return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
     plan = await planning.add_round(
@@ -252,7 +257,7 @@ async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) 
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
     )
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}", openapi_extra=form_body(RoundForm))
@@ -261,7 +266,7 @@ async def update_round(
 ) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
-        return _agenda_response(
+        return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
     plan = await planning.update_round(
@@ -274,7 +279,7 @@ async def update_round(
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
     )
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}/move")
@@ -284,7 +289,7 @@ async def move_round(
     form = await request.form()
     offset = -1 if form.get("direction") == "up" else 1
     plan = await planning.move_round(db, host, public_id, round_id=round_id, offset=offset)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}/delete")
@@ -292,7 +297,7 @@ async def remove_round(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:
     plan = await planning.remove_round(db, host, public_id, round_id=round_id)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 def _prompt_texts(values: dict[str, Any]) -> dict[str, str]:
@@ -309,7 +314,7 @@ async def add_prompt(
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
     plan = await planning.add_prompt(db, host, public_id, round_id=round_id, texts=texts)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/prompts/{prompt_id}")
@@ -318,7 +323,7 @@ async def update_prompt(
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
     plan = await planning.update_prompt(db, host, public_id, prompt_id=prompt_id, texts=texts)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/prompts/{prompt_id}/delete")
@@ -326,7 +331,7 @@ async def remove_prompt(
     request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
 ) -> Response:
     plan = await planning.remove_prompt(db, host, public_id, prompt_id=prompt_id)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/invite/renew")
