@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crossroads.convenings import mailing
+from crossroads.convenings import mailing, translations
 from crossroads.mail.sink import smtp_sink
 from crossroads.store import mail as mail_store
 from tests.integration.mail_world import (
@@ -83,6 +83,9 @@ async def test_spanish_person_gets_spanish_invitation_and_dates(tmp_path: Path) 
         tmp_path / "db.sqlite", starts_at=START, timezone="America/Bogota"
     )
     await add_roster(db, host, convening, roster_csv(1, language="es"), clock())
+    await translations.save_convening_translations(
+        db, host, convening.public_id, {"tr_title_es": "Llamada de la coalición"}
+    )
     with smtp_sink(Faulty()) as (sink, port):
         await queue(db, host, convening, clock)
         mail = worker(db, port, clock)
@@ -90,7 +93,7 @@ async def test_spanish_person_gets_spanish_invitation_and_dates(tmp_path: Path) 
         await mail.sender.close()
         (message,) = sink.wait_for(1, timeout=10)
     body = message.get_body(("plain",)).get_content()
-    assert message["Subject"] == "Invitación: Coalition call"
+    assert message["Subject"] == "Invitación: Llamada de la coalición"
     assert message["Content-Language"] == "es"
     # 12:00 UTC is 07:00 in Bogotá, on a Saturday.
     assert "sábado, 4 de mayo de 2030, 7:00" in body, body

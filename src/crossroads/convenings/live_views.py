@@ -19,6 +19,7 @@ from crossroads.convenings.calls import (
     call_view,
 )
 from crossroads.convenings.rounds import LiveState, Phase
+from crossroads.convenings.translations import convening_text, round_title
 from crossroads.messages import N_
 from crossroads.store.live import GroupRecord
 from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
@@ -65,7 +66,7 @@ def _round(
     return {
         "number": state.run.number,
         "position": round_.position,
-        "title": round_.title,
+        "title": round_title(round_, language),
         "kind": str(round_.kind),
         "group_size": round_.group_size,
         "started_at": _iso(state.run.started_at),
@@ -100,7 +101,7 @@ def _common(state: LiveState, now: datetime, grace: timedelta, language: str) ->
         "seq": state.seq,
         "now": now.isoformat(),
         "phase": str(phase),
-        "title": state.plan.convening.title,
+        "title": convening_text(state.plan.convening, "title", language),
         "plenary_url": state.plan.convening.plenary_url,
         "round": (
             _round(state, state.round, language, grace)
@@ -121,7 +122,7 @@ def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
     return [
         {
             "id": r.public_id,
-            "title": r.title,
+            "title": round_title(r, language),
             "kind": str(r.kind),
             "minutes": r.duration_minutes,
             "prompts": [

@@ -16,6 +16,7 @@ from babel.dates import format_date, format_time, get_timezone_name
 
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.planning import Plan
+from crossroads.convenings.translations import convening_text
 from crossroads.mail.schedule import reminder_minutes
 from crossroads.store.records import ConveningRecord, InviteRecord
 from crossroads.web.i18n import translations_for
@@ -69,13 +70,13 @@ def compose(letter: Letter, *, sender: str, now: datetime) -> EmailMessage:
     _ = translations.gettext
     ngettext = translations.ngettext
     convening, invite = letter.convening, letter.invite
+    title = convening_text(convening, "title", language)
+    description = convening_text(convening, "description", language)
     starts = when(convening.starts_at, convening.timezone, language)
     minutes = reminder_minutes(letter.kind)
     if minutes is None:
-        subject = _("Invitation: {title}").format(title=convening.title)
-        opening = _("{host} invites you to {title}.").format(
-            host=letter.host_name, title=convening.title
-        )
+        subject = _("Invitation: {title}").format(title=title)
+        opening = _("{host} invites you to {title}.").format(host=letter.host_name, title=title)
     else:
         if minutes % 1440 == 0:
             soon = ngettext("in {n} day", "in {n} days", minutes // 1440).format(n=minutes // 1440)
@@ -83,8 +84,8 @@ def compose(letter: Letter, *, sender: str, now: datetime) -> EmailMessage:
             soon = ngettext("in {n} hour", "in {n} hours", minutes // 60).format(n=minutes // 60)
         else:
             soon = ngettext("in {n} minute", "in {n} minutes", minutes).format(n=minutes)
-        subject = _("Reminder: {title} starts {soon}").format(title=convening.title, soon=soon)
-        opening = _("A reminder: {title} starts {soon}.").format(title=convening.title, soon=soon)
+        subject = _("Reminder: {title} starts {soon}").format(title=title, soon=soon)
+        opening = _("A reminder: {title} starts {soon}.").format(title=title, soon=soon)
     lines = [
         _("Hello {name},").format(name=invite.name) if invite.name else _("Hello,"),
         "",
@@ -92,8 +93,8 @@ def compose(letter: Letter, *, sender: str, now: datetime) -> EmailMessage:
         "",
         _("When: {when}").format(when=starts),
     ]
-    if convening.description:
-        lines += ["", convening.description]
+    if description:
+        lines += ["", description]
     lines += [
         "",
         _("Your personal link (it is yours alone; please do not pass it on):"),

@@ -33,6 +33,7 @@ def _round(row: Round, prompts: tuple[PromptRecord, ...]) -> RoundRecord:
         group_size=row.group_size,
         duration_minutes=row.duration_minutes,
         prompts=prompts,
+        title_translations=dict(row.title_translations or {}),
     )
 
 

@@ -67,6 +67,9 @@ class Convening(Base):
     status: Mapped[str] = mapped_column(String(20))
     call_mode: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime]
+    # {"es": {"title": ..., "description": ..., "code_of_conduct": ...}}: the host's
+    # translations for the call's other languages; the original shows where one is missing.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Round(Base):
@@ -80,6 +83,10 @@ class Round(Base):
     kind: Mapped[str] = mapped_column(String(20))
     group_size: Mapped[int]
     duration_minutes: Mapped[int]
+    # {"es": "Conocer a alguien"}: the round's title in the call's other languages.
+    title_translations: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
 
 
 class Prompt(Base):

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crossroads.convenings.timezones import zone_names
+from crossroads.convenings.translations import convening_text, round_title
 from crossroads.web import i18n
 from crossroads.web.static_files import static_url
 
@@ -49,6 +50,11 @@ def create_templates() -> Jinja2Templates:
     environment.filters["local_datetime"] = local_datetime
     environment.globals["LANGUAGES"] = i18n.LANGUAGES
     environment.globals["TIMEZONES"] = zone_names()
+    # The reader's language's text where the host translated it, else the original (#31).
+    environment.globals["tr"] = lambda convening, field: convening_text(
+        convening, field, i18n.current_language()
+    )
+    environment.globals["tr_round"] = lambda round_: round_title(round_, i18n.current_language())
     environment.globals["current_language"] = i18n.current_language
     environment.globals["text_direction"] = i18n.text_direction
     environment.globals["static_url"] = static_url

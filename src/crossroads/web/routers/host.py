@@ -18,6 +18,7 @@ from crossroads.convenings import (
     planning,
     safety,
     series,
+    translations,
 )
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
@@ -71,6 +72,11 @@ def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
         "code_of_conduct": convening.code_of_conduct,
         "privacy_mode": convening.privacy_mode.value,
         "call_mode": convening.call_mode,
+        **{
+            f"tr_{field}_{lang}": text
+            for lang, texts in convening.translations.items()
+            for field, text in texts.items()
+        },
     }
 
 
@@ -209,7 +215,10 @@ async def update_convening(request: Request, public_id: str, db: DbDep, host: Ho
             "errors": field_errors(exc),
         }
         return render(request, "host/convening_form.html", context, status=422)
+    # Translations are checked before anything is saved: a bad one changes nothing.
+    translations.parse_convening_translations(values, tuple(form.languages[1:]))
     await planning.update_convening(db, host, public_id, form.to_fields())
+    await translations.save_convening_translations(db, host, public_id, values)
     await publish_agenda_change(request.app.state.hub, plan.convening.id)
     return RedirectResponse(f"/host/convenings/{public_id}", status_code=303)
 
@@ -269,6 +278,10 @@ async def update_round(
         return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
+    values = form_values(await request.form())
+    current = await planning.get_plan_for_host(db, host, public_id)
+    # Checked before the round is changed: a bad translation changes nothing.
+    translations.parse_round_titles(values, current.convening.languages[1:])
     plan = await planning.update_round(
         db,
         host,
@@ -279,6 +292,8 @@ async def update_round(
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
     )
+    await translations.save_round_titles(db, host, public_id, round_id, values)
+    plan = await planning.get_plan_for_host(db, host, public_id)
     return await _agenda_response(request, plan)
 
 

@@ -1,4 +1,5 @@
-"""invitations by e-mail: mail jobs with leases, opt-outs, first opening of a personal link
+"""invitations by e-mail: mail jobs with leases, opt-outs, first opening of a personal link;
+translations of a convening's texts and round titles
 
 Revision ID: 0011
 Revises: 0009
@@ -20,6 +21,14 @@ depends_on = None
 
 def upgrade() -> None:
     utc = crossroads.store.types.UTCDateTime
+    with op.batch_alter_table("convening", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("translations", sa.JSON(), server_default="{}", nullable=False)
+        )
+    with op.batch_alter_table("round", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("title_translations", sa.JSON(), server_default="{}", nullable=False)
+        )
     op.create_table(
         "mail_job",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -70,3 +79,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mail_job_due_at"))
         batch_op.drop_index(batch_op.f("ix_mail_job_convening_id"))
     op.drop_table("mail_job")
+    with op.batch_alter_table("round", schema=None) as batch_op:
+        batch_op.drop_column("title_translations")
+    with op.batch_alter_table("convening", schema=None) as batch_op:
+        batch_op.drop_column("translations")
