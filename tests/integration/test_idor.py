@@ -176,6 +176,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}"): Route(
         {**C, "prompt_id": _prompt}, {"text_en": "Hijacked"}
     ),
+    ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}/move"): Route(
+        {**C, "prompt_id": _prompt}, {"direction": "down"}
+    ),
     ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}/delete"): Route(
         {**C, "prompt_id": _prompt}
     ),

@@ -3,6 +3,8 @@ the call (#31): a reader sees their language's, or the original where none was w
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.integration.conftest import Browserish, client_for, create_convening, join
@@ -94,3 +96,21 @@ def test_a_translation_too_long_is_refused_and_changes_nothing(
     assert response.status_code in (400, 422)
     assert "Renamed" not in host.get("/host").text  # the call was not changed either
     assert "x" * 201 not in host.get(f"{base}/edit").text
+
+
+def test_prompts_are_reordered_within_their_round(server: LiveServer, host: Browserish) -> None:
+    convening = create_convening(host, "Reordered call")
+    base = f"/host/convenings/{convening.public_id}"
+    add_round(host, convening.public_id)
+    page = host.get(base).text
+    round_id = page.split('data-round-id="', 1)[1].split('"', 1)[0]
+    host.submit(f"{base}/rounds/{round_id}/prompts", {"text_en": "Second question"}, form_page=base)
+    page = host.get(base).text
+    prompts = re.findall(r'action="[^"]*/prompts/([^/"]+)/move"', page)
+    second = prompts[-1]
+
+    host.submit(f"{base}/prompts/{second}/move", {"direction": "up"}, form_page=base)
+
+    person = join(server, convening.invite_url, "Reader")
+    lobby = person.get(f"/c/{convening.public_id}/lobby").text
+    assert lobby.index("Second question") < lobby.index("What brought you here?")

@@ -341,6 +341,16 @@ async def update_prompt(
     return await _agenda_response(request, plan)
 
 
+@router.post("/convenings/{public_id}/prompts/{prompt_id}/move")
+async def move_prompt(
+    request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
+) -> Response:
+    form = await request.form()
+    offset = -1 if form.get("direction") == "up" else 1
+    plan = await planning.move_prompt(db, host, public_id, prompt_id=prompt_id, offset=offset)
+    return await _agenda_response(request, plan)
+
+
 @router.post("/convenings/{public_id}/prompts/{prompt_id}/delete")
 async def remove_prompt(
     request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
