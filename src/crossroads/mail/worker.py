@@ -103,6 +103,11 @@ class MailWorker:
             except StoreError as exc:
                 log.warning("mail_store_unavailable", error=str(exc))
                 handled = 0
+            except Exception:
+                # A bug must not stop this node's mail for good: log it, wait, go on (the
+                # claim was given back, so the job is tried again, here or elsewhere).
+                log.exception("mail_worker_failed")
+                handled = 0
             if handled or self._stopping:
                 continue
             self._wakeup.clear()
