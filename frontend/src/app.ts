@@ -1,6 +1,7 @@
 // Progressive enhancement for the server-rendered pages. Every page works without it.
 import { initialize as initializeLocalTimes } from "./local_time";
 import { initialize as initializeCopyButtons } from "./copy_link";
+import { initialize as initializeTimeZone } from "./time_zone";
 import { loadAfterLive, prefetchLater } from "./prefetch";
 
 // A page answered to a form (the lobby, straight after joining) names its own address: put
@@ -16,6 +17,7 @@ function start(): void {
   settleAddress();
   initializeLocalTimes(document);
   initializeCopyButtons(document);
+  initializeTimeZone(document);
   prefetchLater(document);
   loadAfterLive(document);
   // htmx swaps new fragments in: enhance them too.

@@ -259,6 +259,14 @@ def demo(
         shutil.rmtree(data_dir)
     settings = Settings(data_dir=data_dir, host=host, port=port, public_base_url=base_url)
     links = InviteLinks(base_url=base_url, secret_key=settings.resolved_secret_key)
+    # Invitations go to a local SMTP server that prints them (#31), never out to the world.
+    from crossroads.mail.demo_sink import start_demo_sink
+
+    sink_port = None if setup_only else start_demo_sink()
+    if sink_port is not None:
+        settings = settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": sink_port, "smtp_security": "none"}
+        )
 
     async def run() -> DemoLinks:
         db = Database(settings.resolved_database_url)
@@ -294,6 +302,11 @@ def demo(
         typer.echo(
             f"  {len(made.simulated_sessions)} simulated participants join the live call: log in "
             "as the host, open the host console and start a round."
+        )
+    if sink_port is not None:
+        typer.echo(
+            f"  Mail goes to a local SMTP server on port {sink_port}: each message is printed "
+            "below as it is sent (the roster's invitations first)."
         )
     typer.echo("")
     if setup_only:

@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from crossroads.convenings import access, hosts, invitations, joining, planning, reflections
+from crossroads.convenings import (
+    access,
+    hosts,
+    invitations,
+    joining,
+    mailing,
+    planning,
+    reflections,
+)
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.notes import tokens
 from crossroads.notes.reading import section_name
@@ -309,6 +317,8 @@ async def create_demo(
         ]
     )
     await invitations.import_roster(db, host, pid, links, roster, now=now, days=30, max_rows=100)
+    # Their invitations are mailed as soon as the server runs (the demo's SMTP server prints them).
+    await mailing.queue_invitations(db, host, pid, reminders=(), now=now)
     personal = await invitations.personal_invites(db, host, pid)
     base = links.base_url.rstrip("/")
     prompt_ids = tuple(

@@ -282,6 +282,55 @@ class Settings(BaseSettings):
         description="Group chat messages allowed per participant (`limits` notation).",
     )
 
+    smtp_host: str | None = Field(
+        default=None,
+        description=(
+            "SMTP server invitations and reminders are sent through. Unset: no mail is sent "
+            "(hosts copy the personal links by hand)."
+        ),
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description=(
+            "`starttls` (upgrade the plain connection, usually port 587), `tls` (TLS from the "
+            "first byte, usually port 465) or `none` (a trusted relay on loopback only)."
+        ),
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login, if the server needs one.")
+    smtp_password: str | None = Field(default=None, description="SMTP password for the login.")
+    smtp_from: str = Field(
+        default="Crossroads <crossroads@localhost>",
+        description="From address of invitations and reminders, e.g. `Calls <calls@example.org>`.",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="How long one SMTP command may take before it is retried."
+    )
+    reminder_minutes: list[int] = Field(
+        default=[1440, 15],
+        description=(
+            "When reminders go out, in minutes before the call, as JSON (`[1440, 15]`: a day "
+            "and a quarter of an hour before; `[]` for none). Whole days count in the call's "
+            "own time zone, so a reminder a day before keeps its local hour across a clock change."
+        ),
+    )
+    mail_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Tries per message on temporary failures (connection lost, 4xx replies), with "
+            "exponential back-off from 30 s, before it is shown to the host as failed."
+        ),
+    )
+    mail_lease_seconds: float = Field(
+        default=120.0,
+        ge=5,
+        description=(
+            "How long a node holds the messages it took before another node may send them "
+            "(a node that died mid-send)."
+        ),
+    )
+
     @cached_property
     def resolved_max_connections(self) -> int:
         """The connection cap: the setting, else the open-files limit less 100 for the

@@ -75,6 +75,7 @@ def test_every_page_has_no_serious_axe_violations(
         f"/host/convenings/{public_id}/feedback",
         f"/host/convenings/{public_id}/intersections",
         f"/host/convenings/{public_id}/zoom",
+        f"/host/convenings/{public_id}/invitations",
     ):
         host.goto(f"{server.url}{path}")
         found[path] = serious(audit(host))

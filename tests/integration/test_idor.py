@@ -176,6 +176,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}"): Route(
         {**C, "prompt_id": _prompt}, {"text_en": "Hijacked"}
     ),
+    ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}/move"): Route(
+        {**C, "prompt_id": _prompt}, {"direction": "down"}
+    ),
     ("POST", "/host/convenings/{public_id}/prompts/{prompt_id}/delete"): Route(
         {**C, "prompt_id": _prompt}
     ),
@@ -214,6 +217,19 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/host/convenings/{public_id}/reflection/preview"): Route(C),
     ("GET", "/host/convenings/{public_id}/reflection.{extension}"): Route(
         {**C, "extension": _markdown}
+    ),
+    ("GET", "/host/convenings/{public_id}/invitations"): Route(C),
+    ("GET", "/host/convenings/{public_id}/invitations.csv"): Route(C),
+    ("POST", "/host/convenings/{public_id}/invitations/roster"): Route(C, files=True),
+    ("POST", "/host/convenings/{public_id}/invitations/send"): Route(C),
+    ("POST", "/host/convenings/{public_id}/invitations/retry"): Route(C),
+    ("GET", "/mail/unsubscribe/{token}"): Route(
+        {"token": lambda w: "0-0"},
+        capability="an unsubscribe link is signed for one invite: holding it is the permission",
+    ),
+    ("POST", "/mail/unsubscribe/{token}"): Route(
+        {"token": lambda w: "0-0"},
+        capability="an unsubscribe link is signed for one invite: holding it is the permission",
     ),
     ("GET", "/host/series/{series_id}"): Route({"series_id": _series}),
     ("POST", "/host/series/{series_id}/retention"): Route(

@@ -65,7 +65,7 @@ def test_convening_start_is_stored_in_its_time_zone(host: Browserish) -> None:
 
     # 14:00 in Paris in May is 12:00 UTC; the page shows it back in the convening's zone.
     assert 'datetime="2030-05-04T12:00:00+00:00"' in page
-    assert "Sat 4 May 2030, 14:00 (Europe/Paris)" in page
+    assert "Sat, 4 May 2030, 14:00 (Europe/Paris)" in page
 
 
 def test_agenda_editor_adds_reorders_and_removes_rounds_and_prompts(host: Browserish) -> None:

@@ -176,6 +176,7 @@ PAGES: dict[str, Page] = {
     "host reflection": Page("host", "/host/convenings/{public_id}/reflection"),
     "host reflection preview": Page("host", "/host/convenings/{public_id}/reflection/preview"),
     "host series": Page("host", "/host/series/{series_id}"),
+    "host invitations": Page("host", "/host/convenings/{public_id}/invitations"),
     "host next convening": Page("host", "/host/convenings/{public_id}", next_convening=True),
     "join page": Page("anyone", "/join/{token}"),
     "lobby": Page("participant", "/c/{public_id}/lobby"),
@@ -201,6 +202,9 @@ EXPORTS = {
     "/host/convenings/{public_id}/calendar.ics": "test_xss_calendar_file_keeps_one_event_...",
     "/c/{public_id}/calendar.ics": "the same",
     "/c/{public_id}/my-data.json": "test_xss_my_data_download_is_json_not_html",
+    "/host/convenings/{public_id}/invitations.csv": "test_xss_csv_export_neutralises_formula_cells",
+    # Its link is signed with the server's secret and only reaches people by mail.
+    "/mail/unsubscribe/{token}": "test_mail_pages.py: a hostile title on the unsubscribe page",
     "/healthz": "no user text: status and version",
     "/internal/status": "no user text: what a node holds, for nodes with the secret",
     "/openapi.json": "no user text: the API schema",
@@ -317,6 +321,7 @@ def csv_cells(text: str) -> list[list[str]]:
         # on the zoom page instead (scanned above).
         ("zoom.csv", False),
         ("personal-links.csv", True),
+        ("invitations.csv", True),
         ("next personal-links.csv", True),
         ("roster upload", True),
     ],

@@ -4,6 +4,7 @@ import { LiveSocket, type Message } from "./socket";
 import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
+import { renderAgenda, type AgendaRound } from "./agenda";
 
 interface Card {
   id: string;
@@ -38,6 +39,7 @@ interface Snapshot extends Message {
   you: { id: string; sitting_out: boolean; muted?: boolean };
   broadcasts: { seq: number; text: string }[];
   next_round: { id: string; title: string; kind: string } | null;
+  agenda?: AgendaRound[];
   call?: CallInfo;
 }
 
@@ -125,6 +127,8 @@ export function startParticipant(root: HTMLElement): void {
       wrapAnnounced = false;
     }
     lastGroupKey = key;
+    const agendaList = document.querySelector<HTMLElement>("[data-live-agenda]");
+    if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
     call?.update(
       next.you.id,

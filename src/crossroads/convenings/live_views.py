@@ -19,6 +19,7 @@ from crossroads.convenings.calls import (
     call_view,
 )
 from crossroads.convenings.rounds import LiveState, Phase
+from crossroads.convenings.translations import convening_text, round_title
 from crossroads.messages import N_
 from crossroads.store.live import GroupRecord
 from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
@@ -65,7 +66,7 @@ def _round(
     return {
         "number": state.run.number,
         "position": round_.position,
-        "title": round_.title,
+        "title": round_title(round_, language),
         "kind": str(round_.kind),
         "group_size": round_.group_size,
         "started_at": _iso(state.run.started_at),
@@ -100,7 +101,7 @@ def _common(state: LiveState, now: datetime, grace: timedelta, language: str) ->
         "seq": state.seq,
         "now": now.isoformat(),
         "phase": str(phase),
-        "title": state.plan.convening.title,
+        "title": convening_text(state.plan.convening, "title", language),
         "plenary_url": state.plan.convening.plenary_url,
         "round": (
             _round(state, state.round, language, grace)
@@ -108,10 +109,39 @@ def _common(state: LiveState, now: datetime, grace: timedelta, language: str) ->
             else None
         ),
         "next_round": _next(state, language),
+        "agenda": _agenda(state, language),
         "broadcasts": [
             {"seq": b.seq, "text": b.text, "at": _iso(b.created_at)} for b in state.broadcasts
         ],
     }
+
+
+def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
+    """The whole plan, so a lobby shows the host's edits as they are made (#31)."""
+    fallbacks = state.plan.convening.languages
+    return [
+        {
+            "id": r.public_id,
+            "title": round_title(r, language),
+            "kind": str(r.kind),
+            "minutes": r.duration_minutes,
+            "prompts": [
+                {
+                    "text": _prompt_text(p.texts, language, fallbacks),
+                    "lang": _prompt_language(p.texts, language, fallbacks),
+                }
+                for p in r.prompts
+            ],
+        }
+        for r in state.plan.rounds
+    ]
+
+
+def _prompt_language(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
+    for lang in (language, *fallbacks):
+        if texts.get(lang):
+            return str(lang)
+    return next((str(k) for k, t in texts.items() if t), language)
 
 
 def _next(state: LiveState, language: str) -> dict[str, Any] | None:

@@ -163,6 +163,17 @@ async def move_round(
     return await _edit_agenda(db, host, public_id, change)
 
 
+async def move_prompt(
+    db: Database, host: HostRecord, public_id: str, *, prompt_id: str, offset: int
+) -> Plan:
+    async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
+        await agenda_store.move_prompt(
+            tx, convening_id=convening.id, prompt_public_id=prompt_id, offset=offset
+        )
+
+    return await _edit_agenda(db, host, public_id, change)
+
+
 async def remove_round(db: Database, host: HostRecord, public_id: str, *, round_id: str) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.delete_round(tx, convening_id=convening.id, round_public_id=round_id)

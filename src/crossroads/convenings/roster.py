@@ -31,8 +31,18 @@ class RosterRow:
     language: str
 
 
-def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> list[RosterRow]:
+def parse_roster(
+    data: bytes,
+    *,
+    languages: tuple[str, ...],
+    max_rows: int,
+    bad_addresses: list[RosterRowInvalid] | None = None,
+) -> list[RosterRow]:
     """Parse and check every row; the file may come from Excel (see ``csv_reading``).
+
+    With ``bad_addresses`` (sending invitations by e-mail), a row whose email is missing or
+    not an address is left out and its error appended there, so one typo does not hold up
+    the other invitations; every other problem still refuses the whole file.
 
     >>> parse_roster(b"name,email\\nAna,ana@example.org\\n", languages=("en",), max_rows=10)
     [RosterRow(line=2, name='Ana', email='ana@example.org', organisation='', language='')]
@@ -44,12 +54,18 @@ def parse_roster(data: bytes, *, languages: tuple[str, ...], max_rows: int) -> l
     rows: list[RosterRow] = []
     seen: dict[str, int] = {}
     for line, values in table.rows:
-        rows.append(_check_row(line, values, languages, seen))
+        try:
+            rows.append(_check_row(line, values, languages, seen))
+        except RosterRowInvalid as exc:
+            if bad_addresses is None or exc.field != "email" or "repeats" in exc.message:
+                raise
+            bad_addresses.append(exc)
+            continue
         if len(rows) > max_rows:
             raise RosterRowInvalid(
                 line, "file", N_("has more than {max_rows} rows"), max_rows=max_rows
             )
-    if not rows:
+    if not rows and not bad_addresses:
         raise RosterRowInvalid(2, "file", N_("has no rows"))
     return rows
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.feedback import clean_topic
 from crossroads.convenings.invitations import InviteLinks, personal_invite
+from crossroads.convenings.naming import dated_title
 from crossroads.convenings.planning import GROUP_SIZES, Plan, get_plan_for_host
 from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
@@ -91,7 +92,10 @@ async def create_next_convening(
             host_id=host.id,
             public_id=new_public_id(),
             fields=ConveningFields(
-                title=old.title,
+                # Its own title, so the host's list never shows two identical rows (#31).
+                title=dated_title(
+                    series.title, starts_at, old.timezone, (old.languages or ("en",))[0]
+                ),
                 description=old.description,
                 starts_at=starts_at,
                 timezone=old.timezone,

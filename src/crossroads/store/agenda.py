@@ -33,6 +33,7 @@ def _round(row: Round, prompts: tuple[PromptRecord, ...]) -> RoundRecord:
         group_size=row.group_size,
         duration_minutes=row.duration_minutes,
         prompts=prompts,
+        title_translations=dict(row.title_translations or {}),
     )
 
 
@@ -188,3 +189,22 @@ async def delete_prompt(tx: AsyncSession, *, convening_id: int, prompt_public_id
     )
     for position, remaining in enumerate(rows, start=1):
         remaining.position = position
+
+
+async def move_prompt(
+    tx: AsyncSession, *, convening_id: int, prompt_public_id: str, offset: int
+) -> None:
+    """Swap a prompt with its neighbour in its round; past either end changes nothing (#31)."""
+    moved = await _prompt_row(tx, convening_id, prompt_public_id)
+    rows = list(
+        await tx.scalars(
+            select(Prompt).where(Prompt.round_id == moved.round_id).order_by(Prompt.position)
+        )
+    )
+    index = next(i for i, r in enumerate(rows) if r.id == moved.id)
+    other = index + offset
+    if not 0 <= other < len(rows):
+        return
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, start=1):
+        row.position = position

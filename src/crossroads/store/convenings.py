@@ -47,6 +47,7 @@ def _record(row: Convening) -> ConveningRecord:
         status=ConveningStatus(row.status),
         created_at=row.created_at,
         call_mode=row.call_mode,
+        translations=dict(row.translations or {}),
     )
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crossroads.store.types import UTCDateTime
@@ -58,6 +67,9 @@ class Convening(Base):
     status: Mapped[str] = mapped_column(String(20))
     call_mode: Mapped[str] = mapped_column(String(20), default="", server_default="")
     created_at: Mapped[datetime]
+    # {"es": {"title": ..., "description": ..., "code_of_conduct": ...}}: the host's
+    # translations for the call's other languages; the original shows where one is missing.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class Round(Base):
@@ -71,6 +83,10 @@ class Round(Base):
     kind: Mapped[str] = mapped_column(String(20))
     group_size: Mapped[int]
     duration_minutes: Mapped[int]
+    # {"es": "Conocer a alguien"}: the round's title in the call's other languages.
+    title_translations: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
 
 
 class Prompt(Base):
@@ -497,3 +513,55 @@ class ChatMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     consented: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+
+
+# --- Mail (#31) ------------------------------------------------------------------------------
+# Invitations and reminders are jobs in the database, not in memory: any node may send one,
+# a lease says which node is at it, and a job survives restarts until it is sent or given up.
+
+
+class MailJob(Base):
+    __tablename__ = "mail_job"
+    __table_args__ = (UniqueConstraint("invite_id", "kind", name="uq_mail_job_invite_kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invite.id", ondelete="CASCADE"))
+    # "invitation" or "reminder:<minutes before>"
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    # queued, sent, failed (given up, shown to the host) or cancelled (unsubscribed)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str] = mapped_column(String(100), default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class MailOptOut(Base):
+    """A person who followed the unsubscribe link of one convening's mail."""
+
+    __tablename__ = "mail_opt_out"
+
+    invite_id: Mapped[int] = mapped_column(
+        ForeignKey("invite.id", ondelete="CASCADE"), primary_key=True
+    )
+    reported_abuse: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class InviteOpened(Base):
+    """When a personal link was first opened (for the host's list of who came)."""
+
+    __tablename__ = "invite_opened"
+
+    invite_id: Mapped[int] = mapped_column(
+        ForeignKey("invite.id", ondelete="CASCADE"), primary_key=True
+    )
+    opened_at: Mapped[datetime]

@@ -56,6 +56,8 @@ class ConveningRecord:
     status: ConveningStatus
     created_at: datetime
     call_mode: str = ""  # "" follows the server's CROSSROADS_CALL_MODE
+    # language -> {"title" | "description" | "code_of_conduct": text} (#31)
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class RoundRecord:
     group_size: int
     duration_minutes: int
     prompts: tuple[PromptRecord, ...] = field(default=())
+    title_translations: Mapping[str, str] = field(default_factory=dict)  # (#31)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from crossroads.convenings.errors import ConveningError, FieldInvalid
 from crossroads.convenings.live_views import ViewCache
 from crossroads.live.cluster import Cluster
 from crossroads.live.errors import LiveError
+from crossroads.mail.service import start_mail_worker
 from crossroads.messages import N_
 from crossroads.notes.affinity import RoomAffinity
 from crossroads.notes.control import RoomControl
@@ -44,6 +45,7 @@ from crossroads.web.routers import (
     host,
     internal,
     live,
+    mail,
     notes,
     participant,
     preferences,
@@ -188,12 +190,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             node=cluster.node_id if cluster else None,
         )
         retention = asyncio.create_task(_retention_loop(db))
+        mail_worker = app.state.mail_worker = start_mail_worker(db, settings)
         try:
             yield
         finally:
             retention.cancel()
             heartbeat.cancel()
             panic_response.uninstall()
+            if mail_worker is not None:
+                await mail_worker.stop()
             await app.state.round_plans.close()
             await app.state.hub.close()
             if affinity is not None:
@@ -242,6 +247,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reflection.router)
     app.include_router(notes.socket_router)
     app.include_router(internal.router)
+    app.include_router(mail.router)
+    app.include_router(mail.public_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_v
 from starlette.datastructures import FormData
 
 from crossroads.convenings.safety import MAX_REPORT_CHARS, ReportReason
+from crossroads.convenings.timezones import resolve_zone
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import PrivacyMode, RoundKind
@@ -76,6 +77,7 @@ class ConveningForm(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
+        value = resolve_zone(value)  # "Bogota" is America/Bogota (#31)
         if value not in _TIMEZONES:
             raise ValueError(_("Choose a time zone from the list, like Europe/Paris."))
         return value

@@ -6,9 +6,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton, format_time
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from crossroads.convenings.timezones import zone_names
+from crossroads.convenings.translations import convening_text, round_title
 from crossroads.web import i18n
 from crossroads.web.static_files import static_url
 
@@ -16,12 +19,21 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
 def local_datetime(value: datetime, timezone: str) -> str:
-    """A UTC time in the convening's zone.
+    """A UTC time on the convening's clock, written the reader's way (their page language),
+    with the zone's name (#31: a Spanish reader saw "Thu 10 Dec 2026").
 
-    2026-12-01 14:00 UTC, "Europe/Paris" -> ``Tue 1 Dec 2026, 15:00 (Europe/Paris)``
+    2026-12-10 14:00 UTC, "Europe/Paris": ``Thu, 10 Dec 2026, 15:00 (Europe/Paris)`` in
+    English, ``jue, 10 dic 2026, 15:00 (Europe/Paris)`` in Spanish.
     """
+    return format_local(value, timezone, i18n.current_language())
+
+
+def format_local(value: datetime, timezone: str, language: str) -> str:
+    # The project writes British English (organisation, 24-hour clock): en is en_GB here.
+    locale = "en_GB" if language == "en" else language
     local = value.astimezone(ZoneInfo(timezone))
-    return f"{local:%a %-d %b %Y, %H:%M} ({timezone})"
+    day = format_skeleton("yMMMEd", local, locale=locale)
+    return f"{day}, {format_time(local, 'short', locale=locale)} ({timezone})"
 
 
 def create_templates() -> Jinja2Templates:
@@ -37,6 +49,12 @@ def create_templates() -> Jinja2Templates:
     )
     environment.filters["local_datetime"] = local_datetime
     environment.globals["LANGUAGES"] = i18n.LANGUAGES
+    environment.globals["TIMEZONES"] = zone_names()
+    # The reader's language's text where the host translated it, else the original (#31).
+    environment.globals["tr"] = lambda convening, field: convening_text(
+        convening, field, i18n.current_language()
+    )
+    environment.globals["tr_round"] = lambda round_: round_title(round_, i18n.current_language())
     environment.globals["current_language"] = i18n.current_language
     environment.globals["text_direction"] = i18n.text_direction
     environment.globals["static_url"] = static_url

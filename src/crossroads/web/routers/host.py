@@ -10,7 +10,16 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import calls, invitations, joining, planning, safety, series
+from crossroads.convenings import (
+    calls,
+    invitations,
+    joining,
+    mailing,
+    planning,
+    safety,
+    series,
+    translations,
+)
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
@@ -18,6 +27,7 @@ from crossroads.convenings.planning import Plan
 from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
+from crossroads.web.agenda_updates import publish_agenda_change
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
 from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_body, form_values
 from crossroads.web.responses import (
@@ -62,13 +72,23 @@ def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
         "code_of_conduct": convening.code_of_conduct,
         "privacy_mode": convening.privacy_mode.value,
         "call_mode": convening.call_mode,
+        **{
+            f"tr_{field}_{lang}": text
+            for lang, texts in convening.translations.items()
+            for field, text in texts.items()
+        },
     }
 
 
 @router.get("")
 async def dashboard(request: Request, db: DbDep, host: HostDep) -> Response:
     convenings = await planning.list_convenings(db, host)
-    return render(request, "host/dashboard.html", {"host": host, "convenings": convenings})
+    counts = await mailing.dashboard_counts(db, host)
+    return render(
+        request,
+        "host/dashboard.html",
+        {"host": host, "convenings": convenings, "counts": counts},
+    )
 
 
 @router.get("/convenings/new")
@@ -195,14 +215,21 @@ async def update_convening(request: Request, public_id: str, db: DbDep, host: Ho
             "errors": field_errors(exc),
         }
         return render(request, "host/convening_form.html", context, status=422)
+    # Translations are checked before anything is saved: a bad one changes nothing.
+    translations.parse_convening_translations(values, tuple(form.languages[1:]))
     await planning.update_convening(db, host, public_id, form.to_fields())
+    await translations.save_convening_translations(db, host, public_id, values)
+    await publish_agenda_change(request.app.state.hub, plan.convening.id)
     return RedirectResponse(f"/host/convenings/{public_id}", status_code=303)
 
 
-def _agenda_response(
+async def _agenda_response(
     request: Request, plan: Plan, errors: dict[str, str] | None = None
 ) -> Response:
-    """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page."""
+    """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page.
+    People already in the lobby get the changed agenda over their live socket (#31)."""
+    if not errors:
+        await publish_agenda_change(request.app.state.hub, plan.convening.id)
     if request.headers.get("hx-request") == "true":
         return render(
             request,
@@ -227,7 +254,7 @@ async def _round_form(request: Request) -> RoundForm | dict[str, str]:
 async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
-        return _agenda_response(
+        return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
     plan = await planning.add_round(
@@ -239,7 +266,7 @@ async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) 
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
     )
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}", openapi_extra=form_body(RoundForm))
@@ -248,9 +275,13 @@ async def update_round(
 ) -> Response:
     form = await _round_form(request)
     if isinstance(form, dict):
-        return _agenda_response(
+        return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
+    values = form_values(await request.form())
+    current = await planning.get_plan_for_host(db, host, public_id)
+    # Checked before the round is changed: a bad translation changes nothing.
+    translations.parse_round_titles(values, current.convening.languages[1:])
     plan = await planning.update_round(
         db,
         host,
@@ -261,7 +292,9 @@ async def update_round(
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
     )
-    return _agenda_response(request, plan)
+    await translations.save_round_titles(db, host, public_id, round_id, values)
+    plan = await planning.get_plan_for_host(db, host, public_id)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}/move")
@@ -271,7 +304,7 @@ async def move_round(
     form = await request.form()
     offset = -1 if form.get("direction") == "up" else 1
     plan = await planning.move_round(db, host, public_id, round_id=round_id, offset=offset)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/rounds/{round_id}/delete")
@@ -279,7 +312,7 @@ async def remove_round(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:
     plan = await planning.remove_round(db, host, public_id, round_id=round_id)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 def _prompt_texts(values: dict[str, Any]) -> dict[str, str]:
@@ -296,7 +329,7 @@ async def add_prompt(
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
     plan = await planning.add_prompt(db, host, public_id, round_id=round_id, texts=texts)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/prompts/{prompt_id}")
@@ -305,7 +338,17 @@ async def update_prompt(
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
     plan = await planning.update_prompt(db, host, public_id, prompt_id=prompt_id, texts=texts)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
+
+
+@router.post("/convenings/{public_id}/prompts/{prompt_id}/move")
+async def move_prompt(
+    request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
+) -> Response:
+    form = await request.form()
+    offset = -1 if form.get("direction") == "up" else 1
+    plan = await planning.move_prompt(db, host, public_id, prompt_id=prompt_id, offset=offset)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/prompts/{prompt_id}/delete")
@@ -313,7 +356,7 @@ async def remove_prompt(
     request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
 ) -> Response:
     plan = await planning.remove_prompt(db, host, public_id, prompt_id=prompt_id)
-    return _agenda_response(request, plan)
+    return await _agenda_response(request, plan)
 
 
 @router.post("/convenings/{public_id}/invite/renew")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining, safety
+from crossroads.convenings import access, joining, mailing, safety
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.tokens import new_token
 from crossroads.settings import Settings
@@ -75,6 +75,7 @@ async def join_page(
         db, token, now=now, browser=None if new_marker else marker
     )
     invite = opened.invite
+    await mailing.note_link_opened(db, invite, now)  # for the host's list of who came (#31)
     values: dict[str, Any] = {
         "display_name": invite.name,
         "organisation": invite.organisation,
