@@ -10,10 +10,9 @@ from datetime import datetime, timedelta
 
 from crossroads.convenings.errors import InviteNotFound, RosterRowInvalid
 from crossroads.convenings.invitations import InviteLinks, personal_invite
+from crossroads.convenings.mail_schedule import reminder_due, reminder_kind, reminder_minutes
 from crossroads.convenings.roster import parse_roster
 from crossroads.convenings.spreadsheet import write_csv
-from crossroads.mail.compose import Letter
-from crossroads.mail.schedule import reminder_due, reminder_kind, reminder_minutes
 from crossroads.store import attendance as attendance_store
 from crossroads.store import convenings as convening_store
 from crossroads.store import hosts as host_store
@@ -22,7 +21,27 @@ from crossroads.store import mail as mail_store
 from crossroads.store.attendance import InvitedRecord
 from crossroads.store.database import Database
 from crossroads.store.mail import MailJobRecord, NewMailJob
-from crossroads.store.records import ConveningStatus, HostRecord, InviteKind, InviteRecord
+from crossroads.store.records import (
+    ConveningRecord,
+    ConveningStatus,
+    HostRecord,
+    InviteKind,
+    InviteRecord,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """Everything one message needs, read from the database before sending."""
+
+    kind: str
+    convening: ConveningRecord
+    invite: InviteRecord
+    host_name: str
+    join_url: str
+    unsubscribe_url: str
+    job_id: int
+
 
 # A reminder found due more than this before its (recomputed) time waits for it instead.
 EARLY_SLACK_SECONDS = 60

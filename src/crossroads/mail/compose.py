@@ -5,7 +5,6 @@ Plain text only: nothing a host wrote is ever interpreted as markup in someone's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -15,24 +14,12 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_timezone_name
 
 from crossroads.convenings.calendar import calendar_file
+from crossroads.convenings.mail_schedule import reminder_minutes
+from crossroads.convenings.mailing import Letter
 from crossroads.convenings.planning import Plan
 from crossroads.convenings.translations import convening_text
-from crossroads.mail.schedule import reminder_minutes
+from crossroads.messages import translations_for
 from crossroads.store.records import ConveningRecord, InviteRecord
-from crossroads.web.i18n import translations_for
-
-
-@dataclass(frozen=True, slots=True)
-class Letter:
-    """Everything one message needs, read from the database before sending."""
-
-    kind: str
-    convening: ConveningRecord
-    invite: InviteRecord
-    host_name: str
-    join_url: str
-    unsubscribe_url: str
-    job_id: int
 
 
 def letter_language(convening: ConveningRecord, invite: InviteRecord) -> str:

@@ -27,8 +27,9 @@ import structlog
 
 from crossroads.convenings import mailing
 from crossroads.convenings.invitations import InviteLinks
-from crossroads.mail.compose import Letter, compose
-from crossroads.mail.schedule import retry_delay
+from crossroads.convenings.mail_schedule import retry_delay
+from crossroads.convenings.mailing import Letter
+from crossroads.mail.compose import compose
 from crossroads.mail.smtp import SendFailed
 from crossroads.store import mail as mail_store
 from crossroads.store.database import Database
