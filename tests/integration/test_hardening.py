@@ -537,3 +537,27 @@ async def test_nul_byte_in_a_live_socket_message_is_an_error_reply_and_the_socke
     assert reply["code"] == "invalid"
     assert "control characters" in reply["error"]
     assert still["type"] == "snapshot"
+
+
+async def test_control_characters_typed_into_the_notes_never_reach_the_hosts_export(
+    server: LiveServer, host: Browserish
+) -> None:
+    """Probed after #26 landed: notes.md carried a participant's NUL and ESC as typed."""
+    from tests.integration.live_clients import planned_convening
+    from tests.integration.notes_client import NotesClient, notes_token
+
+    convening = planned_convening(host, rounds=1)
+    ana = join(server, convening.invite_url, "Ana")
+    token = notes_token(ana, f"/c/{convening.public_id}/notes")
+    client = await NotesClient.connect(server, convening.public_id, token)
+    try:
+        await client.type("free", "water\x00 rights\x1b[2J\x07 for all. ")
+        await client.wait_acked()
+    finally:
+        await client.socket.close()
+
+    export = host.get(f"/host/convenings/{convening.public_id}/notes.md")
+
+    assert export.status_code == 200
+    assert "water rights\\[2J for all." in export.text
+    assert not re.search(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]", export.text)

@@ -57,6 +57,8 @@ def test_awareness_abuse_is_refused_and_the_room_carries_on(notes_server: LiveSe
         ([awareness((1, 1, state_1mb))], 1008),  # a state of (just under) 1 MB
         ([awareness((1, 1, b'{"cursor": NaN}'))], 1007),
         ([awareness((1, 1, b"Infinity"))], 1007),
+        # A cursor Yjs cannot resolve: throws in every browser's remote-cursor plugin
+        ([awareness((1, 1, b'{"cursor": {"anchor": {}, "head": {}}}'))], 1007),
         ([bytes([protocol.QUERY_AWARENESS]) * 1000], 1008),  # a thousand queries in a frame
         ([bytes([protocol.QUERY_AWARENESS])] * 40, 1008),  # a flood of single queries
     ]

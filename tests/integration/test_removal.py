@@ -219,3 +219,30 @@ def test_a_person_removed_before_marks_existed_is_still_refused_by_their_email(
 
     assert opened.status_code == 403
     assert REFUSED in opened.text
+
+
+def test_a_removed_person_gets_no_personal_link_to_the_next_call_of_the_series(
+    server: LiveServer, host: Browserish
+) -> None:
+    """Probed after #26 landed: a person who agreed to be recognised in the series and was
+    then removed was sent a personal link to the next call, which the host never asked for."""
+    convening = planned_convening(host)
+    people = {name: join(server, convening.invite_url, name) for name in ("Ana Removed", "Bo")}
+    page = f"/c/{convening.public_id}/feedback"
+    for name, client in people.items():
+        email = f"{name.split()[0].lower()}@example.org"
+        client.submit(page, {"series_consent": "on", "series_email": email}, form_page=page)
+    remove(server, host, convening.public_id, "Ana Removed")
+
+    feedback = f"/host/convenings/{convening.public_id}/feedback"
+    made = host.submit(
+        f"/host/convenings/{convening.public_id}/next",
+        {"starts_at": "2031-01-10T10:00"},
+        form_page=feedback,
+    )
+    assert made.status_code == 200, made.text
+    following = made.url.path.rsplit("/", 1)[-1]
+    links = host.get(f"/host/convenings/{following}/personal-links.csv").text
+    names = [row["name"] for row in csv.DictReader(io.StringIO(links))]
+
+    assert names == ["Bo"]

@@ -1,8 +1,10 @@
 """The structure-aware fuzzer of the notes update path (tests/notes_fuzz.py), bounded for CI.
 
 1,500 seeded cases (several pycrdt clients, random ids of every varint length, inserts,
-deletes, concurrent edits, replays, truncations, bit flips, splices) go through the server's
-pre-check and guarded apply in worker subprocesses: none may panic, kill or hang the engine.
+deletes, concurrent edits, replays, truncations, bit flips, splices, and updates written
+byte by byte: every content kind, multi-byte text, origins, parents and deletes anywhere)
+go through the server's pre-check and guarded apply in worker subprocesses: none may panic,
+kill or hang the engine.
 Longer: ``python -m tests.notes_fuzz 100000``.
 """
 

@@ -31,6 +31,7 @@ from crossroads.store import feedback as feedback_store
 from crossroads.store import invites as invite_store
 from crossroads.store import participants as participant_store
 from crossroads.store import personal_data as personal_store
+from crossroads.store import safety as safety_store
 from crossroads.store import series as series_store
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
@@ -165,12 +166,24 @@ async def _carry_people(
     now: datetime,
 ) -> int:
     """A personal link in the new call for each email that consented in an earlier call of
-    the series, with the name and organisation they last gave (one link per email)."""
+    the series, with the name and organisation they last gave (one link per email).
+
+    A person a host removed from any call of the series gets no link (#26): their consent
+    (or the e-mail of the link they were removed under) is not the host's invitation."""
     members = [cid for cid in await series_store.member_ids(tx, series.id) if cid != new.id]
     consents = await series_store.consents(tx, members)
+    removed: set[int] = set()
+    for cid in members:
+        removed |= await safety_store.removed_ids(tx, cid)
+    barred = {c.email.casefold() for c in consents if c.participant_id in removed}
+    for participant_id in removed:
+        person = await participant_store.get_participant(tx, participant_id)
+        if person.email.strip():
+            barred.add(person.email.strip().casefold())
     latest: dict[str, int] = {}
     for consent in consents:  # ordered by convening, so later calls win
-        latest[consent.email.casefold()] = consent.participant_id
+        if consent.email.casefold() not in barred:
+            latest[consent.email.casefold()] = consent.participant_id
     if not latest:
         return 0
     expires_at = max(now + timedelta(days=invite_days), new.starts_at + timedelta(days=2))

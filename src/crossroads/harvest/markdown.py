@@ -24,12 +24,16 @@ from crossroads.harvest.outline import (
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~&])")
+# Control characters that are not whitespace (str.split turns those into spaces): a NUL, a
+# bell or an escape sequence typed into the notes would reach the host's file as typed, and
+# ESC sequences act on a terminal that shows it (#26).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _LIST_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 
 
 def escape(text: str) -> str:
     """``"# <b>1. a*b</b>"`` -> ``"\\# \\<b\\>1. a\\*b\\</b\\>"``."""
-    text = " ".join(text.split())
+    text = " ".join(_CONTROL.sub("", text).split())
     text = _SPECIAL.sub(r"\\\1", text)
     return _LIST_START.sub(lambda m: (m.group(1) or "") + "\\" + (m.group(2) or m.group(3)), text)
 

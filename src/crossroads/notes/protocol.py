@@ -156,9 +156,43 @@ def _check_state(state: bytes) -> None:
     would throw in all of them, so it is refused here, before it is relayed (#12). Python's
     json takes NaN and Infinity, which ``JSON.parse`` does not: refused too (#26)."""
     try:
-        json.loads(state.decode("utf-8"), parse_constant=_not_json)
+        value = json.loads(state.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise FrameError("awareness state is not JSON") from exc
+    cursor = value.get("cursor") if isinstance(value, dict) else None
+    # y-codemirror skips a cursor without both ends; with both, it resolves them (see _position)
+    if (
+        isinstance(cursor, dict)
+        and cursor.get("anchor") is not None
+        and cursor.get("head") is not None
+        and not (_position(cursor["anchor"]) and _position(cursor["head"]))
+    ):
+        raise FrameError("awareness cursor is not a Yjs relative position")
+
+
+def _id(value: object) -> bool:
+    return value is None or (
+        isinstance(value, dict)
+        and all(type(value.get(k)) is int and value[k] >= 0 for k in ("client", "clock"))
+    )
+
+
+def _position(value: object) -> bool:
+    """A Yjs RelativePosition as ``JSON.stringify`` writes it, which y-codemirror hands to
+    ``createAbsolutePositionFromRelativePosition`` in every other browser: a missing ``item``,
+    an id without a number clock, or no item, name or type at all throws there, and CodeMirror
+    then drops the remote-cursor plugin for the page (#26)."""
+    if not isinstance(value, dict) or not all(k in value for k in ("item", "tname", "type")):
+        return False
+    item, tname, kind = value["item"], value["tname"], value["type"]
+    assoc = value.get("assoc", 0)
+    return (
+        _id(item)
+        and _id(kind)
+        and (tname is None or isinstance(tname, str))
+        and type(assoc) is int
+        and (item is not None or tname is not None or kind is not None)
+    )
 
 
 def encode_awareness(entries: list[AwarenessEntry]) -> bytes:

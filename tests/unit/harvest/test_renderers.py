@@ -7,6 +7,8 @@ import re
 
 import pytest
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from crossroads.harvest.fragment import render_html
@@ -83,6 +85,22 @@ def test_markdown_escape_lines_keeps_line_breaks_and_renders_hostile_text_inert(
     assert rendered.count("<p>") == 3
     assert "[click](javascript:alert(1))" in rendered
     assert "<p>last line\\</p>" in rendered
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@given(st.text())
+def test_markdown_escape_drops_control_characters(text: str) -> None:
+    """Probed after #26: the notes export (escape_lines) wrote a participant's NUL, BEL and
+    ESC into the host's .md file as typed; ESC sequences act on a terminal that shows it."""
+    assert not _CONTROL.search(escape(text))
+    assert not _CONTROL.search(escape_lines(text))
+
+
+def test_markdown_escape_keeps_the_text_around_a_control_character() -> None:
+    assert escape("water\x00 rights\x1b[2J") == "water rights\\[2J"
+    assert escape_lines("a\x07b\nc\x9bd") == "ab\\\ncd"
 
 
 def test_html_fragment_escapes_hostile_text() -> None:

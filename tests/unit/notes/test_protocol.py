@@ -168,6 +168,54 @@ def test_awareness_state_that_is_not_json_is_refused(state: bytes) -> None:
         protocol.parse_awareness(payload)
 
 
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        b"{}",  # y-codemirror reads anchor.item: undefined is not null, then .client throws
+        b'{"item": {"client": 1}, "type": null, "tname": null, "assoc": 0}',
+        b'{"item": {"client": 5, "clock": "a"}, "type": null, "tname": null, "assoc": 0}',
+        b'{"item": null, "type": null, "tname": null, "assoc": 0}',  # Yjs: unexpected case
+        b'{"item": {"client": 5, "clock": -1}, "type": null, "tname": null, "assoc": 0}',
+        b'{"item": {"client": 5, "clock": 1.5}, "type": null, "tname": null, "assoc": 0}',
+        b'{"item": null, "type": null, "tname": ["x"], "assoc": 0}',
+        b"5",
+    ],
+    ids=str,
+)
+def test_awareness_cursor_that_no_client_writes_is_refused(cursor: bytes) -> None:
+    """Probed after #26: a cursor position y-codemirror cannot read makes Yjs throw in every
+    other browser's remote-selection plugin (CodeMirror then drops it: no one sees cursors);
+    what no Yjs client writes (a fractional clock, a list for a name) is refused alike."""
+    ends = b'"anchor": ' + cursor + b', "head": ' + cursor
+    state = b'{"user": {"name": "A"}, "cursor": {' + ends + b"}}"
+    payload = protocol.encode_awareness([AwarenessEntry(1, 1, state)])
+
+    with pytest.raises(FrameError, match="awareness cursor"):
+        protocol.parse_awareness(payload)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        b'{"user": {"name": "A"}, "cursor": null}',
+        b'{"user": {"name": "A"}}',
+        b'{"cursor": {"anchor": null, "head": null}}',
+        b'"just a string"',
+        # What y-codemirror sends: RelativePosition objects as JSON.stringify writes them.
+        b'{"user": {"name": "A", "color": "#30bced"}, "cursor": {"anchor": {"type": null, '
+        b'"tname": null, "item": {"client": 3184, "clock": 4}, "assoc": 0}, "head": {"type": '
+        b'{"client": 3184, "clock": 0}, "tname": null, "item": null, "assoc": -1}}}',
+        b'{"cursor": {"anchor": {"type": null, "tname": "prompt:a", "item": null, "assoc": 0},'
+        b' "head": {"type": null, "tname": "prompt:a", "item": null, "assoc": 0}}}',
+    ],
+    ids=str,
+)
+def test_awareness_states_real_clients_send_pass(state: bytes) -> None:
+    payload = protocol.encode_awareness([AwarenessEntry(1, 1, state)])
+
+    assert protocol.parse_awareness(payload)[0].state == state
+
+
 @settings(max_examples=400, deadline=BOUNDED)
 @given(st.binary(max_size=1024))
 def test_parse_update_of_any_bytes_gives_structs_or_frame_error(update: bytes) -> None:
