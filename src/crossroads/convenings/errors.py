@@ -6,6 +6,7 @@ ConveningError
  ├── InviteNotFound      unknown, expired or revoked invite link
  ├── LoginFailed         wrong email or password
  ├── SetupClosed         the first-run setup was already done
+ ├── PasswordCheckBusy   too many password checks queued: try again in a moment
  └── NotAllowed          the requester may not do this
       ├── ConveningLocked the hosts locked the convening: no new joins
       ├── RemovedFromConvening a host removed this person: no link lets them back in
@@ -31,6 +32,10 @@ class FieldInvalid(ConveningError):
         self.field = field
         self.message = message
         self.params = params
+
+
+class PasswordCheckBusy(ConveningError):
+    code = "password_check_busy"
 
 
 class RosterRowInvalid(ConveningError):

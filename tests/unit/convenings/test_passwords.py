@@ -81,3 +81,33 @@ async def test_hashing_runs_in_its_own_threads_at_most_two_at_a_time(
     assert len(set(hashes)) == 6
     assert peak == passwords.HASHING_THREADS == 2
     assert all(name.startswith("password-hash") for name in threads)
+
+
+async def test_past_the_queue_cap_a_check_is_refused_at_once_instead_of_queueing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sprayers from many addresses pass every per-address limit; the queue in front of the
+    hashing threads must not grow without bound, or real hosts wait minutes to log in."""
+    from crossroads.convenings.errors import PasswordCheckBusy
+
+    release = threading.Event()
+
+    class Held:
+        def verify_and_update(self, password: str, stored: str) -> tuple[bool, None]:
+            release.wait(10)
+            return False, None
+
+    monkeypatch.setattr(passwords, "_passwords", Held())
+    waiting = [
+        asyncio.create_task(passwords.verify_password("guess", "stored"))
+        for _ in range(passwords.MAX_QUEUED)
+    ]
+    await asyncio.sleep(0)  # every task reaches the pool
+
+    with pytest.raises(PasswordCheckBusy):
+        await passwords.verify_password("one more guess", "stored")
+
+    release.set()
+    assert [valid for valid, _ in await asyncio.gather(*waiting)] == [False] * len(waiting)
+    # The queue drained: a new check goes through again.
+    assert await passwords.verify_password("later", "stored") == (False, None)
