@@ -73,6 +73,9 @@ export class GroupCall {
   private readonly selfTile: HTMLElement;
   private readonly selfVideo: HTMLVideoElement;
   private readonly mutedBadge: HTMLElement;
+  private readonly chat: HTMLDetailsElement;
+  private readonly chatSummary: HTMLElement;
+  private unread = 0;
 
   constructor(
     private readonly panel: HTMLElement,
@@ -133,16 +136,20 @@ export class GroupCall {
       const text = input.value.trim();
       if (text && this.send({ type: "chat", text, share: share.checked })) input.value = "";
     });
+    this.chatSummary = el("summary", { text: t.chat_open ?? "" });
+    this.chat = el("details", { cls: "call-chat", attrs: { "data-call-chat": "" } }, [
+        this.chatSummary,
+        el("h4", { text: t.chat_heading ?? "", cls: "visually-hidden", attrs: { id: "chat-heading" } }),
+        this.chatLog,
+        form,
+      ]);
+    // Opening the chat reads what was new: the count in its summary goes.
+    this.chat.addEventListener("toggle", () => this.countUnread(0));
     replaceChildren(panel, [
       el("h3", { text: t.call_heading ?? "", cls: "visually-hidden", attrs: { id: "call-heading" } }),
       this.body,
       // The chat is one tap away, not in the way of the call.
-      el("details", { cls: "call-chat", attrs: { "data-call-chat": "" } }, [
-        el("summary", { text: t.chat_open ?? "" }),
-        el("h4", { text: t.chat_heading ?? "", cls: "visually-hidden", attrs: { id: "chat-heading" } }),
-        this.chatLog,
-        form,
-      ]),
+      this.chat,
     ]);
     panel.setAttribute("aria-labelledby", "call-heading");
     this.setControls();
@@ -165,10 +172,14 @@ export class GroupCall {
       this.info = null;
       this.panel.hidden = true;
       replaceChildren(this.chatLog, []);
+      this.countUnread(0);
       return;
     }
     this.panel.hidden = false;
-    if (newGroup) replaceChildren(this.chatLog, []);
+    if (newGroup) {
+      replaceChildren(this.chatLog, []);
+      this.countUnread(0);
+    }
     // Redraw only when the place to talk changes: moving a playing <video> pauses it.
     const before = this.info;
     if (before === null || before.mode !== info.mode || (info.mode !== "builtin" && (before.url !== info.url || before.room !== info.room)))
@@ -510,6 +521,7 @@ export class GroupCall {
   /** A chat line (or the round's lines after a reconnect). */
   addChat(message: Record<string, unknown>): void {
     const mine = message.from === this.me;
+    if (!mine) this.countUnread(this.unread + 1);
     this.chatLog.append(
       el("li", { cls: mine ? "chat-mine" : "", attrs: { "data-chat-id": String(message.id ?? "") } }, [
         el("strong", { text: `${String(message.name ?? "")}: `, attrs: { dir: "auto" } }),
@@ -518,9 +530,18 @@ export class GroupCall {
     );
   }
 
+  /** "Chat with your group (2 new)" while the chat is folded and others wrote. */
+  private countUnread(count: number): void {
+    this.unread = this.chat.open ? 0 : count;
+    this.chatSummary.textContent = this.unread
+      ? fill(this.t.chat_unread ?? "{n}", { n: this.unread })
+      : (this.t.chat_open ?? "");
+  }
+
   chatHistory(messages: Record<string, unknown>[]): void {
     replaceChildren(this.chatLog, []);
     for (const message of messages) this.addChat(message);
+    this.countUnread(0);
   }
 }
 
