@@ -106,7 +106,12 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     watch_errors(console, errors)
     console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
     expect(console.locator("[data-console-people]")).to_have_text("4 of 4 connected")
+    # Buttons only where they apply: nothing to extend or end before a round.
+    expect(console.get_by_role("button", name="+1 minute")).to_be_disabled()
+    expect(console.get_by_role("button", name="End the round now")).to_be_disabled()
     console.get_by_role("button", name="Start: ").first.click()
+    expect(console.get_by_role("button", name="+1 minute")).to_be_enabled()
+    expect(console.locator("[data-console-clock]")).to_contain_text(" left")
 
     for page in pages:
         expect(page.locator(".partner-card")).to_have_count(1)
@@ -162,9 +167,19 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     first.get_by_role("button", name="Dismiss this message").click()
     expect(first.locator(".notice")).to_have_count(0)
 
+    # The host ends the round: the console says so in plain words, once.
+    console.get_by_role("button", name="End the round now").click()
+    expect(console.locator("[data-console-phase]")).to_have_text(
+        "Round 1: time is up, the groups are finishing their conversations."
+    )
+    expect(console.locator("[data-console-clock]")).to_contain_text("left to wrap up")
+    expect(console.get_by_role("button", name="End the round now")).to_be_disabled()
+
     # Once the call ends: no help button, no stale notices.
     console.on("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="End the call and all rounds").click()
+    expect(console.get_by_role("button", name="End the call and all rounds")).to_be_disabled()
+    expect(console.get_by_role("button", name="+1 minute")).to_be_disabled()
     for page in pages[1:]:
         expect(page.locator("[data-live-participant]")).to_have_attribute("data-phase", "ended")
         expect(page.get_by_role("button", name="Call for help")).to_be_hidden()
