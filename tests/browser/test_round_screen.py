@@ -121,9 +121,6 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     for page in pages:
         # Measured with the partner's tile in place: the tallest the screen gets.
         expect(page.locator("video[data-call-peer]")).to_have_count(1)
-    if debug := os.environ.get("ROUND_DEBUG_SHOT"):
-        pages[0].wait_for_timeout(1500)
-        pages[0].screenshot(path=f"{debug}-{size}.png")
     for page in pages:
         in_viewport(page, page.locator(".partner-card h3"), "the partner's name")
         in_viewport(page, page.locator(".partner-card .organisation"), "the partner's organisation")
@@ -151,10 +148,6 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     expect(first.locator("[data-call-muted]")).to_be_visible()
     expect(first.get_by_role("button", name="Unmute")).to_be_visible()
 
-    if shots := os.environ.get("ROUND_SCREENSHOTS"):
-        first.get_by_role("button", name="Unmute").click()
-        first.wait_for_timeout(1500)  # let the fake camera's frames reach the tiles
-        first.screenshot(path=str(Path(shots) / f"round-{size}.png"))
 
     # A message from the hosts: a notice at the top, in a status region, dismissible.
     console.fill("#broadcast-text", "Five minutes left: note one idea in your group's notes.")
@@ -162,6 +155,10 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     for page in pages:
         notice = page.get_by_role("status").locator(".notice", has_text="Five minutes left")
         in_viewport(page, notice, "the host's message")
+    if shots := os.environ.get("ROUND_SCREENSHOTS"):
+        first.get_by_role("button", name="Unmute").click()
+        first.wait_for_timeout(1500)  # let the fake camera's frames reach the tiles
+        first.screenshot(path=str(Path(shots) / f"round-{size}.png"))
     # The round screen, notice included, passes axe at this size.
     assert serious(audit(pages[-1])) == []
     first.get_by_role("button", name="Dismiss this message").click()
