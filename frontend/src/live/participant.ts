@@ -171,7 +171,8 @@ export function startParticipant(root: HTMLElement): void {
 
   function stageContent(v: Snapshot): Node[] {
     if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" }), ...feedbackNudge()];
-    if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
+    // In the lobby the welcome line above says it already: once is enough.
+    if (v.phase === "lobby") return [];
     if (v.phase === "plenary") {
       const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];
       if (v.plenary_url)
