@@ -148,7 +148,6 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     expect(first.locator("[data-call-muted]")).to_be_visible()
     expect(first.get_by_role("button", name="Unmute")).to_be_visible()
 
-
     # A message from the hosts: a notice at the top, in a status region, dismissible.
     console.fill("#broadcast-text", "Five minutes left: note one idea in your group's notes.")
     console.get_by_role("button", name="Send").click()
