@@ -5,14 +5,14 @@
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import * as decoding from "lib0/decoding";
-import { Compartment, EditorState } from "@codemirror/state";
+import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
 import { defaultKeymap } from "@codemirror/commands";
-import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { yCollab, yRemoteSelections, yRemoteSelectionsTheme, yUndoManagerKeymap } from "y-codemirror.next";
+import { COLOURS, remoteCursors, remoteCursorsTheme } from "./notes-cursors";
 import { fill, loadStrings } from "./live/dom";
 
 const ACK = 100;
-const COLOURS = ["#0b7285", "#5f3dc4", "#c92a2a", "#2b8a3e", "#e67700", "#a61e4d", "#1864ab"];
 
 function start(): void {
   const root = document.querySelector<HTMLElement>("[data-notes]");
@@ -146,7 +146,13 @@ function start(): void {
           editable.of(EditorView.editable.of(!muted && !locked)),
           EditorView.cspNonce.of(nonce),
           EditorView.contentAttributes.of({ "aria-label": host.dataset.label ?? "", "aria-multiline": "true" }),
-          yCollab(text, provider.awareness, { undoManager }),
+          // yCollab without its remote selections, which colour by style attributes (refused by
+          // our CSP): ours colour by class (notes-cursors.ts).
+          (yCollab(text, provider.awareness, { undoManager }) as unknown[]).filter(
+            (part) => part !== yRemoteSelections && part !== yRemoteSelectionsTheme,
+          ) as Extension[],
+          remoteCursorsTheme,
+          remoteCursors,
         ],
       }),
     });

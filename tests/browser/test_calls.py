@@ -188,6 +188,10 @@ def test_calls_chat_in_the_page_shows_user_text_as_text(
 ) -> None:
     ana, bilal = start_group_round(calls, new_context, size=2)
 
+    # The chat is one tap away (#29): open it first.
+
+    ana.locator("[data-call-chat] summary").click()
+
     ana.get_by_label("Message to your group").fill("<img src=x onerror=alert(1)> hola")
     ana.get_by_role("button", name="Send", exact=True).click()
 
@@ -203,6 +207,8 @@ def test_calls_panel_in_a_call_with_chat_has_no_serious_axe_violations(
     for page in (ana, bilal):
         page.get_by_role("button", name="Join the call").click()
     wait_for_peers(ana, 1)
+    # The chat is one tap away (#29): open it first.
+    ana.locator("[data-call-chat] summary").click()
     ana.get_by_label("Message to your group").fill("Hello from Ana")
     ana.get_by_role("button", name="Send", exact=True).click()
     expect(ana.locator("[data-chat-log] li")).to_have_count(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -138,3 +139,35 @@ def test_a_locked_section_shows_its_label_and_a_read_only_editor(
     expect(page.locator("[data-notes]")).to_have_attribute("data-pending", "0")
     assert shared_text(page, f"prompt:{prompt}") == ""
     assert shared_text(page, "prompt:free") == "free is open"
+
+
+def test_remote_cursors_are_coloured_by_class_with_no_csp_errors(
+    notes_site: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    """#29: y-codemirror.next coloured the others' cursors with style attributes, which the
+    strict CSP refused on every remote keystroke (a console error each time)."""
+    host = login(notes_site, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    errors: list[str] = []
+    pages = []
+    for name in ("Ana Writer", "Bo Reader"):
+        page = browser_for(join(notes_site, convening.invite_url, name), notes_site, new_context)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{notes_site.url}/c/{convening.public_id}/notes")
+        expect(page.locator("[data-notes]")).to_have_attribute("data-online", "yes")
+        pages.append(page)
+    ana, bo = pages
+    editor(bo).click()  # Bo's page has focus too, as a writer's would
+    editor(ana).click()
+    ana.keyboard.type("Rent strikes work when")
+    ana.keyboard.press("Shift+Home")  # a selection as well as a caret
+    caret = bo.locator(".cm-ySelectionCaret")
+    expect(caret).to_have_count(1, timeout=10_000)
+    expect(caret).to_have_class(re.compile(r"cm-ycolour-\d"))
+    expect(caret.locator(".cm-ySelectionInfo")).to_have_text("Ana Writer")
+    expect(bo.locator(".cm-ySelection")).not_to_have_count(0)
+    assert bo.locator("[style*='background-color']").count() == 0
+    # The colour comes from the class's rule (a nonced <style>), not from an attribute.
+    colour = caret.evaluate("(e) => getComputedStyle(e).backgroundColor")
+    assert colour not in ("", "rgba(0, 0, 0, 0)"), colour
+    assert errors == []

@@ -74,6 +74,8 @@ def test_xss_hostile_name_chat_broadcast_and_note_stay_text_in_live_views(
     expect(ana_page.locator(".partner-card")).to_contain_text(HOSTILE)
     expect(mallory_page.locator(".partner-card h3")).to_have_text("Ana")
     expect(console.get_by_text(HOSTILE).first).to_be_visible()
+    # The chat is one tap away (#29): open it first.
+    mallory_page.locator("[data-call-chat] summary").click()
     mallory_page.get_by_label("Message to your group").fill(SCRIPTED + HOSTILE)
     mallory_page.get_by_role("button", name="Send", exact=True).click()
     expect(ana_page.locator("[data-chat-log] li")).to_have_text(f"{HOSTILE}: {SCRIPTED}{HOSTILE}")

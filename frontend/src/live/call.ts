@@ -30,6 +30,7 @@ interface Peer {
   makingOffer: boolean;
   ignoreOffer: boolean;
   video: HTMLVideoElement;
+  tile: HTMLElement;
   lastLost: number;
   lastReceived: number;
   waited?: boolean;
@@ -69,6 +70,12 @@ export class GroupCall {
   private readonly audioOnlyButton: HTMLButtonElement;
   private readonly micSelect: HTMLSelectElement;
   private readonly camSelect: HTMLSelectElement;
+  private readonly selfTile: HTMLElement;
+  private readonly selfVideo: HTMLVideoElement;
+  private readonly mutedBadge: HTMLElement;
+  private readonly chat: HTMLDetailsElement;
+  private readonly chatSummary: HTMLElement;
+  private unread = 0;
 
   constructor(
     private readonly panel: HTMLElement,
@@ -89,14 +96,29 @@ export class GroupCall {
     this.camSelect = el("select", { attrs: { id: "call-cam" } });
     this.micSelect.addEventListener("change", () => void this.switchDevice("audio", this.micSelect.value));
     this.camSelect.addEventListener("change", () => void this.switchDevice("video", this.camSelect.value));
+    // The devices fold away: the round screen keeps room for the faces and the prompt.
     this.controls = el("div", { cls: "call-controls" }, [
       this.muteButton,
       this.cameraButton,
       this.audioOnlyButton,
-      el("label", { text: t.call_microphone ?? "", attrs: { for: "call-mic" } }),
-      this.micSelect,
-      el("label", { text: t.call_camera ?? "", attrs: { for: "call-cam" } }),
-      this.camSelect,
+      el("details", { cls: "call-devices" }, [
+        el("summary", { text: t.call_devices ?? "" }),
+        el("label", { text: t.call_microphone ?? "", attrs: { for: "call-mic" } }),
+        this.micSelect,
+        el("label", { text: t.call_camera ?? "", attrs: { for: "call-cam" } }),
+        this.camSelect,
+      ]),
+    ]);
+    // One's own picture: a small tile named "You", with a badge while the microphone is off.
+    this.selfVideo = el("video", { cls: "call-self", attrs: { "data-call-self": "", "aria-label": t.call_you ?? "" } });
+    this.selfVideo.muted = true;
+    this.selfVideo.autoplay = true;
+    this.selfVideo.playsInline = true;
+    this.mutedBadge = el("span", { text: t.call_muted ?? "", cls: "call-muted-badge", attrs: { "data-call-muted": "" } });
+    this.mutedBadge.hidden = true;
+    this.selfTile = el("figure", { cls: "call-tile call-tile-self" }, [
+      this.selfVideo,
+      el("figcaption", {}, [el("span", { text: t.call_you ?? "" }), this.mutedBadge]),
     ]);
     this.chatLog = el("ol", { cls: "call-chat-log", attrs: { "aria-live": "polite", "data-chat-log": "" } });
     const input = el("input", {
@@ -114,12 +136,20 @@ export class GroupCall {
       const text = input.value.trim();
       if (text && this.send({ type: "chat", text, share: share.checked })) input.value = "";
     });
+    this.chatSummary = el("summary", { text: t.chat_open ?? "" });
+    this.chat = el("details", { cls: "call-chat", attrs: { "data-call-chat": "" } }, [
+        this.chatSummary,
+        el("h4", { text: t.chat_heading ?? "", cls: "visually-hidden", attrs: { id: "chat-heading" } }),
+        this.chatLog,
+        form,
+      ]);
+    // Opening the chat reads what was new: the count in its summary goes.
+    this.chat.addEventListener("toggle", () => this.countUnread(0));
     replaceChildren(panel, [
-      el("h3", { text: t.call_heading ?? "", attrs: { id: "call-heading" } }),
+      el("h3", { text: t.call_heading ?? "", cls: "visually-hidden", attrs: { id: "call-heading" } }),
       this.body,
-      el("h4", { text: t.chat_heading ?? "", attrs: { id: "chat-heading" } }),
-      this.chatLog,
-      form,
+      // The chat is one tap away, not in the way of the call.
+      this.chat,
     ]);
     panel.setAttribute("aria-labelledby", "call-heading");
     this.setControls();
@@ -142,10 +172,14 @@ export class GroupCall {
       this.info = null;
       this.panel.hidden = true;
       replaceChildren(this.chatLog, []);
+      this.countUnread(0);
       return;
     }
     this.panel.hidden = false;
-    if (newGroup) replaceChildren(this.chatLog, []);
+    if (newGroup) {
+      replaceChildren(this.chatLog, []);
+      this.countUnread(0);
+    }
     // Redraw only when the place to talk changes: moving a playing <video> pauses it.
     const before = this.info;
     if (before === null || before.mode !== info.mode || (info.mode !== "builtin" && (before.url !== info.url || before.room !== info.room)))
@@ -171,7 +205,9 @@ export class GroupCall {
         el("p", { text: fill(this.t.external_room ?? "{room}", { room: info.room ?? "" }), attrs: { "data-call-room": "" } }),
       ]);
     } else {
-      replaceChildren(this.body, [this.joinButton, this.controls, this.quality, this.offerAudioOnly, this.videos]);
+      // Join/leave, mute, camera and audio-only in one row above the pictures.
+      const row = el("div", { cls: "call-bar" }, [this.joinButton, this.controls, this.quality]);
+      replaceChildren(this.body, [row, this.offerAudioOnly, this.videos]);
     }
   }
 
@@ -182,6 +218,7 @@ export class GroupCall {
     const video = this.local?.getVideoTracks()[0];
     this.muteButton.textContent = audio && !audio.enabled ? (this.t.call_unmute ?? "") : (this.t.call_mute ?? "");
     this.muteButton.setAttribute("aria-pressed", String(!!audio && !audio.enabled));
+    this.mutedBadge.hidden = !(audio && !audio.enabled);
     this.cameraButton.textContent = video && !video.enabled ? (this.t.call_camera_on ?? "") : (this.t.call_camera_off ?? "");
     this.cameraButton.disabled = !video;
     this.audioOnlyButton.textContent = this.audioOnly ? (this.t.call_video_back ?? "") : (this.t.call_audio_only ?? "");
@@ -208,12 +245,8 @@ export class GroupCall {
       }
     }
     this.joined = true;
-    const preview = el("video", { cls: "call-self", attrs: { "data-call-self": "", "aria-label": this.t.call_you ?? "" } });
-    preview.muted = true;
-    preview.autoplay = true;
-    preview.playsInline = true;
-    preview.srcObject = this.local;
-    this.videos.prepend(preview);
+    this.selfVideo.srcObject = this.local;
+    this.videos.append(this.selfTile);
     for (const m of this.members) if (!this.peers.has(m.id)) this.connect(m.id);
     await this.listDevices();
     this.setControls();
@@ -230,7 +263,8 @@ export class GroupCall {
     this.local = null;
     this.joined = false;
     window.clearInterval(this.statsTimer);
-    this.videos.querySelector("[data-call-self]")?.remove();
+    this.selfVideo.srcObject = null;
+    this.selfTile.remove();
     this.poorChecks = 0;
     this.setControls();
   }
@@ -241,9 +275,11 @@ export class GroupCall {
     const video = el("video", { cls: "call-peer", attrs: { "data-call-peer": id, "aria-label": name } });
     video.autoplay = true;
     video.playsInline = true;
-    this.videos.append(video);
+    // Each tile carries the person's name (text, never markup); the self tile stays last.
+    const tile = el("figure", { cls: "call-tile" }, [video, el("figcaption", { text: name, attrs: { dir: "auto" } })]);
+    this.videos.insertBefore(tile, this.selfTile.parentNode === this.videos ? this.selfTile : null);
     this.note(`connect ${id}`);
-    const peer: Peer = { id, pc, polite: this.me > id, makingOffer: false, ignoreOffer: false, video, lastLost: 0, lastReceived: 0 };
+    const peer: Peer = { id, pc, polite: this.me > id, makingOffer: false, ignoreOffer: false, video, tile, lastLost: 0, lastReceived: 0 };
     this.peers.set(id, peer);
     for (const track of this.local?.getTracks() ?? []) pc.addTrack(track, this.local!);
     pc.ontrack = ({ streams, track }) => {
@@ -312,7 +348,7 @@ export class GroupCall {
     if (!peer) return;
     window.clearTimeout(peer.firstOfferTimer);
     peer.pc.close();
-    peer.video.remove();
+    peer.tile.remove();
     this.peers.delete(id);
   }
 
@@ -485,6 +521,7 @@ export class GroupCall {
   /** A chat line (or the round's lines after a reconnect). */
   addChat(message: Record<string, unknown>): void {
     const mine = message.from === this.me;
+    if (!mine) this.countUnread(this.unread + 1);
     this.chatLog.append(
       el("li", { cls: mine ? "chat-mine" : "", attrs: { "data-chat-id": String(message.id ?? "") } }, [
         el("strong", { text: `${String(message.name ?? "")}: `, attrs: { dir: "auto" } }),
@@ -493,9 +530,18 @@ export class GroupCall {
     );
   }
 
+  /** "Chat with your group (2 new)" while the chat is folded and others wrote. */
+  private countUnread(count: number): void {
+    this.unread = this.chat.open ? 0 : count;
+    this.chatSummary.textContent = this.unread
+      ? fill(this.t.chat_unread ?? "{n}", { n: this.unread })
+      : (this.t.chat_open ?? "");
+  }
+
   chatHistory(messages: Record<string, unknown>[]): void {
     replaceChildren(this.chatLog, []);
     for (const message of messages) this.addChat(message);
+    this.countUnread(0);
   }
 }
 

@@ -40,6 +40,9 @@ export function startHost(root: HTMLElement): void {
   const help = q<HTMLElement>("[data-console-help]");
   const status = q<HTMLElement>("[data-console-status]");
   const startButton = q<HTMLButtonElement>("[data-command=start_round]");
+  const extendButtons = root.querySelectorAll<HTMLButtonElement>("[data-command=extend]");
+  const endRoundButton = q<HTMLButtonElement>("[data-command=end_round]");
+  const endCallButton = q<HTMLButtonElement>("[data-command=end_call]");
   const lockButton = q<HTMLButtonElement>("[data-console-lock]");
   const lockedNote = q<HTMLElement>("[data-console-locked]");
   let view: HostSnapshot | null = null;
@@ -117,6 +120,11 @@ export function startHost(root: HTMLElement): void {
         ? fill(t.start ?? "{title}", { title: next.next_round.title || next.next_round.kind })
         : (t.no_more ?? "");
     }
+    // Each button only where it applies (#29): no "+1 minute" with no round to extend.
+    const inRound = next.round !== null && ["running", "wrap_up"].includes(next.phase);
+    extendButtons.forEach((button) => (button.disabled = !inRound));
+    if (endRoundButton) endRoundButton.disabled = !(next.round !== null && next.phase === "running");
+    if (endCallButton) endCallButton.disabled = next.phase === "ended";
     if (lockButton) {
       lockButton.textContent = next.locked ? (t.unlock ?? "") : (t.lock ?? "");
       lockButton.setAttribute("aria-pressed", next.locked ? "true" : "false");
@@ -185,8 +193,13 @@ export function startHost(root: HTMLElement): void {
       clock.textContent = "";
       return;
     }
-    const left = (Date.parse(view.round.ends_at) - (Date.now() + offset)) / 1000;
-    clock.textContent = left > 0 ? formatClock(left) : (t.wrap_up ?? "");
+    // Plain words beside the phase line: how long is left, of the round or of its wrap-up.
+    const now = Date.now() + offset;
+    const left = (Date.parse(view.round.ends_at) - now) / 1000;
+    const wrapLeft = (Date.parse(view.round.wrap_up_until) - now) / 1000;
+    if (left > 0) clock.textContent = fill(t.clock_left ?? "{clock}", { clock: formatClock(left) });
+    else if (wrapLeft > 0) clock.textContent = fill(t.clock_wrap ?? "{clock}", { clock: formatClock(wrapLeft) });
+    else clock.textContent = "";
   }
 
   window.setInterval(tick, 1000);

@@ -56,6 +56,9 @@ export function startParticipant(root: HTMLElement): void {
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
   const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
   const reportUrl = root.dataset.reportUrl ?? "";
+  const notesUrl = root.dataset.notesUrl ?? "";
+  const promptArea = root.querySelector<HTMLElement>("[data-live-prompts]");
+  const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda]");
 
   let view: Snapshot | null = null;
   let offset = 0; // server clock minus ours, so the countdown agrees with the server
@@ -68,11 +71,22 @@ export function startParticipant(root: HTMLElement): void {
     if (announcer) announcer.textContent = text;
   };
 
-  const showBroadcast = (seq: number, text: string, fresh: boolean): void => {
+  // A message from the hosts: a notice on top of the round screen. Its container is a status
+  // region from page load, so adding the notice is what screen readers announce (once).
+  const showBroadcast = (seq: number, text: string): void => {
     if (seenBroadcasts.has(seq) || messages === null) return;
     seenBroadcasts.add(seq);
-    messages.prepend(el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }));
-    if (fresh) announce(fill(t.broadcast ?? "{text}", { text }));
+    const dismiss = el("button", {
+      text: "×",
+      cls: "notice-dismiss secondary outline small",
+      attrs: { type: "button", "aria-label": t.dismiss ?? "", title: t.dismiss ?? "" },
+    });
+    const notice = el("div", { cls: "notice", attrs: { "data-notice": String(seq) } }, [
+      el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }),
+      dismiss,
+    ]);
+    dismiss.addEventListener("click", () => notice.remove());
+    messages.prepend(notice);
   };
 
   const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
@@ -87,7 +101,7 @@ export function startParticipant(root: HTMLElement): void {
       else if (message.type === "chat_history")
         call?.chatHistory((message.messages as Record<string, unknown>[] | undefined) ?? []);
       else if (message.type === "broadcast")
-        showBroadcast(Number(message.seq), String(message.text ?? ""), true);
+        showBroadcast(Number(message.seq), String(message.text ?? ""));
       else if (message.type === "help_sent") announce(t.help_sent ?? "");
       else if (message.type === "blocked") announce(t.blocked ?? "");
       else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
@@ -111,10 +125,19 @@ export function startParticipant(root: HTMLElement): void {
   function render(next: Snapshot): void {
     view = next;
     offset = Date.parse(next.now) - Date.now();
+    const before = view === null ? "" : root.dataset.phase;
     root.dataset.phase = next.phase;
+    // The page around the round (welcome, links, people) follows the phase too (crossroads.css).
+    document.body.dataset.phase = next.phase;
+    // The agenda folds away once a round starts; it stays one tap away.
+    if (agenda && next.phase !== "lobby" && before !== next.phase && ["running", "wrap_up"].includes(next.phase)) agenda.open = false;
     if (sitOut) sitOut.checked = next.you.sitting_out;
-    if (mutedNote) mutedNote.textContent = next.you.muted ? (t.muted ?? "") : "";
-    for (const b of next.broadcasts) showBroadcast(b.seq, b.text, false);
+    if (mutedNote) mutedNote.textContent = next.you.muted && next.phase !== "ended" ? (t.muted ?? "") : "";
+    if (next.phase === "ended") {
+      // Nothing stale after the call: no old notices, no reconnect or error line.
+      if (messages) replaceChildren(messages, []);
+      if (status) status.textContent = "";
+    } else for (const b of next.broadcasts) showBroadcast(b.seq, b.text);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
       const others = next.group!.members.filter((m) => m.id !== next.you.id).map((m) => m.name);
@@ -130,6 +153,7 @@ export function startParticipant(root: HTMLElement): void {
     const agendaList = document.querySelector<HTMLElement>("[data-live-agenda]");
     if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
+    if (promptArea) replaceChildren(promptArea, promptContent(next));
     call?.update(
       next.you.id,
       next.group?.members ?? [],
@@ -151,7 +175,8 @@ export function startParticipant(root: HTMLElement): void {
 
   function stageContent(v: Snapshot): Node[] {
     if (v.phase === "ended") return [el("h2", { text: t.ended ?? "" }), ...feedbackNudge()];
-    if (v.phase === "lobby") return [el("p", { text: t.lobby ?? "" })];
+    // In the lobby the welcome line above says it already: once is enough.
+    if (v.phase === "lobby") return [];
     if (v.phase === "plenary") {
       const nodes: Node[] = [el("h2", { text: t.plenary ?? "" })];
       if (v.plenary_url)
@@ -179,14 +204,30 @@ export function startParticipant(root: HTMLElement): void {
     if (v.group) nodes.push(groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
-    if (round && round.prompts.length) {
+    return nodes;
+  }
+
+  /** The prompt in the person's language and the way to the group's notes, under the call. */
+  function promptContent(v: Snapshot): Node[] {
+    const round = v.round;
+    if (round === null || !["running", "wrap_up", "over"].includes(v.phase)) return [];
+    const nodes: Node[] = [];
+    if (round.prompts.length) {
       const list = el("ol", { cls: "live-prompts" });
       for (const prompt of round.prompts) list.appendChild(el("li", { text: prompt.text, attrs: { dir: "auto" } }));
-      nodes.push(el("section", { attrs: { "aria-labelledby": "live-prompts-heading" } }, [
+      nodes.push(el("section", { cls: "live-prompt", attrs: { "aria-labelledby": "live-prompts-heading" } }, [
         el("h3", { text: t.prompts ?? "", attrs: { id: "live-prompts-heading" } }),
         list,
       ]));
     }
+    if (notesUrl && v.group)
+      nodes.push(
+        el("a", {
+          text: t.notes_open ?? "",
+          cls: "live-notes-link",
+          attrs: { href: notesUrl, target: "_blank", rel: "noopener", role: "button", "data-live-notes": "" },
+        }),
+      );
     return nodes;
   }
 
@@ -215,7 +256,7 @@ export function startParticipant(root: HTMLElement): void {
         // User text may be in any script: let the browser pick its direction (dir="auto").
         el("h3", { text: m.name, attrs: { dir: "auto" } }),
         ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation", attrs: { dir: "auto" } })] : []),
-        ...(m.about ? [el("p", { text: m.about, attrs: { dir: "auto" } })] : []),
+        ...(m.about ? [el("p", { text: m.about, cls: "partner-about", attrs: { dir: "auto" } })] : []),
         el("p", { cls: "partner-actions" }, [block, report]),
       ]);
     });
@@ -247,7 +288,10 @@ export function startParticipant(root: HTMLElement): void {
     const wrapLeft = (Date.parse(v.round.wrap_up_until) - now) / 1000;
     root.dataset.clock = left > 0 ? "running" : wrapLeft > 0 ? "wrap_up" : "over";
     if (left > 0) {
-      clock.textContent = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
+      // The one-minute warning is seen (colour and words on the clock) as well as announced.
+      const text = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
+      clock.textContent = left <= 60 ? `${text} · ${t.one_minute ?? ""}` : text;
+      clock.toggleAttribute("data-warn", left <= 60);
       if (left <= 60 && !warned) {
         warned = true;
         announce(t.one_minute ?? "");

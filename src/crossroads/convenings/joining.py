@@ -211,6 +211,9 @@ async def lobby_for(db: Database, participant: ParticipantRecord, public_id: str
         raise NotFound("convening")
     async with db.transaction() as tx:
         everyone = await participant_store.list_participants(tx, participant.convening_id)
+        # Removed people are no longer "here": neither listed nor counted (#29).
+        removed = await safety_store.removed_ids(tx, participant.convening_id)
+        everyone = [p for p in everyone if p.id not in removed]
         note = await note_store.find_note(tx, participant.convening_id)
     return Lobby(
         plan=plan,

@@ -167,6 +167,9 @@ def host_view(
     common = json.dumps(_common(state, now, grace, language))[1:-1]
     connected_set = set(connected)
     people = state.people
+    # Removed people are gone from the call: not listed, not counted, not offered in the
+    # console's lists (#29). Their names still label old help calls and groups below.
+    present = [p for p in people.values() if p.id not in state.removed]
     groups = ",".join(
         f"{views.group(state, g, language, translate)[:-1]},"
         f'"away":{_json_list([people[m].public_id for m in g.away if m in people])}}}'
@@ -179,10 +182,10 @@ def host_view(
         f'"connected":{_JSON_BOOL[p.id in connected_set]},'
         f'"sitting_out":{_JSON_BOOL[p.id in state.sitting_out]},'
         f'"muted":{_JSON_BOOL[p.id in state.muted]}}}'
-        for p in people.values()
+        for p in present
     )
     rest = {
-        "connected": len(connected_set & set(people)),
+        "connected": len(connected_set & {p.id for p in present}),
         "locked": state.locked,
         "help_calls": [
             {
