@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from crossroads.pairing.languages import augment_languages
 from crossroads.pairing.weights import REPEAT, Floats, Ints, Population
 
 JITTER = 0.05
@@ -105,6 +106,12 @@ def match(
         left = np.array([p for p in left.tolist() if p not in got], dtype=np.int64)
     pairs, rest = _augment(pop, pairs, left.tolist())
     pairs = improve(pop, pairs, rng)
+    # Sampled candidates can miss the one chain of re-pairings that gives the last few
+    # pairs a shared language: search it over language types, then improve again (a swap
+    # never costs a pair its language, which outweighs every later rule).
+    pairs, rest, changed = augment_languages(pop, pairs, rest, rng)
+    if changed:
+        pairs = improve(pop, pairs, rng)
     return pairs, rest
 
 
