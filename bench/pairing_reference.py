@@ -98,7 +98,5 @@ def anneal_groups(
 def language_less(groups: Sequence[Sequence[str]], people: Sequence[Person]) -> int:
     spoken = {p.id: p.languages for p in people}
     return sum(
-        1
-        for g in groups
-        if len(g) > 1 and not frozenset.intersection(*(spoken[m] for m in g))
+        1 for g in groups if len(g) > 1 and not frozenset.intersection(*(spoken[m] for m in g))
     )
