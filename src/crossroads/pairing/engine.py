@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from crossroads.pairing.explain import explain
-from crossroads.pairing.groups import form_groups
+from crossroads.pairing.groups import anneal, form_groups, language_less, repair_languages
 from crossroads.pairing.matching import match
 from crossroads.pairing.model import Assignment, Group, PairingRequest, Person, Reason
 from crossroads.pairing.weights import COMMON, Population, encode
@@ -138,6 +138,11 @@ def _place(
             else:
                 groups[home].append(person)
                 _settle_trio(pop, groups, home, rng)
+        if language_less(pop, groups):
+            # The matching may leave out someone no pair can take in a common language
+            # (en, en / es+fr, fr / es left over): re-cut the groups around them.
+            repair_languages(pop, groups, rng)
+            anneal(pop, groups, rng)
         return groups
     else:
         groups = form_groups(pop, arr, size, rng)

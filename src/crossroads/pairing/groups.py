@@ -1,12 +1,11 @@
 """Small groups (3 to 6): balanced sizes, filled greedily by scarcity, improved by swaps, then
 repaired until every group shares a language wherever that is possible (#26).
 
-The repair is a local search on the language masks alone (bit operations over everyone at
-once): a member of a group with no common language is swapped with, or moved to, someone
-whose group then shares one too; when no single move helps, a plateau walk (a swap that fixes
-this group and may break another, never the same person twice in a row) looks further; for a
-few people an exhaustive search settles it. The other rules are then improved by swaps that
-can never cost a group its common language (``COMMON`` outweighs them all).
+The repair is a local search on the language masks (bit operations over everyone at once): a
+member of a group with no common language is swapped with, or moved to, someone whose group
+then shares one too; for a few people an exhaustive search settles it; simulated annealing
+does the rest. The other rules are then improved by swaps that can never cost a group its
+common language (``COMMON`` outweighs them all).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ SAMPLE_GROUPS = 64
 SWAP_TRIES_PER_PERSON = 3
 MAX_SWAP_TRIES = 6000
 REPAIR_CANDIDATES = 24  # candidates fully scored per repair move
-PLATEAU_STEPS_PER_GROUP = 60
 EXACT_UP_TO = 16  # people: an exhaustive search settles what the local search could not
 EXACT_NODES = 200_000
 
@@ -126,7 +124,6 @@ class _Layout:
         self.mask = np.zeros(len(groups), dtype=np.uint64)
         sizes = [len(g) for g in groups]
         self.smallest, self.largest = min(sizes), max(sizes)
-        self.last_moved = -1  # who the last plateau swap sent into another group
         for g in range(len(groups)):
             self.refresh(g)
 
@@ -170,19 +167,15 @@ def _swap_gain(pop: Population, groups: list[list[int]], i: int, g: int, j: int,
     return pop.group_weight(gx) + pop.group_weight(gy)
 
 
-def _fix(layout: _Layout, g: int, rng: np.random.Generator, *, plateau: bool, tabu: int) -> int:
-    """One move for the language-less group ``g``. Returns -2 when nothing was done, -1 when
-    the move left no new language-less group, else the index of the group it broke (only
-    with ``plateau``)."""
+def _fix(layout: _Layout, g: int, rng: np.random.Generator) -> bool:
+    """The best move that gives the language-less group ``g`` a common language without
+    taking one from another group; False when there is none."""
     pop, groups = layout.pop, layout.groups
     langs = pop.languages
     everyone = layout.people
     others = everyone[layout.group_of[everyone] != g]
     best: tuple[float, str, int, int] | None = None
-    plateau_moves: list[tuple[int, int]] = []
     for i in list(groups[g]):
-        if i == tabu:
-            continue
         rest = layout.without[i]
         if not rest:
             continue  # without i the group still shares nothing: i is not the problem
@@ -209,28 +202,14 @@ def _fix(layout: _Layout, g: int, rng: np.random.Generator, *, plateau: bool, ta
                 )
                 if math.isfinite(gain) and (best is None or gain > best[0]):
                     best = (gain, "move", i, h)
-        if plateau:
-            pick = (
-                joins if joins.size <= REPAIR_CANDIDATES else rng.choice(joins, REPAIR_CANDIDATES)
-            )
-            plateau_moves.extend((i, int(j)) for j in pick.tolist() if j != tabu)
     if best is not None:
         _, kind, i, target = best
         if kind == "swap":
             layout.apply_swap(i, target)
         else:
             layout.apply_move(i, target)
-        return -1
-    if not plateau or not plateau_moves:
-        return -2
-    for k in rng.permutation(len(plateau_moves)).tolist():
-        i, j = plateau_moves[k]
-        h = int(layout.group_of[j])
-        if math.isfinite(_swap_gain(pop, groups, i, g, j, h)):
-            layout.apply_swap(i, j)
-            layout.last_moved = i
-            return h if layout.bad(h) else -1
-    return -2
+        return True
+    return False
 
 
 def repair_languages(pop: Population, groups: list[list[int]], rng: np.random.Generator) -> bool:
@@ -243,51 +222,14 @@ def repair_languages(pop: Population, groups: list[list[int]], rng: np.random.Ge
     while progress:
         progress = False
         for g in language_less(pop, groups):
-            if layout.bad(g) and _fix(layout, g, rng, plateau=False, tabu=-1) == -1:
+            if layout.bad(g) and _fix(layout, g, rng):
                 progress = True
-    left = language_less(pop, groups)
-    if left:
-        _plateau_walk(layout, left, rng)
     left = language_less(pop, groups)
     if left and len(layout.people) <= EXACT_UP_TO:
         found = exact_groups(pop, [len(g) for g in groups], layout.people.tolist())
         if found is not None:
             groups[:] = found
     return True
-
-
-def _plateau_walk(layout: _Layout, bad: list[int], rng: np.random.Generator) -> None:
-    """Swaps that fix one group and may break another, followed from group to group; the
-    best state seen (fewest language-less groups) is kept."""
-    groups = layout.groups
-    best_count = len(bad)
-    best = [list(g) for g in groups]
-    steps = PLATEAU_STEPS_PER_GROUP * len(bad)
-    current, tabu = bad[0], -1
-    for _ in range(steps):
-        result = _fix(layout, current, rng, plateau=True, tabu=tabu)
-        if result == -2:
-            # Stuck here: try another language-less group, if any.
-            left = language_less(layout.pop, groups)
-            others = [g for g in left if g != current]
-            if not others:
-                break
-            current, tabu = int(rng.choice(others)), -1
-            continue
-        left = language_less(layout.pop, groups)
-        if len(left) < best_count:
-            best_count, best = len(left), [list(g) for g in groups]
-            if not left:
-                break
-        if result >= 0:
-            # Follow the break; the person just sent there is not sent straight back.
-            current, tabu = result, layout.last_moved
-        elif left:
-            current, tabu = left[0], -1
-        else:
-            break
-    if len(language_less(layout.pop, groups)) > best_count:
-        groups[:] = best
 
 
 def exact_groups(pop: Population, sizes: list[int], people: list[int]) -> list[list[int]] | None:
@@ -350,18 +292,39 @@ T_START, T_END = 2.0, 0.05
 
 
 def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -> bool:
-    """Simulated annealing on what the first rules count: groups without a common language
-    (1,000 each), repeats (1 each), blocked pairs. Local moves can stall where a repeat-free
-    assignment in which every group shares a language is several swaps away (a 51-person
-    roster of en, es, fr and bilingual people over five rounds); annealing crosses those
-    ridges. Swaps start mostly from a group that breaks a rule, so a crowd costs no more than
-    its few problem groups. Pure Python on ints: a swap costs microseconds. True if the
-    groups changed."""
+    """Simulated annealing on what the first rules count: groups without a common language,
+    repeats, blocked pairs. Local moves can stall where an assignment in which every group
+    shares a language is several swaps away (a 51-person roster of en, es, fr and bilingual
+    people over five rounds); annealing crosses those ridges. First on languages alone (with
+    repeats in the cost, a history that makes every language-sharing group a repeat walls
+    them off), then on languages and repeats, never trading one for the other. Swaps start
+    mostly from a group that breaks a rule, so a crowd costs no more than its few problem
+    groups. Pure Python on ints: a swap costs microseconds. True if the groups changed."""
     if len(groups) < 2:
         return False
+    changed = False
+    if language_less(pop, groups):
+        changed = _anneal(pop, groups, rng, language=LANGUAGE_ONLY_COST, repeat=0, t_start=3.0)
+    return (
+        _anneal(pop, groups, rng, language=NO_LANGUAGE_COST, repeat=1, t_start=T_START) or changed
+    )
+
+
+LANGUAGE_ONLY_COST = 10
+
+
+def _anneal(  # the two phases differ only in these costs
+    pop: Population,
+    groups: list[list[int]],
+    rng: np.random.Generator,
+    *,
+    language: int,
+    repeat: int,
+    t_start: float,
+) -> bool:
     n = pop.n
     masks = [int(m) for m in pop.languages.tolist()]
-    met = set(pop.met.tolist())
+    met = set(pop.met.tolist()) if repeat else set()
     blocked = set(pop.blocked.tolist())
 
     def cost(members: list[int]) -> int:
@@ -374,8 +337,8 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
                 if key in blocked:
                     total += BLOCKED_COST
                 elif key in met:
-                    total += 1
-        return total + (NO_LANGUAGE_COST if len(members) > 1 and common == 0 else 0)
+                    total += repeat
+        return total + (language if len(members) > 1 and common == 0 else 0)
 
     costs = [cost(g) for g in groups]
     total = sum(costs)
@@ -391,7 +354,7 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
     since_best = 0
     count = len(groups)
     for step in range(ANNEAL_STEPS):
-        temperature = T_START * (T_END / T_START) ** (step / ANNEAL_STEPS)
+        temperature = t_start * (T_END / t_start) ** (step / ANNEAL_STEPS)
         r = picks[step]
         if hot and draws[2 * step] < HOT_SHARE:
             x = sorted(hot)[r[0] % len(hot)] if len(hot) < 64 else r[0] % count
