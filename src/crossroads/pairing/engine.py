@@ -8,8 +8,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from crossroads.pairing.explain import explain
-from crossroads.pairing.groups import anneal, form_groups, language_less, repair_languages
-from crossroads.pairing.matching import match
+from crossroads.pairing.groups import (
+    anneal,
+    form_groups,
+    language_less,
+    repair_languages,
+    swap_improve,
+)
+from crossroads.pairing.matching import EXACT_UP_TO, match
 from crossroads.pairing.model import Assignment, Group, PairingRequest, Person, Reason
 from crossroads.pairing.weights import COMMON, Population, encode
 
@@ -138,11 +144,14 @@ def _place(
             else:
                 groups[home].append(person)
                 _settle_trio(pop, groups, home, rng)
-        if language_less(pop, groups):
+        lacking = language_less(pop, groups)
+        if any(len(groups[g]) > 2 for g in lacking) or (lacking and arr.size <= EXACT_UP_TO):
             # The matching may leave out someone no pair can take in a common language
-            # (en, en / es+fr, fr / es left over): re-cut the groups around them.
-            repair_languages(pop, groups, rng)
-            anneal(pop, groups, rng)
+            # (en, en / es+fr, fr / es left over): re-cut the groups around them. (Pairs
+            # alone are already as many as can share one: the matching saw to that.)
+            changed = repair_languages(pop, groups, rng)
+            if anneal(pop, groups, rng) or changed:
+                swap_improve(pop, groups, rng)  # the later rules, for the groups re-cut
         return groups
     else:
         groups = form_groups(pop, arr, size, rng)

@@ -76,15 +76,15 @@ def form_groups(
         groups[best].append(person)
         masks[best] &= spoken
         filled[best] += 1
-    _swap_improve(pop, groups, rng)
+    swap_improve(pop, groups, rng)
     changed = repair_languages(pop, groups, rng)
     changed = anneal(pop, groups, rng) or changed
     if changed:
-        _swap_improve(pop, groups, rng)
+        swap_improve(pop, groups, rng)
     return groups
 
 
-def _swap_improve(pop: Population, groups: list[list[int]], rng: np.random.Generator) -> None:
+def swap_improve(pop: Population, groups: list[list[int]], rng: np.random.Generator) -> None:
     if len(groups) < 2:
         return
     totals = [pop.group_weight(g) for g in groups]
@@ -286,7 +286,6 @@ def exact_groups(pop: Population, sizes: list[int], people: list[int]) -> list[l
 NO_LANGUAGE_COST = 1000
 BLOCKED_COST = 1_000_000
 ANNEAL_STEPS = 30_000
-ANNEAL_PATIENCE = 8_000  # swaps without a better state before giving up
 HOT_SHARE = 0.7  # how often a swap starts from a group that breaks a rule
 T_START, T_END = 2.0, 0.05
 
@@ -304,10 +303,27 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
         return False
     changed = False
     if language_less(pop, groups):
-        changed = _anneal(pop, groups, rng, language=LANGUAGE_ONLY_COST, repeat=0, t_start=3.0)
+        changed = _anneal(
+            pop, groups, rng, language=LANGUAGE_ONLY_COST, repeat=0, t_start=3.0, patience=12_000
+        )
+    if not _breaks_pairs(pop, groups):
+        return changed  # no repeat and no block: the second phase could only move sideways
     return (
-        _anneal(pop, groups, rng, language=NO_LANGUAGE_COST, repeat=1, t_start=T_START) or changed
+        _anneal(
+            pop, groups, rng, language=NO_LANGUAGE_COST, repeat=1, t_start=T_START, patience=3_000
+        )
+        or changed
     )
+
+
+def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
+    """Whether any group holds a repeat or a blocked pair."""
+    if not pop.met.size and not pop.blocked.size:
+        return False
+    a = [x for g in groups for k, x in enumerate(g) for _ in g[k + 1 :]]
+    b = [y for g in groups for k in range(len(g)) for y in g[k + 1 :]]
+    keys = pop.key(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
+    return bool(np.isin(keys, pop.met).any() or np.isin(keys, pop.blocked).any())
 
 
 LANGUAGE_ONLY_COST = 10
@@ -321,6 +337,7 @@ def _anneal(  # the two phases differ only in these costs
     language: int,
     repeat: int,
     t_start: float,
+    patience: int,
 ) -> bool:
     n = pop.n
     masks = [int(m) for m in pop.languages.tolist()]
@@ -390,7 +407,7 @@ def _anneal(  # the two phases differ only in these costs
                     break
                 continue
         since_best += 1
-        if since_best > ANNEAL_PATIENCE:
+        if since_best > patience:
             break
     for x, gx, y, gy in reversed(journal):
         groups[x], groups[y] = gx, gy
