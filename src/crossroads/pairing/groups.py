@@ -216,6 +216,7 @@ def repair_languages(pop: Population, groups: list[list[int]], rng: np.random.Ge
     """Make every group share a language where moves can; True if anything changed."""
     if not language_less(pop, groups) or len(groups) < 2:
         return False
+    before = [list(g) for g in groups]
     layout = _Layout(pop, groups)
     # Direct moves first: each removes at least one language-less group.
     progress = True
@@ -229,7 +230,7 @@ def repair_languages(pop: Population, groups: list[list[int]], rng: np.random.Ge
         found = exact_groups(pop, [len(g) for g in groups], layout.people.tolist())
         if found is not None:
             groups[:] = found
-    return True
+    return groups != before
 
 
 def exact_groups(pop: Population, sizes: list[int], people: list[int]) -> list[list[int]] | None:
@@ -302,18 +303,50 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
     if len(groups) < 2:
         return False
     changed = False
-    if language_less(pop, groups):
+    forced = forced_language_less(pop, groups)
+    if len(language_less(pop, groups)) > forced:
         changed = _anneal(
-            pop, groups, rng, language=LANGUAGE_ONLY_COST, repeat=0, t_start=3.0, patience=12_000
+            pop,
+            groups,
+            rng,
+            language=LANGUAGE_ONLY_COST,
+            repeat=0,
+            t_start=3.0,
+            patience=12_000,
+            floor=forced * LANGUAGE_ONLY_COST,
         )
     if not _breaks_pairs(pop, groups):
         return changed  # no repeat and no block: the second phase could only move sideways
     return (
         _anneal(
-            pop, groups, rng, language=NO_LANGUAGE_COST, repeat=1, t_start=T_START, patience=3_000
+            pop,
+            groups,
+            rng,
+            language=NO_LANGUAGE_COST,
+            repeat=1,
+            t_start=T_START,
+            patience=3_000,
+            floor=forced * NO_LANGUAGE_COST,
         )
         or changed
     )
+
+
+def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> int:
+    """How many groups must lack a common language whatever the assignment: people who share
+    no language with anyone else here need a group each, up to the largest size, for them."""
+    people = np.asarray([m for g in groups for m in g], dtype=np.int64)
+    if people.size == 0:
+        return 0
+    langs = pop.languages[people]
+    alone = np.ones(people.size, dtype=bool)
+    for bit in range(63):
+        has = ((langs >> np.uint64(bit)) & np.uint64(1)) == 1
+        if np.count_nonzero(has) > 1:
+            alone &= ~has
+    isolated = int(np.count_nonzero(alone))
+    largest = max(len(g) for g in groups)
+    return -(-isolated // largest) if isolated else 0
 
 
 def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
@@ -338,6 +371,7 @@ def _anneal(  # the two phases differ only in these costs
     repeat: int,
     t_start: float,
     patience: int,
+    floor: int,
 ) -> bool:
     n = pop.n
     masks = [int(m) for m in pop.languages.tolist()]
@@ -359,7 +393,7 @@ def _anneal(  # the two phases differ only in these costs
 
     costs = [cost(g) for g in groups]
     total = sum(costs)
-    if total == 0:
+    if total <= floor:
         return False
     hot = {g for g, c in enumerate(costs) if c}
     best_total = total
@@ -403,8 +437,8 @@ def _anneal(  # the two phases differ only in these costs
             if total < best_total:
                 best_total, since_best = total, 0
                 journal.clear()
-                if total == 0:
-                    break
+                if total <= floor:
+                    break  # as good as it can be
                 continue
         since_best += 1
         if since_best > patience:
