@@ -67,12 +67,16 @@ def form_groups(
         pool = speaking if speaking.size else open_groups
         if pool.size > SAMPLE_GROUPS:
             pool = rng.choice(pool, SAMPLE_GROUPS, replace=False)
-        best, best_gain = int(pool[0]), -math.inf
-        for g in pool.tolist():
-            members = np.asarray(groups[g], dtype=np.int64)
-            gain = float(pop.weights(np.full(members.size, person), members).mean())
-            if gain > best_gain:
-                best, best_gain = g, gain
+        # All candidate groups' members in one weights call (one call per group was most
+        # of the time at a few hundred people), then each group's mean.
+        chosen = pool.tolist()
+        members = np.fromiter(
+            (m for g in chosen for m in groups[g]), dtype=np.int64, count=int(filled[pool].sum())
+        )
+        w = pop.weights(np.full(members.size, person), members)
+        starts = np.concatenate(([0], np.cumsum(filled[pool])[:-1]))
+        means = np.add.reduceat(w, starts) / filled[pool]
+        best = chosen[int(np.argmax(means))]
         groups[best].append(person)
         masks[best] &= spoken
         filled[best] += 1

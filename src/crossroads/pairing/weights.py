@@ -42,6 +42,13 @@ Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
 
+def _contains(sorted_keys: Ints, keys: Ints) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a sorted, unique array: a binary search per key instead of a sort of
+    both arrays on every call (a group's few pairs against thousands of earlier ones)."""
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return np.asarray(sorted_keys[pos] == keys)
+
+
 def _bits(values: Iterable[str], table: dict[str, int]) -> int:
     mask = 0
     for value in values:
@@ -95,7 +102,7 @@ class Population:
         w += np.where((reg_a != reg_b) | (reg_a < 0), REGION, 0.0)
         keys = self.key(a, b)
         if self.met.size:
-            w -= REPEAT * np.isin(keys, self.met)
+            w -= REPEAT * _contains(self.met, keys)
         if self.series_keys.size:
             pos = np.searchsorted(self.series_keys, keys)
             pos = np.minimum(pos, self.series_keys.size - 1)
@@ -103,7 +110,7 @@ class Population:
             w -= SERIES * np.where(hit, self.series_weight[pos], 0.0)
         bad = a == b
         if self.blocked.size:
-            bad |= np.isin(keys, self.blocked)
+            bad |= _contains(self.blocked, keys)
         return np.where(bad, -np.inf, w)
 
     def weight(self, a: int, b: int) -> float:
