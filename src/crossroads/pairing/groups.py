@@ -290,7 +290,7 @@ def exact_groups(pop: Population, sizes: list[int], people: list[int]) -> list[l
 
 NO_LANGUAGE_COST = 1000
 BLOCKED_COST = 1_000_000
-ANNEAL_STEPS = 30_000
+ANNEAL_STEPS = 100_000
 HOT_SHARE = 0.7  # how often a swap starts from a group that breaks a rule
 T_START, T_END = 2.0, 0.05
 
@@ -315,8 +315,8 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             rng,
             language=LANGUAGE_ONLY_COST,
             repeat=0,
-            t_start=3.0,
-            patience=12_000,
+            t_start=LANGUAGE_T_START,
+            patience=LANGUAGE_PATIENCE,
             floor=forced * LANGUAGE_ONLY_COST,
         )
     if not _breaks_pairs(pop, groups):
@@ -364,6 +364,8 @@ def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
 
 
 LANGUAGE_ONLY_COST = 10
+LANGUAGE_T_START = 1.5
+LANGUAGE_PATIENCE = 30_000
 
 
 def _anneal(  # the two phases differ only in these costs
@@ -404,14 +406,17 @@ def _anneal(  # the two phases differ only in these costs
     # Changes since the best state, to undo at the end: cheaper than copying every group
     # of a crowd at each improvement.
     journal: list[tuple[int, list[int], int, list[int]]] = []
-    draws = rng.random(ANNEAL_STEPS * 2)
-    picks = rng.integers(0, 1 << 30, size=(ANNEAL_STEPS, 4)).tolist()
+    chunk = 8192  # random numbers drawn in chunks: most runs stop long before the last step
     since_best = 0
     count = len(groups)
     for step in range(ANNEAL_STEPS):
         temperature = t_start * (T_END / t_start) ** (step / ANNEAL_STEPS)
-        r = picks[step]
-        if hot and draws[2 * step] < HOT_SHARE:
+        if step % chunk == 0:
+            draws = rng.random(chunk * 2).tolist()
+            picks = rng.integers(0, 1 << 30, size=(chunk, 4)).tolist()
+        k = step % chunk
+        r = picks[k]
+        if hot and draws[2 * k] < HOT_SHARE:
             x = sorted(hot)[r[0] % len(hot)] if len(hot) < 64 else r[0] % count
         else:
             x = r[0] % count
@@ -429,7 +434,7 @@ def _anneal(  # the two phases differ only in these costs
             ny = [*gy[:j], gx[i], *gy[j + 1 :]]
         cx, cy = cost(nx), cost(ny)
         delta = cx + cy - costs[x] - costs[y]
-        if delta <= 0 or draws[2 * step + 1] < math.exp(-delta / temperature):
+        if delta <= 0 or draws[2 * k + 1] < math.exp(-delta / temperature):
             journal.append((x, gx, y, gy))
             groups[x], groups[y], costs[x], costs[y] = nx, ny, cx, cy
             for g, c in ((x, cx), (y, cy)):
