@@ -112,7 +112,17 @@ def swap_improve(pop: Population, groups: list[list[int]], rng: np.random.Genera
 
 def language_less(pop: Population, groups: Sequence[Sequence[int]]) -> list[int]:
     """Indexes of the groups of two or more whose members share no language."""
-    return [g for g, members in enumerate(groups) if len(members) > 1 and not pop.common(members)]
+    sizes = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
+    if not sizes.size or not sizes.sum():
+        return []
+    # One reduction over everyone (a Python loop per group was a fifth of 10,000 pairs' time).
+    members = np.fromiter((m for g in groups for m in g), dtype=np.int64, count=int(sizes.sum()))
+    nonempty = sizes > 0
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[nonempty]
+    common = np.bitwise_and.reduceat(pop.languages[members], starts)
+    bad = np.zeros(sizes.size, dtype=bool)
+    bad[np.flatnonzero(nonempty)] = (common == 0) & (sizes[nonempty] > 1)
+    return np.flatnonzero(bad).tolist()
 
 
 class _Layout:

@@ -44,14 +44,16 @@ def augment_languages(
         return pairs, left, False
     bad_set = set(bad)
     good = [pair for k, pair in enumerate(pairs) if k not in bad_set]
+    spoken = pop.languages.tolist()  # Python ints: a numpy scalar per lookup is slow
     types: dict[int, int] = {}
-    for person in [p for pair in good for p in pair] + pool:
-        types.setdefault(int(pop.languages[person]), len(types))
+    for mask in set(spoken):
+        types[mask] = len(types)
+    kind = [types[m] for m in spoken]
     masks = list(types)
     adjacent = [[u for u, mu in enumerate(masks) if mu & mt] for mt in masks]
 
     def type_of(p: int) -> int:
-        return types[int(pop.languages[p])]
+        return kind[p]
 
     # bucket[(P, Q)]: indexes into ``good`` of pairs with one member of type P, one of Q.
     buckets: dict[tuple[int, int], set[int]] = {}
