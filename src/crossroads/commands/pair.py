@@ -227,26 +227,40 @@ def _write_zoom(out: Path, plan: tuple[pairing.Assignment, ...], rounds: int) ->
 def _summary(
     console: Console, request: pairing.PairingRequest, plan: tuple[pairing.Assignment, ...]
 ) -> None:
+    """Exact counts per round ("2 of 5,000 pairs share no language"): a rounded rate would
+    show 100 % while two pairs cannot talk without an interpreter (#26)."""
     table = Table(title="Plan")
     for column in (
         "round",
         "groups",
         "repeats",
-        "shared language",
-        "cross-organisation",
+        "no shared language",
+        "cross-org pairs",
         "cross-movement",
     ):
         table.add_column(column, justify="right")
     met: frozenset[frozenset[str]] = frozenset()
+    unit = "pairs" if request.size == 2 else "groups"
+    notes = []
     for r, assignment in enumerate(plan, start=1):
         summary = pairing.summarise(assignment, replace(request, met=met))
         table.add_row(
             str(r),
-            str(summary.groups),
-            str(summary.repeats),
-            f"{summary.shared_language_rate:.0%}",
-            f"{summary.cross_organisation_rate:.0%}",
-            f"{summary.cross_movement_rate:.0%}",
+            f"{summary.groups:,}",
+            f"{summary.repeats:,}",
+            f"{summary.no_shared_language:,} of {summary.groups:,}",
+            f"{summary.cross_organisation:,}/{summary.pairs:,}",
+            f"{summary.cross_movement:,}/{summary.pairs:,}",
         )
+        if summary.no_shared_language:
+            notes.append(
+                f"Round {r}: {summary.no_shared_language:,} of {summary.groups:,} {unit} "
+                "share no language (no plan avoids it): interpretation may help."
+            )
         met = met | pairing.pairs_met([assignment])
     console.print(table)
+    for note in notes:
+        console.print(note, soft_wrap=True)
+    if not notes:
+        one = "pair" if unit == "pairs" else "group"
+        console.print(f"Every {one} has a shared language in every round.", soft_wrap=True)

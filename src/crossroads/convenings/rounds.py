@@ -634,22 +634,50 @@ async def move_person(
     else:
         raise FieldInvalid("group", N_("There is no group {number}."), number=group_number)
     members = (*[m for m in target_members if m != person.id], person.id)
-    languages = set.intersection(*(set(state.people[m].languages) for m in members))
-    new = NewGroup(
-        number=group_number,
-        members=members,
-        topic=target.topic if target else "",
-        shared_languages=tuple(sorted(languages)),
-        needs_interpretation=not languages,
-        reasons=(str(pairing.Reason.HOST_FIXED),),
-        compromises=() if languages else (str(pairing.Compromise.NO_SHARED_LANGUAGE),),
+    away = target.away if target else frozenset()
+    met = await _met_before(db, convening_id, state.run.id)
+    new = _labelled(
+        state, group_number, members, away, met, topic=target.topic if target else "", fixed=True
     )
     old = state.group_of(person.id)
+    changed = [new]
+    if old is not None and old.number != group_number:
+        # The group they left is explained again for who is still in it: its old words
+        # ("no shared language" while everyone left speaks Spanish) described someone gone.
+        rest = tuple(m for m in old.members if m != person.id)
+        if rest:
+            fixed = str(pairing.Reason.HOST_FIXED) in old.reasons
+            changed.append(_labelled(state, old.number, rest, old.away, met, old.topic, fixed))
     async with db.transaction() as tx:
-        await live_store.update_group(tx, state.run.id, new)
+        for group in changed:
+            await live_store.update_group(tx, state.run.id, group)
         seq = await live_store.bump_seq(tx, convening_id)
     touched = set(members) | (set(old.members) if old else set())
     return Change(convening_id, seq, "moved", frozenset(touched))
+
+
+async def _met_before(db: Database, convening_id: int, run_id: int) -> frozenset[frozenset[str]]:
+    async with db.transaction() as tx:
+        met = await live_store.earlier_partners(tx, convening_id, run_id)
+    return frozenset(frozenset(str(i) for i in pair) for pair in met)
+
+
+def _labelled(
+    state: LiveState,
+    number: int,
+    members: tuple[int, ...],
+    away: Collection[int],
+    met: frozenset[frozenset[str]],
+    topic: str,
+    fixed: bool,
+) -> NewGroup:
+    """A group's seats with its explanation worked out afresh for the people in it now
+    (those away do not count: they are not in the conversation)."""
+    present = [state.people[m] for m in members if m not in away and m in state.people]
+    group = pairing.explain(
+        [_person(p) for p in present], met=met, series={}, topic=topic or None, fixed=fixed
+    )
+    return replace(_new_group(number, group), members=members)
 
 
 # --- safety ---------------------------------------------------------------------------------
@@ -679,9 +707,31 @@ async def block_person(
     touched = {participant.id, *group.members}
     if placed is not None and placed.participants:
         touched |= placed.participants
+    touched |= await _relabel_after_block(db, participant.convening_id, {participant.id, other.id})
     async with db.transaction() as tx:
         seq = await live_store.bump_seq(tx, participant.convening_id)
     return Change(participant.convening_id, seq, "blocked", frozenset(touched))
+
+
+async def _relabel_after_block(db: Database, convening_id: int, people: set[int]) -> set[int]:
+    """Explain again the groups both sides of a block are in now, for who is in them: the
+    words must fit the people (a group that all speak Spanish is never "no shared
+    language"), and must say nothing of why anyone moved: no "the host put you together"
+    for a change the host did not make, and never a word about the block. Returns the
+    members of the groups relabelled."""
+    state = await load_state(db, convening_id)
+    if state.run is None:
+        return set()
+    met = await _met_before(db, convening_id, state.run.id)
+    groups = {g.number: g for pid in people if (g := state.group_of(pid)) is not None}
+    relabelled = [
+        _labelled(state, g.number, g.members, g.away, met, g.topic, fixed=False)
+        for g in groups.values()
+    ]
+    async with db.transaction() as tx:
+        for group in relabelled:
+            await live_store.update_group(tx, state.run.id, group)
+    return {m for g in groups.values() for m in g.members}
 
 
 async def _replace_alone(db: Database, state: LiveState, person_id: int, *, now: datetime) -> None:

@@ -6,6 +6,7 @@ tested, benchmarked and used offline (``crossroads pair``) on its own.
 
 from crossroads.pairing.engine import assign
 from crossroads.pairing.exact import exact_assign
+from crossroads.pairing.explain import explain
 from crossroads.pairing.incremental import drop, place_late_joiner
 from crossroads.pairing.model import (
     Assignment,
@@ -28,6 +29,7 @@ __all__ = [
     "assign",
     "drop",
     "exact_assign",
+    "explain",
     "pairs_met",
     "place_late_joiner",
     "plan_rounds",

@@ -8,10 +8,16 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from crossroads.pairing.explain import explain
-from crossroads.pairing.groups import form_groups
-from crossroads.pairing.matching import match
+from crossroads.pairing.groups import (
+    anneal,
+    form_groups,
+    language_less,
+    repair_languages,
+    swap_improve,
+)
+from crossroads.pairing.matching import EXACT_UP_TO, match
 from crossroads.pairing.model import Assignment, Group, PairingRequest, Person, Reason
-from crossroads.pairing.weights import Population, encode
+from crossroads.pairing.weights import COMMON, Population, encode
 
 
 def population(request: PairingRequest) -> Population:
@@ -30,8 +36,9 @@ def best_home(pop: Population, person: int, groups: Sequence[list[int]], limit: 
     for g, members in enumerate(groups):
         if not members or len(members) >= limit:
             continue
-        w = pop.weights(np.full(len(members), person), np.asarray(members, dtype=np.int64))
-        gain = float(w.sum())
+        # The group as a whole must keep (or gain) a common language: a pairwise sum alone
+        # would put an es speaker into an en + en/es pair.
+        gain = pop.join_weight(person, members)
         if math.isfinite(gain) and gain > best_gain:
             best, best_gain = g, gain
     return best
@@ -81,6 +88,10 @@ def _improve_trio(
     best_gain, best_move = 1e-9, None
     members = groups[trio]
     full = np.ones(ys.size, dtype=np.int64)
+    langs = pop.languages
+    # The trio's common language counts as in ``group_weight``: pairwise sums alone would
+    # take en, en+es, es for a trio that shares something.
+    had = COMMON * float(bool(pop.common(members)))
     for pos, m in enumerate(members):
         a, b = (x for i, x in enumerate(members) if i != pos)
         leaves = pop.weights(full * m, full * a) + pop.weights(full * m, full * b)
@@ -90,8 +101,16 @@ def _improve_trio(
             + pop.weights(full * m, zs)
             - pop.weights(ys, zs)
             - leaves
+            + COMMON * ((langs[ys] & langs[a] & langs[b]) != 0)
+            - had
         )
-        relocate = pop.weights(full * m, ys) + pop.weights(full * m, zs) - leaves
+        relocate = (
+            pop.weights(full * m, ys)
+            + pop.weights(full * m, zs)
+            - leaves
+            + COMMON * ((langs[ys] & langs[zs] & langs[m]) != 0)
+            - had
+        )
         for kind, gain in (("swap", swap), ("relocate", relocate)):
             gain = np.where(np.isfinite(gain), gain, -np.inf)
             k = int(np.argmax(gain))
@@ -125,6 +144,14 @@ def _place(
             else:
                 groups[home].append(person)
                 _settle_trio(pop, groups, home, rng)
+        lacking = language_less(pop, groups)
+        if any(len(groups[g]) > 2 for g in lacking) or (lacking and arr.size <= EXACT_UP_TO):
+            # The matching may leave out someone no pair can take in a common language
+            # (en, en / es+fr, fr / es left over): re-cut the groups around them. (Pairs
+            # alone are already as many as can share one: the matching saw to that.)
+            changed = repair_languages(pop, groups, rng)
+            if anneal(pop, groups, rng) or changed:
+                swap_improve(pop, groups, rng)  # the later rules, for the groups re-cut
         return groups
     else:
         groups = form_groups(pop, arr, size, rng)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from crossroads.pairing.languages import augment_languages
 from crossroads.pairing.weights import REPEAT, Floats, Ints, Population
 
 JITTER = 0.05
@@ -105,7 +106,33 @@ def match(
         left = np.array([p for p in left.tolist() if p not in got], dtype=np.int64)
     pairs, rest = _augment(pop, pairs, left.tolist())
     pairs = improve(pop, pairs, rng)
+    # Sampled candidates can miss the one chain of re-pairings that gives the last few
+    # pairs a shared language: search it over language types, then improve again (a swap
+    # never costs a pair its language, which outweighs every later rule).
+    before = set(pairs)
+    pairs, rest, changed = augment_languages(pop, pairs, rest, rng)
+    if changed:
+        pairs = _improve_around(pop, pairs, before, rng)
     return pairs, rest
+
+
+AROUND = 400  # untouched pairs the re-paired ones may swap with
+
+
+def _improve_around(
+    pop: Population,
+    pairs: list[tuple[int, int]],
+    before: set[tuple[int, int]],
+    rng: np.random.Generator,
+) -> list[tuple[int, int]]:
+    """2-opt for the few pairs a language repair made, against a sample of the others: the
+    rest were improved already, and a pass over 5,000 pairs would double the time."""
+    new = [p for p in pairs if p not in before]
+    old = [p for p in pairs if p in before]
+    picked = rng.permutation(len(old))[:AROUND].tolist()
+    sample = [old[i] for i in picked]
+    keep = [p for i, p in enumerate(old) if i not in set(picked)]
+    return keep + improve(pop, new + sample, rng)
 
 
 def _augment(

@@ -71,10 +71,12 @@ def plan_rounds(request: PairingRequest, rounds: int) -> tuple[Assignment, ...]:
     pop = population(request)
     rng = seeded_rng(request)
     best = greedy
-    best_key = (_repeats(greedy), -_total(pop, greedy))
+    # Groups without a common language first: a plan with fewer repeats but more of them
+    # would put "no repeat" above "shared language" (#26).
+    best_key = (_language_less(pop, greedy), _repeats(greedy), -_total(pop, greedy))
     for _ in range(ORDERINGS):
         plan = _round_robin(request, pop, rng.permutation(n).tolist(), rounds)
-        key = (_repeats(plan), -_total(pop, plan))
+        key = (_language_less(pop, plan), _repeats(plan), -_total(pop, plan))
         if key < best_key:
             best, best_key = plan, key
     return best
@@ -88,6 +90,14 @@ def _repeats(plan: tuple[Assignment, ...]) -> int:
         count += len(fresh & seen)
         seen |= fresh
     return count
+
+
+def _language_less(pop: Population, plan: tuple[Assignment, ...]) -> int:
+    return sum(
+        len(g.members) > 1 and not pop.common(pop.index[m] for m in g.members)
+        for assignment in plan
+        for g in assignment.groups
+    )
 
 
 def _total(pop: Population, plan: tuple[Assignment, ...]) -> float:

@@ -39,11 +39,18 @@ def random_assignment(request: PairingRequest) -> Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """Exact counts (#26: a rate rounded to "100 %" hid 2 of 5,000 pairs without a shared
+    language), and the rates derived from them."""
+
     groups: int
     repeats: int
     shared_language_rate: float
     cross_organisation_rate: float
     cross_movement_rate: float
+    no_shared_language: int = 0  # groups of two or more with no language in common
+    pairs: int = 0  # pairs of people within groups (a trio holds three)
+    cross_organisation: int = 0
+    cross_movement: int = 0
 
 
 def summarise(assignment: Assignment, request: PairingRequest) -> Summary:
@@ -51,13 +58,20 @@ def summarise(assignment: Assignment, request: PairingRequest) -> Summary:
     groups = [g for g in assignment.groups if len(g.members) > 1]
     pairs = [(by_id[a], by_id[b]) for g in groups for a, b in combinations(g.members, 2)]
     count = max(1, len(pairs))
+    # From the people, not the group's stored words: those could be stale.
+    speaking = sum(
+        bool(frozenset.intersection(*(by_id[m].languages for m in g.members))) for g in groups
+    )
+    cross_org = sum(not (a.organisation and a.organisation == b.organisation) for a, b in pairs)
+    cross_movement = sum(not (a.movements & b.movements) for a, b in pairs)
     return Summary(
         groups=len(groups),
         repeats=sum(frozenset((a.id, b.id)) in request.met for a, b in pairs),
-        shared_language_rate=sum(bool(g.shared_languages) for g in groups) / max(1, len(groups)),
-        cross_organisation_rate=sum(
-            not (a.organisation and a.organisation == b.organisation) for a, b in pairs
-        )
-        / count,
-        cross_movement_rate=sum(not (a.movements & b.movements) for a, b in pairs) / count,
+        shared_language_rate=speaking / max(1, len(groups)),
+        cross_organisation_rate=cross_org / count,
+        cross_movement_rate=cross_movement / count,
+        no_shared_language=len(groups) - speaking,
+        pairs=len(pairs),
+        cross_organisation=cross_org,
+        cross_movement=cross_movement,
     )

@@ -3,14 +3,21 @@
 The weights encode the rules in their order: each rule's bonus is larger than all the later
 ones together, so a better outcome on an earlier rule is never traded for later ones.
 
-    repeat within the convening  -1000
-    shared language               +100
+    the whole group shares a language  +10,000,000 (per group: ``group_weight``)
+    shared language (the pair)            +100,000
+    repeat within the convening             -1,000
     different organisations        +40
     different movements            +20 (scaled by how little the movements overlap)
     different regions              +10
     met in an earlier convening     -8 x decayed weight
 
 Blocked pairs are not weighted: they are never candidates at all.
+
+"Shared language" ranks above "no repeat" (#26): meeting someone again is a lesser loss than a
+conversation nobody can follow, so a repeat is always chosen over a group without a common
+language. A trio can share a language pairwise (en, en+es, es) and still have none in common,
+hence the group-level term; the pair term still guides the search towards groups that almost
+share one.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ import numpy.typing as npt
 
 from crossroads.pairing.model import Person
 
+COMMON = 10_000_000.0
+LANGUAGE = 100_000.0
 REPEAT = 1000.0
-LANGUAGE = 100.0
 ORGANISATION = 40.0
 MOVEMENT = 20.0
 REGION = 10.0
@@ -32,6 +40,13 @@ SERIES = 8.0
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
+
+
+def _contains(sorted_keys: Ints, keys: Ints) -> npt.NDArray[np.bool_]:
+    """``np.isin`` for a sorted, unique array: a binary search per key instead of a sort of
+    both arrays on every call (a group's few pairs against thousands of earlier ones)."""
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), sorted_keys.size - 1)
+    return np.asarray(sorted_keys[pos] == keys)
 
 
 def _bits(values: Iterable[str], table: dict[str, int]) -> int:
@@ -87,7 +102,7 @@ class Population:
         w += np.where((reg_a != reg_b) | (reg_a < 0), REGION, 0.0)
         keys = self.key(a, b)
         if self.met.size:
-            w -= REPEAT * np.isin(keys, self.met)
+            w -= REPEAT * _contains(self.met, keys)
         if self.series_keys.size:
             pos = np.searchsorted(self.series_keys, keys)
             pos = np.minimum(pos, self.series_keys.size - 1)
@@ -95,19 +110,39 @@ class Population:
             w -= SERIES * np.where(hit, self.series_weight[pos], 0.0)
         bad = a == b
         if self.blocked.size:
-            bad |= np.isin(keys, self.blocked)
+            bad |= _contains(self.blocked, keys)
         return np.where(bad, -np.inf, w)
 
     def weight(self, a: int, b: int) -> float:
         return float(self.weights(np.array([a]), np.array([b]))[0])
 
+    def common(self, members: Iterable[int]) -> int:
+        """The language mask the whole group shares (0: none in common)."""
+        mask = ~np.uint64(0)
+        for m in members:
+            mask &= self.languages[m]
+        return int(mask)
+
     def group_weight(self, members: list[int]) -> float:
-        """Sum of pair weights in a group; -inf when it holds a blocked pair."""
+        """Sum of pair weights in a group, plus ``COMMON`` when everyone in it shares a
+        language; -inf when it holds a blocked pair."""
         if len(members) < 2:
             return 0.0
         arr = np.asarray(members, dtype=np.int64)
         i, j = np.triu_indices(len(arr), k=1)
-        return float(self.weights(arr[i], arr[j]).sum())
+        total = float(self.weights(arr[i], arr[j]).sum())
+        return total + COMMON if self.common(members) else total
+
+    def join_weight(self, person: int, members: list[int]) -> float:
+        """What ``person`` adds to a group by joining it: their pair weights with everyone
+        in it, plus ``COMMON`` when the group then shares a language (and did not before)."""
+        if not members:
+            return 0.0
+        arr = np.asarray(members, dtype=np.int64)
+        gain = float(self.weights(np.full(arr.size, person), arr).sum())
+        before = len(members) > 1 and bool(self.common(members))
+        after = bool(self.common([*members, person]))
+        return gain + COMMON * (after - before)
 
 
 def encode(
