@@ -60,18 +60,29 @@ def fit(text: str, most: int) -> str:
     return text[:most]
 
 
+def line(text: str, most: int) -> str:
+    """A one-line field (a title, a name): line breaks are refused there (text_input.py), so
+    a payload's breaks become spaces; the payload's other characters all stay."""
+    return fit(" ".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")), most)
+
+
 def _plan(host: Browserish, texts: list[str]) -> tuple[str, str, list[str], list[str]]:
     joined = "\n".join(texts)
     convening = create_convening(
         host,
-        fit(" ".join(t for t in texts if len(t) < 60), 200),
+        line(" ".join(t for t in texts if len(t) < 60), 200),
         description=fit(joined, 5000),
         code_of_conduct=fit(joined, 20000),
     )
     base = f"/host/convenings/{convening.public_id}"
     response = host.submit(
         f"{base}/rounds",
-        {"title": fit(texts[0], 200), "kind": "pairs", "group_size": "2", "duration_minutes": "10"},
+        {
+            "title": line(texts[0], 200),
+            "kind": "pairs",
+            "group_size": "2",
+            "duration_minutes": "10",
+        },
         form_page=base,
     )
     assert response.status_code == 200, response.text
@@ -88,7 +99,12 @@ def _plan(host: Browserish, texts: list[str]) -> tuple[str, str, list[str], list
     # A second round, still to come after the live one: its Zoom pre-assignment exists.
     response = host.submit(
         f"{base}/rounds",
-        {"title": fit(texts[1], 200), "kind": "pairs", "group_size": "2", "duration_minutes": "10"},
+        {
+            "title": line(texts[1], 200),
+            "kind": "pairs",
+            "group_size": "2",
+            "duration_minutes": "10",
+        },
         form_page=base,
     )
     assert response.status_code == 200, response.text
@@ -103,11 +119,11 @@ def _join_everyone(server: LiveServer, invite_url: str, texts: list[str]) -> lis
         join(
             server,
             invite_url,
-            fit(text, 80),
-            organisation=fit(text, 120),
+            line(text, 80),
+            organisation=line(text, 120),
             about=fit(text, 200),
-            region=fit(text, 80),
-            movements=fit(text.replace(",", " "), 60),
+            region=line(text, 80),
+            movements=line(text.replace(",", " "), 60),
             consent_quoted="on",
         )
         for text in texts
@@ -139,9 +155,9 @@ async def _live(
     await console.send({"type": "start_round"})
     views = [await s.next("snapshot", _paired) for s in sockets]
     for socket, text in zip(sockets, texts, strict=True):
-        line = fit(text, 1000)
-        await socket.send({"type": "chat", "text": line, "share": True})
-        await socket.next("chat", lambda m, line=line: m["text"] == line.strip())
+        said = fit(text, 1000)
+        await socket.send({"type": "chat", "text": said, "share": True})
+        await socket.next("chat", lambda m, said=said: m["text"] == said.strip())
     await sockets[0].send({"type": "help"})
     await sockets[0].next("help_sent")
     await console.send({"type": "broadcast", "text": fit(texts[0], 500)})
@@ -252,7 +268,7 @@ def build_world(server: LiveServer, host_email: str, texts: list[str]) -> World:
     assert keys, drafted.text
     host.submit(
         f"{reflection}/sections/{keys[0]}",
-        {"heading": fit(texts[0], 300), "body": "\n\n".join(texts)},
+        {"heading": line(texts[0], 300), "body": "\n\n".join(texts)},
         form_page=reflection,
     )
     published = host.submit(f"{reflection}/publish", {}, form_page=reflection)
