@@ -30,7 +30,7 @@ def test_round_and_prompt_edits_reach_the_lobby(
     convening = planned_convening(host_client, rounds=1)
     person = join(live, convening.invite_url, "Waiting Wanda")
     lobby = open_lobby(browser_for(person, live, new_context), live, convening.public_id)
-    agenda = lobby.locator("[data-live-agenda]")
+    agenda = lobby.locator("ol[data-live-agenda]")
     expect(agenda.locator("li > strong")).to_have_text(["pairs round"])
     expect(agenda.locator("ul li")).to_have_text(["What brought you here?"])
     errors: list[str] = []

@@ -41,8 +41,9 @@ def _add_round(page: Page, title: str, kind: str, size: str) -> None:
 def _add_prompt(page: Page, round_index: int, text_en: str, text_es: str) -> None:
     round_item = page.locator("#agenda li.round").nth(round_index)
     round_item.get_by_text("Add a prompt to this round").click()
-    round_item.locator("textarea[name=text_en]").fill(text_en)
-    round_item.locator("textarea[name=text_es]").fill(text_es)
+    # The add form's fields, not those that edit the round's existing prompts in place.
+    round_item.locator("textarea[name=text_en][id^=prompt-]").fill(text_en)
+    round_item.locator("textarea[name=text_es][id^=prompt-]").fill(text_es)
     round_item.get_by_role("button", name="Add prompt").click()
     expect(page.locator("#agenda", has_text=text_en)).to_be_visible()
 

@@ -58,7 +58,7 @@ export function startParticipant(root: HTMLElement): void {
   const reportUrl = root.dataset.reportUrl ?? "";
   const notesUrl = root.dataset.notesUrl ?? "";
   const promptArea = root.querySelector<HTMLElement>("[data-live-prompts]");
-  const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda]");
+  const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda-panel]");
 
   let view: Snapshot | null = null;
   let offset = 0; // server clock minus ours, so the countdown agrees with the server
@@ -150,7 +150,7 @@ export function startParticipant(root: HTMLElement): void {
       wrapAnnounced = false;
     }
     lastGroupKey = key;
-    const agendaList = document.querySelector<HTMLElement>("[data-live-agenda]");
+    const agendaList = root.querySelector<HTMLElement>("ol[data-live-agenda]");
     if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
     if (promptArea) replaceChildren(promptArea, promptContent(next));
