@@ -1,0 +1,153 @@
+// The reflection note (#27): the host's sections save themselves, and a reader's published
+// note follows new versions without a reload. Text and DOM nodes only, never markup strings.
+
+const SAVE_AFTER_MS = 1000; // after typing stops
+const RETRY_MS = 5000; // after a failed save (the server away, a conflict on SQLite)
+const POLL_MS = 20000; // a reader's check for a newer published version
+
+type SaveState = "saving" | "saved" | "retrying" | "refused";
+
+interface Pending {
+  timer: number | undefined;
+  running: boolean;
+  again: boolean; // typed while a save was on its way: save once more after it
+}
+
+const pending = new WeakMap<HTMLFormElement, Pending>();
+
+function stateOf(form: HTMLFormElement): Pending {
+  let state = pending.get(form);
+  if (!state) {
+    state = { timer: undefined, running: false, again: false };
+    pending.set(form, state);
+  }
+  return state;
+}
+
+function show(form: HTMLFormElement, state: SaveState): void {
+  const status = form.querySelector<HTMLElement>("[data-save-state]");
+  if (!status) return;
+  status.dataset.state = state;
+  status.textContent = status.dataset[state] ?? "";
+}
+
+function csrfToken(form: HTMLFormElement): string {
+  const field = form.querySelector<HTMLInputElement>("input[name=csrf_token]");
+  return field?.value ?? "";
+}
+
+// One section per request: the server replaces only this section, so another host's edits
+// to other sections stay, and the later save of the same section wins.
+async function save(form: HTMLFormElement): Promise<void> {
+  const state = stateOf(form);
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = true;
+  state.again = false;
+  show(form, "saving");
+  let retry = false;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form) as unknown as Record<string, string>),
+      headers: { Accept: "application/json", "X-CSRF-Token": csrfToken(form) },
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      show(form, "saved");
+    } else if (response.status === 422 || response.status === 403 || response.status === 404) {
+      show(form, "refused"); // the same text would be refused again: the host must change it
+    } else {
+      retry = true;
+    }
+  } catch {
+    retry = true;
+  } finally {
+    state.running = false;
+  }
+  if (retry) {
+    show(form, "retrying");
+    schedule(form, RETRY_MS);
+  } else if (state.again) {
+    schedule(form, 0);
+  }
+}
+
+function schedule(form: HTMLFormElement, delay: number): void {
+  const state = stateOf(form);
+  window.clearTimeout(state.timer);
+  state.timer = window.setTimeout(() => {
+    state.timer = undefined;
+    void save(form);
+  }, delay);
+}
+
+function flush(form: HTMLFormElement): void {
+  const state = stateOf(form);
+  if (state.timer === undefined) return;
+  window.clearTimeout(state.timer);
+  state.timer = undefined;
+  void save(form);
+}
+
+function autosaveForm(target: EventTarget | null): HTMLFormElement | null {
+  if (!(target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)) return null;
+  const form = target.form;
+  return form && form.hasAttribute("data-autosave") ? form : null;
+}
+
+// Delegated from the document, so a section htmx swaps in (regenerated) autosaves too.
+function initializeEditor(): void {
+  document.addEventListener("input", (event) => {
+    const form = autosaveForm(event.target);
+    if (form) schedule(form, SAVE_AFTER_MS);
+  });
+  document.addEventListener("focusout", (event) => {
+    const form = autosaveForm(event.target);
+    if (form) flush(form);
+  });
+  // Enter in the heading would post the form and leave the page: save in place instead.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-autosave")) {
+      event.preventDefault();
+      window.clearTimeout(stateOf(form).timer);
+      void save(form);
+    }
+  });
+}
+
+// The reader's page asks for itself with If-None-Match; a 304 costs nothing, a 200 brings the
+// newer version, whose server-escaped markup is parsed inert and moved in node by node.
+function initializeReader(note: HTMLElement): void {
+  let etag = note.dataset.reflectionPoll ?? "";
+  const check = async (): Promise<void> => {
+    try {
+      const headers: Record<string, string> = { Accept: "text/html" };
+      if (etag) headers["If-None-Match"] = etag;
+      const response = await fetch(location.pathname, { headers, credentials: "same-origin" });
+      if (response.status !== 200) return;
+      etag = response.headers.get("ETag") ?? "";
+      const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
+      const replacement = parsed.querySelector("[data-reflection-poll]");
+      if (!replacement) return;
+      note.replaceChildren(...Array.from(replacement.childNodes, (n) => document.adoptNode(n)));
+      const status = document.querySelector<HTMLElement>("[data-reflection-updated]");
+      if (status) status.textContent = status.dataset.message ?? "";
+    } catch {
+      // Offline for a moment: the next check tries again.
+    }
+  };
+  window.setInterval(() => void check(), POLL_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void check();
+  });
+}
+
+export function initialize(root: ParentNode): void {
+  if (root.querySelector("form[data-autosave]")) initializeEditor();
+  const note = root.querySelector<HTMLElement>("[data-reflection-poll]");
+  if (note) initializeReader(note);
+}
