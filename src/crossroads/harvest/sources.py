@@ -135,8 +135,9 @@ def read_contributions(
     1-based line of the prompt's section of the shared notes where it stands: stable while
     the notes above it are unchanged, and what the JSON export lists as ``contribution_ids``.
 
-    >>> read_contributions("- Ana: Floods first.", prompt_id="p1", roster=[RosterEntry("7", "Ana")])
-    (Contribution(prompt_id='p1', text='Floods first.', author_id='7', source='p1:1', speaker=None),)
+    >>> [c] = read_contributions("- Ana: Floods.", prompt_id="p1", roster=[RosterEntry("7", "Ana")])
+    >>> c.text, c.author_id, c.source
+    ('Floods.', '7', 'p1:1')
     """
     by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
     contributions = []

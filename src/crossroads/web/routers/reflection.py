@@ -214,4 +214,3 @@ async def participant_reflection(
 def _etag(*parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
     return f'"{digest}"'
-
