@@ -133,7 +133,9 @@ function initializeReader(note: HTMLElement): void {
       const parsed = new DOMParser().parseFromString(await response.text(), "text/html");
       const replacement = parsed.querySelector("[data-reflection-poll]");
       if (!replacement) return;
-      note.replaceChildren(...Array.from(replacement.childNodes, (n) => document.adoptNode(n)));
+      // A copy first: adopting a node takes it out of the live childNodes list.
+      const nodes = Array.from(replacement.childNodes);
+      note.replaceChildren(...nodes.map((node) => document.adoptNode(node)));
       const status = document.querySelector<HTMLElement>("[data-reflection-updated]");
       if (status) status.textContent = status.dataset.message ?? "";
     } catch {
