@@ -157,28 +157,40 @@ async def preview(request: Request, public_id: str, db: DbDep, host: HostDep) ->
 
 
 @router.get(
+    "/host/convenings/{public_id}/reflection.json",
+    response_class=Response,
+    responses=file_responses("application/json"),
+)
+async def export_json(public_id: str, db: DbDep, host: HostDep) -> Response:
+    """The harvest as the CLI's JSON, with the app's contribution ids (#27); before the
+    ``reflection.{extension}`` route, which would otherwise take ``json`` for a format."""
+    result = await reflections.export_json(db, host, public_id, language=i18n.current_language())
+    return _no_store(
+        download(result.content, media_type=result.media_type, filename=result.filename)
+    )
+
+
+@router.get(
     "/host/convenings/{public_id}/reflection.{extension}",
     response_class=Response,
     responses=file_responses(
         "text/markdown",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/pdf",
-        "application/json",
     ),
 )
 async def export(public_id: str, extension: str, db: DbDep, host: HostDep) -> Response:
-    if extension == "json":
-        # The harvest as the CLI's JSON, with the app's contribution ids (#27).
-        result = await reflections.export_json(
-            db, host, public_id, language=i18n.current_language()
-        )
-    else:
-        try:
-            fmt = ExportFormat(extension)
-        except ValueError as exc:
-            raise NotFound("export format") from exc
-        result = await reflections.export_note(db, host, public_id, fmt, translate=i18n.gettext)
-    response = download(result.content, media_type=result.media_type, filename=result.filename)
+    try:
+        fmt = ExportFormat(extension)
+    except ValueError as exc:
+        raise NotFound("export format") from exc
+    result = await reflections.export_note(db, host, public_id, fmt, translate=i18n.gettext)
+    return _no_store(
+        download(result.content, media_type=result.media_type, filename=result.filename)
+    )
+
+
+def _no_store(response: Response) -> Response:
     # It holds participants' words: never kept by a browser or proxy cache.
     response.headers["cache-control"] = "no-store"
     return response
