@@ -9,7 +9,7 @@ type SaveState = "saving" | "saved" | "retrying" | "refused";
 
 interface Pending {
   timer: number | undefined;
-  running: boolean;
+  running: Promise<void> | undefined; // the save on its way
   again: boolean; // typed while a save was on its way: save once more after it
 }
 
@@ -18,7 +18,7 @@ const pending = new WeakMap<HTMLFormElement, Pending>();
 function stateOf(form: HTMLFormElement): Pending {
   let state = pending.get(form);
   if (!state) {
-    state = { timer: undefined, running: false, again: false };
+    state = { timer: undefined, running: undefined, again: false };
     pending.set(form, state);
   }
   return state;
@@ -31,6 +31,15 @@ function show(form: HTMLFormElement, state: SaveState): void {
   status.textContent = status.dataset[state] ?? "";
 }
 
+// A refused save says why (the field errors the server wrote, in the host's language).
+async function explain(form: HTMLFormElement, response: Response): Promise<void> {
+  const status = form.querySelector<HTMLElement>("[data-save-state]");
+  if (!status || !(response.headers.get("content-type") ?? "").includes("json")) return;
+  const data = (await response.json().catch(() => null)) as { errors?: Record<string, string> };
+  const reasons = Object.values(data?.errors ?? {}).filter((r) => typeof r === "string");
+  if (reasons.length) status.textContent = `${status.textContent ?? ""}: ${reasons.join(" ")}`;
+}
+
 function csrfToken(form: HTMLFormElement): string {
   const field = form.querySelector<HTMLInputElement>("input[name=csrf_token]");
   return field?.value ?? "";
@@ -38,14 +47,21 @@ function csrfToken(form: HTMLFormElement): string {
 
 // One section per request: the server replaces only this section, so another host's edits
 // to other sections stay, and the later save of the same section wins.
-async function save(form: HTMLFormElement): Promise<void> {
+function save(form: HTMLFormElement): Promise<void> {
   const state = stateOf(form);
   if (state.running) {
     state.again = true;
-    return;
+    return state.running;
   }
-  state.running = true;
   state.again = false;
+  state.running = send(form).finally(() => {
+    state.running = undefined;
+  });
+  return state.running;
+}
+
+async function send(form: HTMLFormElement): Promise<void> {
+  const state = stateOf(form);
   show(form, "saving");
   let retry = false;
   try {
@@ -59,13 +75,12 @@ async function save(form: HTMLFormElement): Promise<void> {
       show(form, "saved");
     } else if (response.status === 422 || response.status === 403 || response.status === 404) {
       show(form, "refused"); // the same text would be refused again: the host must change it
+      await explain(form, response);
     } else {
       retry = true;
     }
   } catch {
     retry = true;
-  } finally {
-    state.running = false;
   }
   if (retry) {
     show(form, "retrying");
@@ -107,6 +122,21 @@ function initializeEditor(): void {
   document.addEventListener("focusout", (event) => {
     const form = autosaveForm(event.target);
     if (form) flush(form);
+  });
+  // Regenerating a section replaces its text: a save of the old text still on its way must
+  // reach the server first, or it would land after and undo the regeneration.
+  document.addEventListener("htmx:confirm", (event: Event) => {
+    const section = (event.target as Element | null)?.closest("section");
+    const form = section?.querySelector<HTMLFormElement>("form[data-autosave]");
+    if (!form) return;
+    const state = stateOf(form);
+    window.clearTimeout(state.timer);
+    state.timer = undefined;
+    state.again = false;
+    if (!state.running) return;
+    event.preventDefault();
+    const detail = (event as CustomEvent<{ issueRequest: (skip: boolean) => void }>).detail;
+    void state.running.finally(() => detail.issueRequest(true));
   });
   // Enter in the heading would post the form and leave the page: save in place instead.
   document.addEventListener("submit", (event) => {
