@@ -54,6 +54,14 @@ function save(form: HTMLFormElement): Promise<void> {
     return state.running;
   }
   state.again = false;
+  if (!form.checkValidity()) {
+    // An empty heading, say: the server would refuse it too, so say why without asking.
+    show(form, "refused");
+    const invalid = form.querySelector<HTMLInputElement | HTMLTextAreaElement>(":invalid");
+    const status = form.querySelector<HTMLElement>("[data-save-state]");
+    if (invalid && status) status.textContent += `: ${invalid.validationMessage}`;
+    return Promise.resolve();
+  }
   state.running = send(form).finally(() => {
     state.running = undefined;
   });
