@@ -520,7 +520,7 @@ def test_reflection_json_export_lists_contribution_ids_for_its_host_only(
     ]
     for prompt in data["prompts"]:
         ids = [i for t in prompt["themes"] for i in t["contribution_ids"]]
-        ids += prompt["other_points"].get("contribution_ids", [])
+        ids += prompt["other_points"]["contribution_ids"]
         assert "source_lines" not in str(prompt["themes"])
         assert sorted(ids, key=lambda i: int(i.rsplit(":", 1)[1])) == [
             f"{prompt['id']}:{n}" for n in range(1, len(typed) + 1)
