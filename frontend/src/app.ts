@@ -3,6 +3,7 @@ import { initialize as initializeLocalTimes } from "./local_time";
 import { initialize as initializeCopyButtons } from "./copy_link";
 import { initialize as initializeTimeZone } from "./time_zone";
 import { loadAfterLive, prefetchLater } from "./prefetch";
+import { initialize as initializeReflection } from "./reflection";
 
 // A page answered to a form (the lobby, straight after joining) names its own address: put
 // it in the address bar, so that a reload or a shared link asks for the page, not the form.
@@ -18,6 +19,7 @@ function start(): void {
   initializeLocalTimes(document);
   initializeCopyButtons(document);
   initializeTimeZone(document);
+  initializeReflection(document);
   prefetchLater(document);
   loadAfterLive(document);
   // htmx swaps new fragments in: enhance them too.

@@ -215,6 +215,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/host/convenings/{public_id}/reflection/publish"): Route(C),
     ("POST", "/host/convenings/{public_id}/reflection/unpublish"): Route(C),
     ("GET", "/host/convenings/{public_id}/reflection/preview"): Route(C),
+    ("GET", "/host/convenings/{public_id}/reflection.json"): Route(C),
     ("GET", "/host/convenings/{public_id}/reflection.{extension}"): Route(
         {**C, "extension": _markdown}
     ),

@@ -61,6 +61,7 @@ PARTICIPANT_TEMPLATES = (
     "participant/report.html",
     "notes/page.html",
     "privacy.html",
+    "reflection/read.html",  # the published note, which polls for a newer version (#27)
 )
 
 

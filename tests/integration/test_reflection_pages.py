@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from docx import Document
 
@@ -183,7 +184,7 @@ def test_reflection_draft_edit_regenerate_publish_then_participant_reads_it(
     assert "People: 2" in textarea(drafted.text, "participation")
     assert edited.status_code == 200
     assert edited.text.lstrip().startswith('<section class="reflection-section"')
-    assert "Saved." in edited.text
+    assert 'data-save-state data-saving="Saving…" data-saved="Saved"' in edited.text
     assert spoiled.status_code == 200
     assert regenerated.status_code == 200
     assert textarea(regenerated.text, prompt_key) == textarea(drafted.text, prompt_key)
@@ -439,3 +440,120 @@ def test_feedback_answers_reach_the_drafted_note_with_consent_respected(
     # Ana consented to be quoted; Bilal did not, so his words are never quoted.
     assert "Meeting tenants from another continent energised me." in body
     assert "Bilal private remark" not in drafted
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_reflection_autosave_saves_one_section_and_never_another_hosts_sections(
+    server: LiveServer, other_host: Browserish
+) -> None:
+    """The editor saves per section (#27): two sessions editing different sections both keep
+    their text, the later save of one section wins, no token or another host changes nothing."""
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    second = login(server, "host@example.org")  # the same note open in a second browser
+    first_token, second_token = call.host.csrf(page), second.csrf(page)
+    prompt_key = f"prompt:{call.prompt_ids[0]}"
+    drafted_prompt = textarea(call.host.get(page).text, prompt_key)
+
+    def autosave(client: Browserish, token: str | None, key: str, body: str) -> httpx.Response:
+        data = {"heading": f"Heading of {key}", "body": body}
+        headers = dict(JSON)
+        if token is not None:
+            headers["X-CSRF-Token"] = token
+        return client.post(f"{page}/sections/{key}", data=data, headers=headers)
+
+    saved = autosave(call.host, first_token, "participation", "First host's words.")
+    other = autosave(second, second_token, "takeaways", "Second host's words.")
+    earlier = autosave(call.host, first_token, "themes", "Earlier save.")
+    later = autosave(second, second_token, "themes", "Later save.")
+    no_token = autosave(call.host, None, "participation", "Without a token.")
+    stranger = autosave(other_host, other_host.csrf("/host"), "participation", "Not mine.")
+    too_long = autosave(call.host, first_token, "participation", "x" * 20_001)
+    after = call.host.get(page).text
+
+    assert saved.status_code == 200
+    assert saved.headers["content-type"] == "application/json"
+    assert saved.json() == {
+        "saved": True,
+        "key": "participation",
+        "heading": "Heading of participation",
+    }
+    assert other.status_code == earlier.status_code == later.status_code == 200
+    assert no_token.status_code == 403
+    assert stranger.status_code == 404
+    assert too_long.status_code == 422
+    assert too_long.json()["saved"] is False
+    assert set(too_long.json()["errors"]) == {"body"}
+    assert textarea(after, "participation") == "First host&#39;s words."
+    assert textarea(after, "takeaways") == "Second host&#39;s words."
+    assert textarea(after, "themes") == "Later save."
+    assert textarea(after, prompt_key) == drafted_prompt
+    second.close()
+
+
+def test_reflection_json_export_lists_contribution_ids_for_its_host_only(
+    server: LiveServer, other_host: Browserish
+) -> None:
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    exported = call.host.get(f"{page}.json")
+    stranger = other_host.get(f"{page}.json")
+    data = exported.json()
+
+    assert exported.status_code == 200
+    assert exported.headers["content-type"] == "application/json"
+    assert exported.headers["cache-control"] == "no-store"
+    assert exported.headers["content-disposition"] == (
+        f'attachment; filename="reflection-{call.public_id}.json"'
+    )
+    assert "download>Download JSON</a>" in call.host.get(page).text
+    assert stranger.status_code == 404
+    assert set(data) >= {"title", "language", "engine", "prompts", "takeaways"}
+    assert [p["id"] for p in data["prompts"]] == list(call.prompt_ids)
+    # Each prompt's section holds Ana's four lines then Bilal's: ids are "<prompt>:<line>".
+    typed = [f"Ana Pérez: {line}" for line in ANA_LINES] + [
+        f"Bilal Haddad: {line}" for line in BILAL_LINES
+    ]
+    for prompt in data["prompts"]:
+        ids = [i for t in prompt["themes"] for i in t["contribution_ids"]]
+        ids += prompt["other_points"]["contribution_ids"]
+        assert "source_lines" not in str(prompt["themes"])
+        assert sorted(ids, key=lambda i: int(i.rsplit(":", 1)[1])) == [
+            f"{prompt['id']}:{n}" for n in range(1, len(typed) + 1)
+        ]
+        for theme in prompt["themes"]:
+            for quote in theme["quotes"]:
+                assert quote["text"] in ANA_LINES  # Bilal did not agree to be quoted
+
+
+def test_reflection_reader_page_answers_304_until_a_new_version_is_published(
+    server: LiveServer,
+) -> None:
+    """What the reader's page polls with (#27): an ETag of the note as rendered."""
+    call = typed_call(server)
+    page = f"/host/convenings/{call.public_id}/reflection"
+    reader = f"/c/{call.public_id}/reflection"
+    call.host.submit(f"{page}/generate", {}, form_page=page)
+    call.host.submit(f"{page}/publish", {}, form_page=page)
+
+    first = call.ana.get(reader)
+    etag = first.headers["etag"]
+    unchanged = call.ana.get(reader, headers={"If-None-Match": etag})
+    call.host.submit(
+        f"{page}/sections/takeaways",
+        {"heading": "What we take home", "body": "A newer version."},
+        form_page=page,
+    )
+    changed = call.ana.get(reader, headers={"If-None-Match": etag})
+
+    assert first.status_code == 200
+    assert f'data-reflection-poll="{etag.replace(chr(34), "&#34;")}"' in first.text
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    assert "A newer version." in changed.text

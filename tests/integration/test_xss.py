@@ -202,6 +202,7 @@ EXPORTS = {
     "/host/convenings/{public_id}/calendar.ics": "test_xss_calendar_file_keeps_one_event_...",
     "/c/{public_id}/calendar.ics": "the same",
     "/c/{public_id}/my-data.json": "test_xss_my_data_download_is_json_not_html",
+    "/host/convenings/{public_id}/reflection.json": "test_xss_reflection_json_is_json_not_html",
     "/host/convenings/{public_id}/invitations.csv": "test_xss_csv_export_neutralises_formula_cells",
     # Its link is signed with the server's secret and only reaches people by mail.
     "/mail/unsubscribe/{token}": "test_mail_pages.py: a hostile title on the unsubscribe page",
@@ -373,6 +374,16 @@ def test_xss_my_data_download_is_json_not_html(world: World) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "attachment" in response.headers["content-disposition"]
     assert SCRIPT in json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_xss_reflection_json_is_json_not_html(world: World) -> None:
+    response = world.host.get(f"{world.base}/reflection.json")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.json()["prompts"]  # parsed as data, whatever the notes held
 
 
 OFF_SITE = ("//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example")

@@ -387,6 +387,30 @@ async def export_note(
     )
 
 
+async def export_json(db: Database, host: HostRecord, public_id: str, *, language: str) -> Export:
+    """The harvest of the live notes as the CLI's JSON (``harvest/export.py``), for tools.
+
+    Themes list ``contribution_ids`` (``"<prompt id>:<line>"``, see ``read_contributions``)
+    instead of a notes file's ``source_lines``. It is a fresh harvest, not the host's edited
+    sections, and holds the privacy rules of every other rendering (quotes only from people
+    who consented, no names under Chatham House).
+    """
+    import json
+
+    from crossroads.harvest.export import reflection_data
+    from crossroads.harvest.reflection import harvest  # the engine loads on first use only
+
+    plan = await get_plan_for_host(db, host, public_id)
+    inputs = await gather_inputs(db, plan, language=language)
+    reflection = await asyncio.to_thread(_harvest_unnamed_feedback, harvest, inputs.data)
+    text = json.dumps(reflection_data(reflection), ensure_ascii=False, indent=2) + "\n"
+    return Export(
+        content=text.encode("utf-8"),
+        media_type="application/json",
+        filename=f"reflection-{public_id}.json",
+    )
+
+
 async def is_published(db: Database, convening_id: int) -> bool:
     async with db.transaction() as tx:
         record = await note_store.find_note(tx, convening_id)

@@ -15,10 +15,18 @@ from typing import Any
 from crossroads.harvest.model import PromptThemes, Quote, Reflection, Theme
 
 
-def _sources(sources: tuple[str, ...]) -> dict[str, list[Any]]:
-    if all(s.isdigit() for s in sources):
+def _sources(sources: tuple[str, ...], *, ids: bool) -> dict[str, list[Any]]:
+    if not ids:
         return {"source_lines": sorted(int(s) for s in sources)}
     return {"contribution_ids": list(sources)}
+
+
+def _from_the_app(reflection: Reflection) -> bool:
+    """Line numbers of a notes file, or the app's ids: decided once for the whole note, so an
+    empty list (no other points) has the same key as its neighbours."""
+    every = [s for p in reflection.prompts for t in p.themes for s in t.sources]
+    every += [s for p in reflection.prompts for s in p.other_sources]
+    return not all(s.isdigit() for s in every)
 
 
 def _quote(quote: Quote) -> dict[str, Any]:
@@ -30,36 +38,40 @@ def _quote(quote: Quote) -> dict[str, Any]:
     return data
 
 
-def _theme(theme: Theme) -> dict[str, Any]:
+def _theme(theme: Theme, *, ids: bool) -> dict[str, Any]:
     return {
         "label": theme.label,
         "summary": theme.summary,
         "keyphrases": list(theme.keyphrases),
         "contributions": theme.contribution_count,
         "people": theme.people,
-        **_sources(theme.sources),
+        **_sources(theme.sources, ids=ids),
         "quotes": [_quote(q) for q in theme.quotes],
     }
 
 
-def _prompt(prompt: PromptThemes) -> dict[str, Any]:
+def _prompt(prompt: PromptThemes, *, ids: bool) -> dict[str, Any]:
     return {
         "id": prompt.prompt_id,
         "prompt": prompt.prompt_text,
         "contributions": prompt.contribution_count,
-        "themes": [_theme(t) for t in prompt.themes],
-        "other_points": {"contributions": prompt.other_count, **_sources(prompt.other_sources)},
+        "themes": [_theme(t, ids=ids) for t in prompt.themes],
+        "other_points": {
+            "contributions": prompt.other_count,
+            **_sources(prompt.other_sources, ids=ids),
+        },
     }
 
 
 def reflection_data(reflection: Reflection) -> dict[str, Any]:
+    ids = _from_the_app(reflection)
     return {
         "title": reflection.title,
         "language": reflection.language,
         "privacy_mode": str(reflection.privacy_mode),
         "engine": reflection.engine,
         "fallback": reflection.fallback,
-        "prompts": [_prompt(p) for p in reflection.prompts],
+        "prompts": [_prompt(p, ids=ids) for p in reflection.prompts],
         "takeaways": [
             {
                 "prompt": t.prompt_text,

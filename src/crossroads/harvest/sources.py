@@ -131,13 +131,17 @@ def read_contributions(
     """One prompt's section of the live shared notes: each non-empty line is a contribution.
 
     Bullet and heading marks are dropped; ``Name: text`` is attributed as in ``read_notes``.
+    Each contribution's ``source`` is its id in the app, ``"<prompt id>:<line>"`` with the
+    1-based line of the prompt's section of the shared notes where it stands: stable while
+    the notes above it are unchanged, and what the JSON export lists as ``contribution_ids``.
 
-    >>> read_contributions("- Ana: Floods first.", prompt_id="p1", roster=[RosterEntry("7", "Ana")])
-    (Contribution(prompt_id='p1', text='Floods first.', author_id='7'),)
+    >>> [c] = read_contributions("- Ana: Floods.", prompt_id="p1", roster=[RosterEntry("7", "Ana")])
+    >>> c.text, c.author_id, c.source
+    ('Floods.', '7', 'p1:1')
     """
     by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
     contributions = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if heading := _HEADING.match(line):
             line = heading.group(2).strip()
@@ -145,7 +149,11 @@ def read_contributions(
             line = bullet.group(1).strip()
         line, author_id, speaker = split_speaker(line, by_name)
         if line:
-            contributions.append(Contribution(prompt_id, line, author_id, speaker=speaker))
+            contributions.append(
+                Contribution(
+                    prompt_id, line, author_id, source=f"{prompt_id}:{number}", speaker=speaker
+                )
+            )
     return tuple(contributions)
 
 

@@ -166,3 +166,13 @@ def test_read_contributions_attributes_only_roster_names() -> None:
         ("not in the roster", None),
         ("plain", None),
     ]
+
+
+def test_read_contributions_ids_are_prompt_and_line_of_the_shared_notes() -> None:
+    """The app's contribution ids in the JSON export (#27): blank lines count, so an id names
+    the line a host sees in the notes."""
+    text = "- first\n\n  * second\nAna Pérez: third"
+
+    contributions = read_contributions(text, prompt_id="p1", roster=[ANA])
+
+    assert [c.source for c in contributions] == ["p1:1", "p1:3", "p1:4"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
@@ -29,6 +31,10 @@ def _page(public_id: str) -> str:
     return f"/host/convenings/{public_id}/reflection"
 
 
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
 def _section_response(
     request: Request,
     view: NoteView,
@@ -37,7 +43,11 @@ def _section_response(
     errors: dict[str, str] | None = None,
     saved: bool = False,
 ) -> Response:
-    """htmx swaps the one section in; without JavaScript the browser goes back to the page."""
+    """The autosaving editor gets JSON, htmx the one section, a plain form the page again."""
+    if _wants_json(request):
+        if errors:
+            return JSONResponse({"saved": False, "errors": errors}, status_code=422)
+        return JSONResponse({"saved": True, "key": section.key, "heading": section.heading})
     if request.headers.get("hx-request") == "true":
         return render(
             request,
@@ -147,6 +157,20 @@ async def preview(request: Request, public_id: str, db: DbDep, host: HostDep) ->
 
 
 @router.get(
+    "/host/convenings/{public_id}/reflection.json",
+    response_class=Response,
+    responses=file_responses("application/json"),
+)
+async def export_json(public_id: str, db: DbDep, host: HostDep) -> Response:
+    """The harvest as the CLI's JSON, with the app's contribution ids (#27); before the
+    ``reflection.{extension}`` route, which would otherwise take ``json`` for a format."""
+    result = await reflections.export_json(db, host, public_id, language=i18n.current_language())
+    return _no_store(
+        download(result.content, media_type=result.media_type, filename=result.filename)
+    )
+
+
+@router.get(
     "/host/convenings/{public_id}/reflection.{extension}",
     response_class=Response,
     responses=file_responses(
@@ -161,7 +185,15 @@ async def export(public_id: str, extension: str, db: DbDep, host: HostDep) -> Re
     except ValueError as exc:
         raise NotFound("export format") from exc
     result = await reflections.export_note(db, host, public_id, fmt, translate=i18n.gettext)
-    return download(result.content, media_type=result.media_type, filename=result.filename)
+    return _no_store(
+        download(result.content, media_type=result.media_type, filename=result.filename)
+    )
+
+
+def _no_store(response: Response) -> Response:
+    # It holds participants' words: never kept by a browser or proxy cache.
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 @router.get("/c/{public_id}/reflection")
@@ -169,14 +201,28 @@ async def participant_reflection(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep
 ) -> Response:
     note = await reflections.published_note(db, you, public_id, translate=i18n.gettext)
-    return render(
+    rendered = html_from_blocks(note.blocks, charts=True)
+    # The page polls itself with If-None-Match (frontend/src/reflection.ts): a reader sees a
+    # newly published version without reloading, and an unchanged note costs a 304.
+    etag = _etag(rendered, note.language, i18n.current_language())
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers={"etag": etag})
+    response = render(
         request,
         "reflection/read.html",
         {
             "plan": note.plan,
             # Every piece of user text is escaped by html_from_blocks.
-            "rendered_note": Markup(html_from_blocks(note.blocks, charts=True)),  # noqa: S704
+            "rendered_note": Markup(rendered),  # noqa: S704
             "language": note.language,
             "back": f"/c/{public_id}/lobby",
+            "poll_etag": etag,
         },
     )
+    response.headers["etag"] = etag
+    return response
+
+
+def _etag(*parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    return f'"{digest}"'
