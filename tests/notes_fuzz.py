@@ -29,16 +29,10 @@ from dataclasses import dataclass
 
 from pycrdt import Doc, Text, merge_updates
 
+# The wire's unsigned varint, as the server writes it (plain Python, no engine behind it).
+from crossroads.notes.protocol import write_varuint as varint
+
 HANG_AFTER = 20.0  # seconds without progress on one case: the engine is spinning
-
-
-def varint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 def random_id(rng: random.Random) -> int:

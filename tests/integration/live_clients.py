@@ -83,6 +83,19 @@ def add_round(
     )
 
 
+async def connect_people(
+    server: LiveServer, public_id: str, clients: list[Browserish]
+) -> list[LiveClient]:
+    """A live socket each, greeted and past its first snapshot, in the order given."""
+    sockets = []
+    for client in clients:
+        socket = await LiveClient.connect(server, f"/ws/live/{public_id}", client)
+        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
+        await socket.next("snapshot")
+        sockets.append(socket)
+    return sockets
+
+
 def planned_convening(host: Browserish, rounds: int = 2, **fields: object) -> Convening:
     convening = create_convening(host, "Live call", **fields)
     for _ in range(rounds):

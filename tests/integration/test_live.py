@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import join, login, serve
-from tests.integration.live_clients import LiveClient, planned_convening
+from tests.integration.live_clients import LiveClient, connect_people, planned_convening
 from tests.integration.notes_client import NotesClient, notes_token
 from tests.servers import LiveServer
 
@@ -30,16 +30,6 @@ def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         wrap_up_seconds="2",
     ) as server:
         yield server
-
-
-async def connect_people(server: LiveServer, public_id: str, clients: list) -> list[LiveClient]:  # type: ignore[type-arg]
-    sockets = []
-    for client in clients:
-        socket = await LiveClient.connect(server, f"/ws/live/{public_id}", client)
-        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
-        await socket.next("snapshot")
-        sockets.append(socket)
-    return sockets
 
 
 def in_group(message: dict) -> bool:  # type: ignore[type-arg]

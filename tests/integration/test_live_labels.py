@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import join, login, serve
-from tests.integration.live_clients import LiveClient, latest_snapshot, planned_convening
+from tests.integration.conftest import Browserish, join, login, serve
+from tests.integration.live_clients import (
+    LiveClient,
+    Message,
+    connect_people,
+    latest_snapshot,
+    planned_convening,
+)
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -25,16 +31,6 @@ def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield server
 
 
-async def _connect(server: LiveServer, public_id: str, clients: list) -> list[LiveClient]:  # type: ignore[type-arg]
-    sockets = []
-    for client in clients:
-        socket = await LiveClient.connect(server, f"/ws/live/{public_id}", client)
-        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
-        await socket.next("snapshot")
-        sockets.append(socket)
-    return sockets
-
-
 def _names(group: dict) -> set[str]:  # type: ignore[type-arg]
     return {m["name"] for m in group["members"]}
 
@@ -47,6 +43,21 @@ def _spanish_and_english(server: LiveServer, host: object, prefix: str):  # type
     return convening, people
 
 
+async def _first_round(
+    server: LiveServer, host: Browserish, public_id: str, people: list[Browserish], prefix: str
+) -> tuple[LiveClient, list[LiveClient], list[Message], Message]:
+    """The host console and everyone's sockets once round 1 has started, with the host's
+    groups and the Spanish pair among them (language first puts the two es speakers together)."""
+    console = await LiveClient.connect(server, f"/ws/host/{public_id}", host)
+    await console.send({"type": "hello"})
+    sockets = await connect_people(server, public_id, people)
+    await console.send({"type": "start_round"})
+    first = await console.next("snapshot", lambda m: len(m.get("groups", [])) == 2)
+    spanish = next(g for g in first["groups"] if f"{prefix} es 0" in _names(g))
+    assert _names(spanish) == {f"{prefix} es 0", f"{prefix} es 1"}
+    return console, sockets, first["groups"], spanish
+
+
 def test_the_group_a_person_was_moved_out_of_is_explained_for_who_is_left(
     live_server: LiveServer,
 ) -> None:
@@ -54,14 +65,10 @@ def test_the_group_a_person_was_moved_out_of_is_explained_for_who_is_left(
     convening, people = _spanish_and_english(live_server, host, "M")
 
     async def scenario() -> None:
-        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
-        await console.send({"type": "hello"})
-        sockets = await _connect(live_server, convening.public_id, people)
-        await console.send({"type": "start_round"})
-        first = await console.next("snapshot", lambda m: len(m.get("groups", [])) == 2)
-        spanish = next(g for g in first["groups"] if "M es 0" in _names(g))
-        assert _names(spanish) == {"M es 0", "M es 1"}  # language first: the two es speakers
-        english = next(g for g in first["groups"] if g is not spanish)
+        console, sockets, groups, spanish = await _first_round(
+            live_server, host, convening.public_id, people, "M"
+        )
+        english = next(g for g in groups if g is not spanish)
         mover = english["members"][0]["id"]
         # The host moves an English speaker into the Spanish pair: that trio has no common
         # language, and says so.
@@ -93,13 +100,9 @@ def test_after_a_block_neither_side_is_told_why_and_the_words_fit_the_group(
     convening, people = _spanish_and_english(live_server, host, "B")
 
     async def scenario() -> None:
-        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
-        await console.send({"type": "hello"})
-        sockets = await _connect(live_server, convening.public_id, people)
-        await console.send({"type": "start_round"})
-        first = await console.next("snapshot", lambda m: len(m.get("groups", [])) == 2)
-        spanish = next(g for g in first["groups"] if "B es 0" in _names(g))
-        assert _names(spanish) == {"B es 0", "B es 1"}
+        console, sockets, _, spanish = await _first_round(
+            live_server, host, convening.public_id, people, "B"
+        )
         blocker_view = await sockets[2].next("snapshot", lambda m: m.get("group") is not None)
         blocker = blocker_view["you"]["id"]
         # The host moves an English speaker in with the Spanish pair ...

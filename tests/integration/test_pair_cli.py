@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tests.integration.cli_runs import crossroads
 
 pytestmark = pytest.mark.integration
 
@@ -20,17 +21,6 @@ Dee,dee@example.org,Red Tierra,migration,americas,es;en
 Eli,eli@example.org,Green Wave,climate,asia,en
 Fay,fay@example.org,Union 9,labour,europe,en;fr
 """
-
-
-def crossroads(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "crossroads.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_pair_writes_every_round_with_everyone_once_and_no_repeat(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from crossroads.convenings.series import history_weights
 from crossroads.store.database import Database
 from tests import database
 from tests.integration.conftest import Browserish, create_convening, join
-from tests.integration.live_clients import LiveClient, add_round
+from tests.integration.live_clients import LiveClient, add_round, connect_people
 from tests.servers import LiveServer
 
 pytestmark = pytest.mark.integration
@@ -92,12 +92,7 @@ async def _run_round(
 ) -> set[frozenset[str]]:
     console = await LiveClient.connect(server, f"/ws/host/{public_id}", host)
     await console.send({"type": "hello"})
-    sockets = []
-    for client in clients:
-        socket = await LiveClient.connect(server, f"/ws/live/{public_id}", client)
-        await socket.send({"v": 1, "type": "hello", "last_seq": 0})
-        await socket.next("snapshot")
-        sockets.append(socket)
+    sockets = await connect_people(server, public_id, clients)
     await console.send({"type": "start_round"})
     views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
     for s in [console, *sockets]:

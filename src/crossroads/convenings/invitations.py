@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crossroads.convenings.errors import InviteNotFound
 from crossroads.convenings.planning import Plan
-from crossroads.convenings.roster import parse_roster
+from crossroads.convenings.roster import RosterRow, parse_roster
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.convenings.tokens import hash_token, invite_token, new_salt
 from crossroads.store import agenda as agenda_store
@@ -57,6 +58,30 @@ def personal_invite(secret_key: str, expires_at: datetime, **fields: str) -> New
     return _new_invite(secret_key, InviteKind.PERSONAL, expires_at, **fields)
 
 
+def invite_expiry(now: datetime, starts_at: datetime, days: int) -> datetime:
+    """When new links for a call stop working: ``days`` from now, but never before two
+    days after the call starts, so a link sent late still works on the day."""
+    return max(now + timedelta(days=days), starts_at + timedelta(days=2))
+
+
+def roster_invites(
+    secret_key: str, expires_at: datetime, rows: Iterable[RosterRow]
+) -> list[NewInvite]:
+    """One personal invite per roster row (the CSV download and the mailed invitations
+    both start from these)."""
+    return [
+        personal_invite(
+            secret_key,
+            expires_at,
+            name=row.name,
+            email=row.email,
+            organisation=row.organisation,
+            language=row.language,
+        )
+        for row in rows
+    ]
+
+
 async def shared_invite(
     db: Database,
     host: HostRecord,
@@ -76,7 +101,7 @@ async def shared_invite(
         if current is not None and current.expires_at > now:
             return current
         await invite_store.revoke_shared_invites(tx, convening.id)
-        expires_at = max(now + timedelta(days=days), convening.starts_at + timedelta(days=2))
+        expires_at = invite_expiry(now, convening.starts_at, days)
         (created,) = await invite_store.insert_invites(
             tx,
             convening_id=convening.id,
@@ -106,22 +131,11 @@ async def import_roster(
             tx, host_id=host.id, public_id=public_id
         )
         rows = parse_roster(data, languages=convening.languages, max_rows=max_rows)
-        expires_at = max(now + timedelta(days=days), convening.starts_at + timedelta(days=2))
+        expires_at = invite_expiry(now, convening.starts_at, days)
         created = await invite_store.insert_invites(
             tx,
             convening_id=convening.id,
-            invites=[
-                _new_invite(
-                    links.secret_key,
-                    InviteKind.PERSONAL,
-                    expires_at,
-                    name=row.name,
-                    email=row.email,
-                    organisation=row.organisation,
-                    language=row.language,
-                )
-                for row in rows
-            ],
+            invites=roster_invites(links.secret_key, expires_at, rows),
             now=now,
         )
     return personal_links_csv(created, links)

@@ -6,10 +6,10 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from crossroads.convenings.errors import InviteNotFound, RosterRowInvalid
-from crossroads.convenings.invitations import InviteLinks, personal_invite
+from crossroads.convenings.invitations import InviteLinks, invite_expiry, roster_invites
 from crossroads.convenings.mail_schedule import reminder_due, reminder_kind, reminder_minutes
 from crossroads.convenings.roster import parse_roster
 from crossroads.convenings.spreadsheet import write_csv
@@ -143,22 +143,14 @@ async def invite_roster_by_mail(
         )
         existing = await invite_store.list_personal_invites(tx, convening.id)
         known = {invite.email for invite in existing if invite.email}
-        expires_at = max(now + timedelta(days=days), convening.starts_at + timedelta(days=2))
         created = await invite_store.insert_invites(
             tx,
             convening_id=convening.id,
-            invites=[
-                personal_invite(
-                    links.secret_key,
-                    expires_at,
-                    name=row.name,
-                    email=row.email,
-                    organisation=row.organisation,
-                    language=row.language,
-                )
-                for row in rows
-                if row.email not in known
-            ],
+            invites=roster_invites(
+                links.secret_key,
+                invite_expiry(now, convening.starts_at, days),
+                (row for row in rows if row.email not in known),
+            ),
             now=now,
         )
         await mail_store.queue_jobs(

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.feedback import clean_topic
-from crossroads.convenings.invitations import InviteLinks, personal_invite
+from crossroads.convenings.invitations import InviteLinks, invite_expiry, personal_invite
 from crossroads.convenings.naming import dated_title
 from crossroads.convenings.planning import GROUP_SIZES, Plan, get_plan_for_host
 from crossroads.convenings.tokens import new_public_id
@@ -186,7 +186,7 @@ async def _carry_people(
             latest[consent.email.casefold()] = consent.participant_id
     if not latest:
         return 0
-    expires_at = max(now + timedelta(days=invite_days), new.starts_at + timedelta(days=2))
+    expires_at = invite_expiry(now, new.starts_at, invite_days)
     invites = []
     for email, participant_id in sorted(latest.items()):
         person = await participant_store.get_participant(tx, participant_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,6 +109,18 @@ async def update_round(
     row.duration_minutes = duration_minutes
 
 
+def _swap_with_neighbour(rows: Sequence[Round | Prompt], index: int, offset: int) -> None:
+    """Swap ``rows[index]`` with the row ``offset`` away and number them all 1, 2, ...
+    again; past either end nothing changes. Rounds and prompts are reordered the same way."""
+    other = index + offset
+    if not 0 <= other < len(rows):
+        return
+    ordered: list[Round | Prompt] = list(rows)
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, row in enumerate(ordered, start=1):
+        row.position = position
+
+
 async def move_round(
     tx: AsyncSession, *, convening_id: int, round_public_id: str, offset: int
 ) -> None:
@@ -121,12 +133,7 @@ async def move_round(
     index = next((i for i, r in enumerate(rows) if r.public_id == round_public_id), None)
     if index is None:
         raise NotFound("round")
-    other = index + offset
-    if not 0 <= other < len(rows):
-        return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows, start=1):
-        row.position = position
+    _swap_with_neighbour(rows, index, offset)
 
 
 async def delete_round(tx: AsyncSession, *, convening_id: int, round_public_id: str) -> None:
@@ -202,9 +209,4 @@ async def move_prompt(
         )
     )
     index = next(i for i, r in enumerate(rows) if r.id == moved.id)
-    other = index + offset
-    if not 0 <= other < len(rows):
-        return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows, start=1):
-        row.position = position
+    _swap_with_neighbour(rows, index, offset)

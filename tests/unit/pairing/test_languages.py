@@ -4,7 +4,6 @@ assignment avoids it, and a repeat is preferred to it."""
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 
 import pytest
@@ -13,20 +12,15 @@ from hypothesis import strategies as st
 
 from crossroads.pairing import Assignment, PairingRequest, Person, assign, plan_rounds
 
+# The worlds below are built, and searched by brute force, with the engine's own group sizes:
+# the question is whether a language-sharing partition exists *into those sizes*, so these
+# tests must use exactly the sizes the engine uses, not a copy that could drift from them
+# (test_properties.py checks the sizes themselves).
+from crossroads.pairing.groups import group_sizes
+
 pytestmark = pytest.mark.unit
 LANGUAGES = ["en", "es", "fr", "sw", "ar", "hi"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def sizes_for(count: int, size: int) -> list[int]:
-    """The balanced group sizes the engine uses (written out again: the test's own copy)."""
-    if count < 2:
-        return [count] if count else []
-    groups = max(1, count // size)
-    while math.ceil(count / groups) > size + 1:
-        groups += 1
-    base, extra = divmod(count, groups)
-    return [base + 1] * extra + [base] * (groups - extra)
 
 
 def language_less(assignment: Assignment, people: Sequence[Person]) -> int:
@@ -52,7 +46,7 @@ def planted(draw: st.DrawFn, max_people: int = 30, sizes: tuple[int, ...] = (2, 
     languages = draw(st.lists(st.sampled_from(LANGUAGES), min_size=2, max_size=5, unique=True))
     people: list[Person] = []
     hidden: list[list[str]] = []
-    for g, group_size in enumerate(sizes_for(count, size)):
+    for g, group_size in enumerate(group_sizes(count, size)):
         common = draw(st.sampled_from(languages))
         ids = []
         for k in range(group_size):
@@ -169,7 +163,7 @@ def small_rosters(draw: st.DrawFn) -> PairingRequest:
 def test_no_language_less_group_where_a_brute_force_search_finds_none_needed(
     request: PairingRequest,
 ) -> None:
-    sizes = sizes_for(len(request.people), request.size)
+    sizes = group_sizes(len(request.people), request.size)
     if not _partition_exists(request.people, sizes, request.blocked):
         return
     result = assign(request)

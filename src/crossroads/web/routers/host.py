@@ -52,6 +52,21 @@ def links_for(settings: Settings) -> InviteLinks:
     return InviteLinks(base_url=settings.public_base_url, secret_key=settings.resolved_secret_key)
 
 
+async def read_roster(request: Request, roster: UploadFile, host_id: int) -> bytes:
+    """Counts one roster upload against the host's limits, then reads the file.
+
+    Both roster routes (personal links as CSV, invitations by mail) take the same
+    upload, so the limits and the 5 MB cap live here once. Reading one byte past the
+    cap tells an over-size file apart without holding more of it in memory.
+    """
+    await request.app.state.rate_limits.hit_roster(request, host_id)
+    await request.app.state.rate_limits.hit_invites(host_id)
+    data = await roster.read(MAX_ROSTER_BYTES + 1)
+    if len(data) > MAX_ROSTER_BYTES:
+        raise FieldInvalid("roster", N_("The file is larger than 5 MB."))
+    return data
+
+
 def _form_defaults(convening: ConveningRecord | None) -> dict[str, Any]:
     if convening is None:
         return {
@@ -384,11 +399,7 @@ async def upload_roster(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    await request.app.state.rate_limits.hit_roster(request, host.id)
-    await request.app.state.rate_limits.hit_invites(host.id)
-    data = await roster.read(MAX_ROSTER_BYTES + 1)
-    if len(data) > MAX_ROSTER_BYTES:
-        raise FieldInvalid("roster", N_("The file is larger than 5 MB."))
+    data = await read_roster(request, roster, host.id)
     text = await invitations.import_roster(
         db,
         host,

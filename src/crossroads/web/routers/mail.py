@@ -7,11 +7,9 @@ from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads.convenings import mailing, planning
-from crossroads.convenings.errors import FieldInvalid
-from crossroads.messages import N_
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
 from crossroads.web.responses import PAGE_RESPONSES, csv_download, file_responses, render
-from crossroads.web.routers.host import MAX_ROSTER_BYTES, links_for
+from crossroads.web.routers.host import links_for, read_roster
 from crossroads.web.security import verify_csrf
 
 log = structlog.get_logger(__name__)
@@ -89,11 +87,7 @@ async def send_roster(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    await request.app.state.rate_limits.hit_roster(request, host.id)
-    await request.app.state.rate_limits.hit_invites(host.id)
-    data = await roster.read(MAX_ROSTER_BYTES + 1)
-    if len(data) > MAX_ROSTER_BYTES:
-        raise FieldInvalid("roster", N_("The file is larger than 5 MB."))
+    data = await read_roster(request, roster, host.id)
     sent = await mailing.invite_roster_by_mail(
         db,
         host,
