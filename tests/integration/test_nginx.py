@@ -151,6 +151,9 @@ def test_nginx_lands_every_notes_room_on_its_owner_before_and_after_a_node_dies(
         "node_ttl_seconds": "1.5",
         "notes_lease_seconds": "1.5",
         "public_base_url": f"https://127.0.0.1:{https}",
+        # One host opens all twelve rooms: past the per-person cap (8 a node) once a dead
+        # node's rooms land on the others. Routing is what this test is about.
+        "max_sockets_per_person": "64",
     }
     with running_nodes(tmp_path / "nodes", 3, **settings) as nodes:
         upstreams = {f"app{i + 1}:8000": nodes.node_id(s) for i, s in enumerate(nodes.servers)}
