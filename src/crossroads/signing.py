@@ -30,8 +30,15 @@ HEX_CHARS = 32
 
 def digest(secret: str, purpose: str, *fields: str | int) -> bytes:
     """The raw HMAC-SHA256 of ``purpose:field:field...`` under ``secret``."""
-    message = ":".join([purpose, *(str(field) for field in fields)]).encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    message = _bytes(":".join([purpose, *(str(field) for field in fields)]))
+    return hmac.new(_bytes(secret), message, hashlib.sha256).digest()
+
+
+def _bytes(text: str) -> bytes:
+    # A client's JSON can carry a lone surrogate ("\ud800"), which strict UTF-8 refuses to
+    # encode: that must be a wrong token, not an exception. For any other text the bytes are
+    # plain UTF-8, so every signature already issued stays valid.
+    return text.encode("utf-8", "surrogatepass")
 
 
 def hex_signature(secret: str, purpose: str, *fields: str | int) -> str:
@@ -40,7 +47,7 @@ def hex_signature(secret: str, purpose: str, *fields: str | int) -> str:
 
 def same(given: str, expected: str) -> bool:
     """Constant-time equality of a value a client sent and the one we computed."""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    return hmac.compare_digest(_bytes(given), _bytes(expected))
 
 
 def mint_expiring(

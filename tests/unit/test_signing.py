@@ -77,3 +77,12 @@ def test_foreign_or_malformed_values_are_refused_without_raising(value: str) -> 
     assert csrf_is_valid(SECRET, value) is False
     assert tokens.verify(SECRET, value, "room-a", now=NOW) is None
     assert tokens.verify_peer(SECRET, value, "room-a", now=NOW) is None
+
+
+@given(token=st.text(), scope=st.text())
+def test_any_text_a_client_sends_as_a_token_is_refused_without_raising(
+    token: str, scope: str
+) -> None:
+    # JSON decodes "\ud800" to a lone surrogate, which strict UTF-8 cannot encode.
+    assert signing.verify_expiring(SECRET, "notes", token + "\ud800", scope, now=NOW) is None
+    assert signing.same(token + "\udfff", token) is False

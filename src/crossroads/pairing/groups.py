@@ -347,8 +347,9 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
 
 
 def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> int:
-    """How many groups must lack a common language whatever the assignment: people who share
-    no language with anyone else here need a group each, up to the largest size, for them."""
+    """How many groups must lack a common language whatever the assignment of these sizes:
+    people who share no language with anyone else here make any group of two or more they
+    join language-less, so they need as many groups as the largest ones hold."""
     people = np.asarray([m for g in groups for m in g], dtype=np.int64)
     if people.size == 0:
         return 0
@@ -359,8 +360,18 @@ def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> in
         if np.count_nonzero(has) > 1:
             alone &= ~has
     isolated = int(np.count_nonzero(alone))
-    largest = max(len(g) for g in groups)
-    return -(-isolated // largest) if isolated else 0
+    # The groups' sizes are set; isolated people fill the largest first. (Dividing by the
+    # largest size alone undercounted: with nobody declaring a language, 9 people in three
+    # pairs and a trio need 4 such groups, not 3, and annealing chased the missing one for
+    # its whole patience each round.)
+    isolated -= sum(1 for g in groups if len(g) == 1)  # alone, they break no rule
+    needed = 0
+    for size in sorted((len(g) for g in groups if len(g) > 1), reverse=True):
+        if isolated <= 0:
+            break
+        isolated -= size
+        needed += 1
+    return needed
 
 
 def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:

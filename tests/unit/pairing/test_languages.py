@@ -255,3 +255,56 @@ def test_fifty_one_people_in_trios_over_five_rounds_all_share_a_language(
 ) -> None:
     plan = plan_rounds(request, rounds=5)
     assert [language_less(round_, request.people) for round_ in plan] == [0] * 5
+
+
+@SETTINGS
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=4).filter(
+        lambda sizes: sum(sizes) <= 8  # brute force below
+    ),
+    speakers=st.integers(min_value=0, max_value=3),
+)
+def test_the_forced_count_is_a_true_lower_bound_and_exact_when_nobody_shares(
+    sizes: list[int], speakers: int
+) -> None:
+    # People 0..speakers-1 share English, everyone else speaks only a language of their own:
+    # the bound must never exceed what a brute-force best partition into these sizes reaches,
+    # and with nobody sharing, every group of two or more is forced (the bound once divided by
+    # the largest size alone, and annealing chased groups no assignment could fix).
+    from crossroads.pairing.engine import population
+    from crossroads.pairing.groups import forced_language_less
+
+    n = sum(sizes)
+    people = [
+        Person(id=f"p{i}", languages=frozenset({"en"} if i < speakers else {f"x{i}"}))
+        for i in range(n)
+    ]
+    pop = population(PairingRequest(people=tuple(people)))
+    order = list(range(n))
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(order[start : start + size])
+        start += size
+    forced = forced_language_less(pop, groups)
+
+    best = min(
+        sum(
+            1
+            for k, size in enumerate(sizes)
+            if size > 1 and not set.intersection(*(set(people[m].languages) for m in part[k]))
+        )
+        for part in _partitions(list(range(n)), sizes)
+    )
+    assert forced <= best
+    if speakers <= 1:
+        assert forced == best == sum(1 for size in sizes if size > 1)
+
+
+def _partitions(people: list[int], sizes: list[int]):  # type: ignore[no-untyped-def]
+    if not sizes:
+        yield []
+        return
+    for first in itertools.combinations(people, sizes[0]):
+        rest = [p for p in people if p not in first]
+        for tail in _partitions(rest, sizes[1:]):
+            yield [list(first), *tail]
