@@ -16,6 +16,8 @@ import pytest
 
 from crossroads.convenings import hosts, invitations, joining, planning, rounds
 from crossroads.convenings.invitations import InviteLinks
+from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
+from crossroads.live.publisher import Events
 from crossroads.store import live as live_store
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
@@ -102,7 +104,7 @@ async def _plan(call: Call, present: list[int]) -> rounds.PairingPlan:
     return rounds.work_out(plan)
 
 
-def _seated(state: rounds.LiveState) -> list[int]:
+def _seated(state: LiveSnapshot) -> list[int]:
     return sorted(m for g in state.groups for m in g.members)
 
 
@@ -116,8 +118,10 @@ async def test_a_current_plan_is_written_as_worked_out(call: Call) -> None:
     )
     plan = replace(worked_out, groups=mine)
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert plan.state.seq == 0
     assert state.seq == 1
@@ -130,8 +134,10 @@ async def test_people_who_came_or_went_since_the_plan_are_placed_or_dropped(call
     plan = await _plan(call, call.people[:6])
     present = [*call.people[1:6], *call.people[6:9]]  # the first left; three came
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert _seated(state) == sorted(present)
     assert all(2 <= len(g.members) <= 3 for g in state.groups)
@@ -145,8 +151,10 @@ async def test_people_who_came_since_the_plan_never_leave_anyone_alone(call: Cal
     plan = await _plan(call, call.people[:2])
     present = call.people[:4]  # placed one by one, the fourth would find every group full
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert _seated(state) == sorted(present)
     assert all(len(g.members) >= 2 for g in state.groups), state.groups
@@ -155,12 +163,12 @@ async def test_people_who_came_since_the_plan_never_leave_anyone_alone(call: Cal
 async def test_a_plan_made_before_another_change_is_not_used(call: Call) -> None:
     present = call.people[:8]
     plan = await _plan(call, present)
-    await rounds.broadcast(call.db, call.convening_id, text="Welcome", now=NOW)
+    await rounds.broadcast(call.db, Events(), call.convening_id, text="Welcome", now=NOW)
 
     change = await rounds.start_round(
-        call.db, call.convening_id, present=present, now=NOW, plan=plan
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
     )
-    state = await rounds.load_state(call.db, call.convening_id)
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert change.seq == state.seq == 2
     assert _seated(state) == sorted(present)
@@ -181,8 +189,10 @@ async def test_a_plan_made_before_the_agenda_changed_is_not_used(call: Call) -> 
         duration_minutes=20,
     )
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert state.round is not None and state.round.duration_minutes == 20
     assert state.run is not None and state.run.ends_at - state.run.started_at == timedelta(
