@@ -8,6 +8,7 @@ number or the agenda moved on) falls back to pairing afresh, on a real SQLite fi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -54,6 +55,14 @@ def _profile(name: str) -> ProfileFields:
 
 @pytest.fixture
 async def call(tmp_path: Path) -> AsyncIterator[Call]:
+    async with prepared_call(tmp_path) as prepared:
+        yield prepared
+
+
+@asynccontextmanager
+async def prepared_call(tmp_path: Path) -> AsyncIterator[Call]:
+    """A convening with two rounds of pairs and nine people joined (tests/integration/
+    test_live_units.py starts from it too)."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'plans.db'}")
     await db.migrate()
     try:
