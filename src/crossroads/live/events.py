@@ -196,3 +196,18 @@ class PersonMuted(LiveEvent):
 class ConveningLocked(_HostsOnly):
     kind: ClassVar[str] = "locked"
     locked: bool = True
+
+
+# --- the agenda -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaChanged(LiveEvent):
+    """The host edited the convening or its agenda: every node rebuilds its people's views
+    from the database (#31). Not numbered: agenda edits do not take an event number."""
+
+    kind: ClassVar[str] = "resync"
+    seq: int = 0
+
+    def bus_message(self) -> dict[str, Any]:
+        return {"kind": self.kind}

@@ -135,6 +135,7 @@ WIRE: list[tuple[ev.LiveEvent, dict[str, Any]]] = [
     (ev.PersonReported(1, 2), {"kind": "reported", "seq": 2, "participants": []}),
     (ev.PersonMuted(1, 2, 5, True, "c"), {"kind": "muted", "seq": 2, "participants": [5]}),
     (ev.ConveningLocked(1, 2, locked=True), {"kind": "locked", "seq": 2, "participants": []}),
+    (ev.AgendaChanged(1), {"kind": "resync"}),
 ]
 
 
