@@ -26,7 +26,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "crossroads"
 # The top-level modules that import nothing of ours: shared plumbing every layer may use.
 LEAVES = frozenset(
     {"messages", "outbox", "websocket_frames", "settings", "log", "collector", "supervisor"}
-    | {"close_codes", "signing", "text_input"}
+    | {"close_codes", "signing", "text_input", "csv_reading"}
 )
 # Composition roots: they wire the layers together, so they may import any of them.
 ROOTS = frozenset({"cli", "demo", "simulate"})
@@ -34,7 +34,7 @@ ROOTS = frozenset({"cli", "demo", "simulate"})
 # What each package may import from crossroads besides itself (docs/architecture.md, "Layers").
 ALLOWED: dict[str, frozenset[str]] = {
     "pairing": frozenset(),
-    "harvest": frozenset({"messages"}),
+    "harvest": frozenset({"messages", "csv_reading"}),
     "store": frozenset(),
     "live": frozenset(
         {"outbox", "messages", "websocket_frames", "collector", "close_codes", "text_input"}
@@ -45,9 +45,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "convenings": frozenset(
         {"pairing", "harvest", "live", "notes", "store", "messages", "outbox", "signing"}
-        | {"text_input"}
+        | {"text_input", "csv_reading"}
     ),
-    "commands": frozenset({"convenings", "pairing", "harvest", "live", "store", "messages"}),
+    "commands": frozenset(
+        {"convenings", "pairing", "harvest", "live", "store", "messages", "csv_reading"}
+    ),
     # Sending e-mail: an adapter above the use cases, as web is (composes from their records,
     # runs the job worker); convenings never import it.
     "mail": frozenset({"convenings", "store", "settings", "messages", "signing"}),
@@ -60,6 +62,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     **{leaf: frozenset({"close_codes"} - {leaf}) for leaf in LEAVES},
     # One cleaning of typed text for every layer; its error messages are marked for gettext.
     "text_input": frozenset({"messages"}),
+    # One reader of CSV files for every layer (#28); its error messages are marked for gettext.
+    "csv_reading": frozenset({"messages"}),
 }
 
 # web reaches the store only for its database handle (sessions), errors and record types.
