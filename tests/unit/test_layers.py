@@ -26,7 +26,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "crossroads"
 # The top-level modules that import nothing of ours: shared plumbing every layer may use.
 LEAVES = frozenset(
     {"messages", "outbox", "websocket_frames", "settings", "log", "collector", "supervisor"}
-    | {"close_codes", "signing", "text_input", "csv_reading"}
+    | {"close_codes", "signing", "text_input", "csv_reading", "text_language"}
 )
 # Composition roots: they wire the layers together, so they may import any of them.
 ROOTS = frozenset({"cli", "demo", "simulate"})

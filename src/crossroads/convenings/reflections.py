@@ -8,7 +8,7 @@ See #8.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -32,6 +32,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
 from crossroads.store.reflections import NoteRecord, NoteStatus
+from crossroads.text_language import text_in
 
 MAX_HEADING = 300
 MAX_BODY = 20_000
@@ -100,10 +101,6 @@ def _view(plan: Plan, record: NoteRecord | None) -> NoteView:
     )
 
 
-def _prompt_text(texts: Mapping[str, str], languages: tuple[str, ...]) -> str:
-    return next((texts[lang] for lang in languages if texts.get(lang)), "")
-
-
 async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     """Notes per prompt, the roster with consents, and the rounds' figures, from the store.
 
@@ -130,7 +127,6 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     kept = {entry.id for entry in roster}
     prompts = [p for r in plan.rounds for p in r.prompts]
     notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
-    languages = (language, *convening.languages)
     # Chat lines their authors marked as shareable (#7); a removed person's never.
     chat = tuple(
         c for c in await consented_chat(db, convening.id) if int(c.author_id or 0) not in removed
@@ -142,7 +138,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         prompts=tuple(
             PromptNotes(
                 prompt_id=p.public_id,
-                prompt_text=_prompt_text(p.texts, languages),
+                prompt_text=text_in(p.texts, language, convening.languages),
                 contributions=read_contributions(
                     notes.sections.get(p.public_id, ""), prompt_id=p.public_id, roster=roster
                 ),

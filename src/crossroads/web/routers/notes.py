@@ -28,6 +28,7 @@ from crossroads.notes.rooms import NotesConnection, RoomServer
 from crossroads.settings import Settings
 from crossroads.store import safety as safety_store
 from crossroads.store.records import ConveningStatus
+from crossroads.text_language import text_in
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
@@ -49,10 +50,7 @@ def _sections(
     sections = []
     for round_ in plan.rounds:
         for prompt in round_.prompts:
-            text = next(
-                (prompt.texts[lang] for lang in (language, *languages) if prompt.texts.get(lang)),
-                "",
-            )
+            text = text_in(prompt.texts, language, languages)
             sections.append(
                 {
                     "id": section_name(prompt.public_id),
