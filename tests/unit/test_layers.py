@@ -45,7 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "convenings": frozenset(
         {"pairing", "harvest", "live", "notes", "store", "messages", "outbox", "signing"}
-        | {"text_input", "csv_reading"}
+        | {"text_input", "csv_reading", "text_language"}
     ),
     "commands": frozenset(
         {"convenings", "pairing", "harvest", "live", "store", "messages", "csv_reading"}
@@ -56,7 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "web": frozenset(
         {"convenings", "harvest", "live", "notes", "store", "messages", "outbox", "settings"}
         | {"websocket_frames", "collector", "supervisor", "close_codes", "signing", "text_input"}
-        | {"mail"}
+        | {"mail", "text_language"}
     ),
     # The leaves import nothing of ours but the table of close codes (outbox closes slow readers).
     **{leaf: frozenset({"close_codes"} - {leaf}) for leaf in LEAVES},
