@@ -16,7 +16,11 @@ from enum import StrEnum
 from crossroads.convenings import feedback
 from crossroads.convenings.calls import consented_chat
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.convenings.planning import (
+    Plan,
+    get_plan_for_host,
+    get_plan_for_participant,
+)
 from crossroads.harvest.model import HarvestInput, PromptNotes, Reflection, RosterEntry
 from crossroads.harvest.model import PrivacyMode as HarvestPrivacy
 from crossroads.harvest.outline import Block, Translate, no_translation
@@ -328,9 +332,7 @@ async def published_note(
     translate: Translate = no_translation,
 ) -> PublishedNote:
     """The published note of the participant's own convening; not found before publishing."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
+    plan = await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         record = await note_store.find_note(tx, plan.convening.id)
     if record is None or record.status is not NoteStatus.PUBLISHED:

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.planning import Plan
 from crossroads.convenings.rounds import Change
 from crossroads.messages import N_
 from crossroads.store import live as live_store
@@ -208,11 +208,3 @@ async def lock_convening(db: Database, convening_id: int, *, locked: bool) -> Ch
         await live_store.set_locked(tx, convening_id, locked)
         seq = await live_store.bump_seq(tx, convening_id)
     return Change(convening_id, seq, "locked", participants=frozenset())
-
-
-async def plan_of(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
-    """The participant's own convening; any other convening's id is not found."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-    return plan
