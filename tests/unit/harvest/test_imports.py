@@ -1,5 +1,7 @@
 """harvest/ is pure: it imports the standard library and its own libraries, nothing of ours
-but crossroads.messages, and never a web framework, database, or settings. See STYLE.md."""
+but crossroads.messages and crossroads.csv_reading, and never a web framework, database,
+settings or network client (the LLM's HTTP client lives in crossroads.llm and is handed in,
+#28). See STYLE.md and tests/unit/test_layers.py."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 PACKAGE = Path(__file__).resolve().parents[3] / "src" / "crossroads" / "harvest"
-ALLOWED_OURS = {"crossroads.harvest", "crossroads.messages"}
+ALLOWED_OURS = {"crossroads.harvest", "crossroads.messages", "crossroads.csv_reading"}
 FORBIDDEN_THIRD_PARTY = {
     "fastapi",
     "starlette",
@@ -23,7 +25,16 @@ FORBIDDEN_THIRD_PARTY = {
     "httpx",
     "pydantic_settings",
     "babel",
+    # The network: the standard library's clients too, not only the third-party ones.
+    "socket",
+    "ssl",
+    "http",
+    "urllib",
+    "requests",
+    "aiohttp",
 }
+# urllib.parse only splits strings (harvest/pdf.py reads its fetcher's URLs with it).
+ALLOWED_STDLIB = {"urllib.parse"}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -44,6 +55,8 @@ def _forbidden(module: str) -> bool:
     if module.startswith("."):
         return False  # relative imports stay inside harvest/
     top = module.split(".")[0]
+    if module in ALLOWED_STDLIB:
+        return False
     if top == "crossroads":
         return not any(module == ok or module.startswith(ok + ".") for ok in ALLOWED_OURS)
     return top in FORBIDDEN_THIRD_PARTY
@@ -69,3 +82,11 @@ def test_forbidden_import_check_catches_a_web_import() -> None:
     assert _forbidden("sqlalchemy.orm") is True
     assert _forbidden("crossroads.messages") is False
     assert _forbidden("sklearn.cluster") is False
+
+
+def test_forbidden_import_check_catches_the_standard_librarys_network_clients() -> None:
+    assert _forbidden("urllib.request") is True
+    assert _forbidden("urllib") is True
+    assert _forbidden("http.client") is True
+    assert _forbidden("socket") is True
+    assert _forbidden("urllib.parse") is False
