@@ -5,9 +5,8 @@ crossroads it may import. Imports anywhere count (inside functions and ``TYPE_CH
 blocks too): a lazy import is still a dependency. The pure packages (``pairing``,
 ``harvest``) also import no network or process module and open no file.
 
-Where the code breaks a rule today and issue #28 plans the fix, the break is listed in
-``TEMPORARY`` with the issue: the test passes now, and an entry that no longer matches
-anything fails it, so the list only shrinks.
+There are no exceptions: issue #28 removed the last ones (the LLM client in harvest, store
+queries from web/forms.py, web/routers/notes.py and web/crdt_panic.py).
 """
 
 from __future__ import annotations
@@ -187,31 +186,13 @@ def _breaks() -> set[str]:
     return found
 
 
-# Breaks issue #28 plans to remove. Each entry names its fix; delete it when the fix lands.
-TEMPORARY: dict[str, str] = {
-    # Store queries run from web instead of a use case in convenings (#28).
-    "crossroads.web.forms: imports crossroads.store.convenings": "#28 forms through convenings",
-    "crossroads.web.forms: imports crossroads.store.participants": "#28 forms through convenings",
-    "crossroads.web.routers.notes: imports crossroads.store.safety": "#28 notes router use case",
-    "crossroads.web.crdt_panic: imports crossroads.store.live": "#28 panic follow-up use case",
-    "crossroads.web.crdt_panic: imports crossroads.store.participants": "#28 panic use case",
-    "crossroads.web.crdt_panic: imports crossroads.store.safety": "#28 panic follow-up use case",
-}
-
-
 def test_every_part_of_crossroads_has_a_layer_rule() -> None:
     layers = {_layer(module) for module, _ in _modules()}
     assert layers - {None} <= set(ALLOWED) | ROOTS, sorted(layers - set(ALLOWED) - ROOTS)
 
 
 def test_imports_follow_the_layer_rules() -> None:
-    breaks = _breaks()
-    assert sorted(breaks - set(TEMPORARY)) == []
-
-
-def test_every_temporary_exception_still_applies() -> None:
-    """A fixed break leaves the list: the exceptions only shrink."""
-    assert sorted(set(TEMPORARY) - _breaks()) == []
+    assert sorted(_breaks()) == []
 
 
 def test_the_layers_form_no_cycle() -> None:

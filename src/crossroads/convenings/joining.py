@@ -17,8 +17,7 @@ from crossroads.store import participants as participant_store
 from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
-from crossroads.store.participants import ProfileFields
-from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode
+from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode, ProfileFields
 from crossroads.store.reflections import NoteStatus
 
 

@@ -13,10 +13,10 @@ from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
 from crossroads.store import agenda as agenda_store
 from crossroads.store import convenings as convening_store
-from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import (
+    ConveningFields,
     ConveningRecord,
     HostRecord,
     ParticipantRecord,
