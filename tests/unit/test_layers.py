@@ -250,21 +250,22 @@ def test_the_layers_form_no_cycle() -> None:
 def test_the_checker_catches_each_kind_of_break(
     module: str, source: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert f"{module}: {expected}" in _breaks_of(module, source, tmp_path, monkeypatch)
+
+
+def test_a_pure_package_may_split_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``urllib.parse`` only splits strings (harvest/pdf.py reads its fetcher's URLs with it)."""
+    source = "from urllib.parse import urlsplit\nurlsplit('data:,x')\n"
+    assert _breaks_of("crossroads.harvest.x", source, tmp_path, monkeypatch) == set()
+
+
+def _breaks_of(
+    module: str, source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> set[str]:
+    """The breaks the checker finds in ``source`` read as ``module``."""
     path = tmp_path / "x.py"
     path.write_text(source, encoding="utf-8")
     monkeypatch.setattr(
         "tests.unit.test_layers._modules", lambda: iter([(module, path)]), raising=True
     )
-    assert f"{module}: {expected}" in _breaks()
-
-
-def test_a_pure_package_may_split_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``urllib.parse`` only splits strings (harvest/pdf.py reads its fetcher's URLs with it)."""
-    path = tmp_path / "x.py"
-    path.write_text("from urllib.parse import urlsplit\nurlsplit('data:,x')\n", encoding="utf-8")
-    monkeypatch.setattr(
-        "tests.unit.test_layers._modules",
-        lambda: iter([("crossroads.harvest.x", path)]),
-        raising=True,
-    )
-    assert _breaks() == set()
+    return _breaks()
