@@ -25,6 +25,7 @@ from crossroads.messages import N_
 from crossroads.store.database import Database
 from crossroads.store.live import GroupRecord
 from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
+from crossroads.text_language import language_of, text_in
 
 Translate = Callable[[str], str]
 
@@ -53,14 +54,6 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _prompt_text(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
-    for lang in (language, *fallbacks):
-        text = texts.get(lang)
-        if text:
-            return str(text)
-    return next((str(t) for t in texts.values() if t), "")
-
-
 def _round(
     state: LiveSnapshot, round_: RoundRecord, language: str, grace: timedelta
 ) -> dict[str, Any]:
@@ -77,7 +70,7 @@ def _round(
         "prompts": [
             {
                 "id": p.public_id,
-                "text": _prompt_text(p.texts, language, state.plan.convening.languages),
+                "text": text_in(p.texts, language, state.plan.convening.languages),
             }
             for p in round_.prompts
         ],
@@ -129,21 +122,14 @@ def _agenda(state: LiveSnapshot, language: str) -> list[dict[str, Any]]:
             "minutes": r.duration_minutes,
             "prompts": [
                 {
-                    "text": _prompt_text(p.texts, language, fallbacks),
-                    "lang": _prompt_language(p.texts, language, fallbacks),
+                    "text": text_in(p.texts, language, fallbacks),
+                    "lang": language_of(p.texts, language, fallbacks),
                 }
                 for p in r.prompts
             ],
         }
         for r in state.plan.rounds
     ]
-
-
-def _prompt_language(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
-    for lang in (language, *fallbacks):
-        if texts.get(lang):
-            return str(lang)
-    return next((str(k) for k, t in texts.items() if t), language)
 
 
 def _next(state: LiveSnapshot, language: str) -> dict[str, Any] | None:

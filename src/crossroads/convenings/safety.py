@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.planning import Plan
 from crossroads.live.events import ConveningLocked, PersonMuted, PersonReported
 from crossroads.live.publisher import Events
 from crossroads.messages import N_
@@ -223,11 +223,3 @@ async def lock_convening(
         await live_store.set_locked(unit.tx, convening_id, locked)
         seq = await live_store.bump_seq(unit.tx, convening_id)
         return unit.record(ConveningLocked(convening_id, seq, locked=locked))
-
-
-async def plan_of(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
-    """The participant's own convening; any other convening's id is not found."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-    return plan

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining, mailing, safety
+from crossroads.convenings import access, joining, mailing, planning, safety
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.tokens import new_token
 from crossroads.settings import Settings
@@ -186,7 +186,7 @@ async def _report_page(
     sent: bool = False,
     status: int = 200,
 ) -> Response:
-    plan = await safety.plan_of(db, you, public_id)
+    plan = await planning.get_plan_for_participant(db, you, public_id)
     return render(
         request,
         "participant/report.html",
@@ -219,7 +219,7 @@ async def report_form(
 async def report_submit(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
 ) -> Response:
-    await safety.plan_of(db, you, public_id)
+    await planning.get_plan_for_participant(db, you, public_id)
     values = form_values(await request.form())
     try:
         form = ReportForm.model_validate(values)
