@@ -214,6 +214,33 @@ def test_the_layers_form_no_cycle() -> None:
     assert [layer for layer in edges if reaches(layer, layer, {layer})] == []
 
 
+# Helpers one router lends another today; they move below the routers (#28).
+ROUTER_SHARES = frozenset(
+    {
+        "crossroads.web.routers.followup: imports crossroads.web.routers.host.links_for",
+        "crossroads.web.routers.mail: imports crossroads.web.routers.host.links_for",
+        "crossroads.web.routers.mail: imports crossroads.web.routers.host.read_roster",
+    }
+)
+
+
+def _router_imports() -> set[str]:
+    return {
+        f"{module}: imports {imp.target}"
+        for module, path in _modules()
+        if module.startswith("crossroads.web.routers.")
+        for imp in _imports(module, path)
+        if imp.target.startswith("crossroads.web.routers.")
+    }
+
+
+def test_no_router_imports_another_router() -> None:
+    """Routers parse, call one use case and render: anything two of them share (publishing a
+    change, the hub's wiring) belongs below them, not in one router lent to another."""
+    assert sorted(_router_imports() - ROUTER_SHARES) == []
+    assert sorted(ROUTER_SHARES - _router_imports()) == []  # a fixed share leaves the list
+
+
 @pytest.mark.parametrize(
     ("module", "source", "expected"),
     [

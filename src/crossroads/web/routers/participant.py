@@ -25,7 +25,6 @@ from crossroads.web.auth import (
 from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_body, form_values
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
-from crossroads.web.routers.live import publish
 from crossroads.web.security import fresh_csrf_token, secure_cookies_for, verify_csrf
 
 router = APIRouter(
@@ -228,13 +227,13 @@ async def report_submit(
         return await _report_page(
             request, db, you, public_id, values, field_errors(exc), status=422
         )
-    change = await safety.report_person(
+    await safety.report_person(
         db,
+        request.app.state.publisher,
         you,
         reported_public_id=form.reported,
         reason=form.reason,
         details=form.details,
         now=now,
     )
-    await publish(request.app.state.hub, change)
     return RedirectResponse(f"/c/{public_id}/report?sent=1", status_code=303)
