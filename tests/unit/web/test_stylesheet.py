@@ -62,12 +62,16 @@ def test_prompts_in_a_right_to_left_language_are_marked_rtl() -> None:
     template = create_templates().env.get_template("participant/_agenda.html")
     prompt = SimpleNamespace(texts={"ar": "ما الذي أتى بك؟", "en": "What brought you?"})
     round_ = SimpleNamespace(title="", kind="pairs", duration_minutes=12, prompts=[prompt])
+    convening = SimpleNamespace(languages=("en", "ar"))
     i18n.activate("en")
 
-    html_en = template.render(plan=SimpleNamespace(rounds=[round_]))
+    html_en = template.render(plan=SimpleNamespace(convening=convening, rounds=[round_]))
     only_arabic = SimpleNamespace(texts={"ar": "ما الذي أتى بك؟"})
     html_ar = template.render(
-        plan=SimpleNamespace(rounds=[SimpleNamespace(**{**vars(round_), "prompts": [only_arabic]})])
+        plan=SimpleNamespace(
+            convening=convening,
+            rounds=[SimpleNamespace(**{**vars(round_), "prompts": [only_arabic]})],
+        )
     )
 
     assert '<li lang="en" dir="ltr">What brought you?</li>' in html_en
