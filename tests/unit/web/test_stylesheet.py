@@ -62,15 +62,15 @@ def test_prompts_in_a_right_to_left_language_are_marked_rtl() -> None:
     template = create_templates().env.get_template("participant/_agenda.html")
     prompt = SimpleNamespace(texts={"ar": "ما الذي أتى بك؟", "en": "What brought you?"})
     round_ = SimpleNamespace(title="", kind="pairs", duration_minutes=12, prompts=[prompt])
-    convening = SimpleNamespace(languages=("en", "ar"))
     i18n.activate("en")
 
-    html_en = template.render(plan=SimpleNamespace(convening=convening, rounds=[round_]))
+    convening = SimpleNamespace(languages=["en"])
+    html_en = template.render(plan=SimpleNamespace(rounds=[round_], convening=convening))
     only_arabic = SimpleNamespace(texts={"ar": "ما الذي أتى بك؟"})
     html_ar = template.render(
         plan=SimpleNamespace(
-            convening=convening,
             rounds=[SimpleNamespace(**{**vars(round_), "prompts": [only_arabic]})],
+            convening=convening,
         )
     )
 
