@@ -36,7 +36,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
 from crossroads.store.reflections import NoteRecord, NoteStatus
-from crossroads.text_language import text_in
+from crossroads.text_language import original_language, text_in
 
 MAX_HEADING = 300
 MAX_BODY = 20_000
@@ -138,7 +138,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     data = HarvestInput(
         title=convening.title,
         privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
-        language=convening.languages[0] if convening.languages else language,
+        language=original_language(convening.languages, language),
         prompts=tuple(
             PromptNotes(
                 prompt_id=p.public_id,
