@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import socket
 import sqlite3
@@ -185,9 +184,14 @@ def _template_for(backend: str) -> str:
         prepare_database(template)
         _templates[backend] = str(template.database_path)
     else:
-        from tests.integration.postgres import create_database, database_name, drop_database
+        from tests.integration.postgres import (
+            create_database,
+            database_name,
+            drop_database,
+            unique_name,
+        )
 
-        name = f"crossroads_template_{secrets.token_hex(4)}"
+        name = unique_name("template")
         url = create_database(name)
         _template_cleanup.append(lambda: drop_database(name))
         prepare_database(make_server(directory, database_url=url))

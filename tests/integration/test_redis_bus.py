@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 
 import pytest
 
@@ -29,9 +30,12 @@ async def _first(bus: object, channel: str, ready: asyncio.Event) -> dict:  # ty
 def test_an_event_published_on_one_node_reaches_the_other() -> None:
     async def scenario() -> None:
         assert TEST_REDIS_URL is not None
+        # A prefix of its own: channels are shared by every Redis database number, and
+        # another run (a parallel worker, a colleague's suite) may publish on "test:live:42".
+        prefix = f"test-{secrets.token_hex(4)}:"
         node_a, node_b = (
-            RedisBus(TEST_REDIS_URL, prefix="test:"),
-            RedisBus(TEST_REDIS_URL, prefix="test:"),
+            RedisBus(TEST_REDIS_URL, prefix=prefix),
+            RedisBus(TEST_REDIS_URL, prefix=prefix),
         )
         ready = asyncio.Event()
         receiver = asyncio.create_task(_first(node_b, "live:42", ready))
