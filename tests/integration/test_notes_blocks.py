@@ -1,0 +1,139 @@
+"""Each group's block of the shared notes: written by its group only, read by everyone (#29).
+
+Real server, real sockets, real CRDT: a round of two pairs starts; each person writes into
+their group's block (``group:<prompt>:<run>:<group>``, notes/blocks.py). A writer of one
+group who sends an update into another group's block gets a permission-denied frame and
+nothing of the update is applied, relayed or stored; a host may write any block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pycrdt import Text
+
+from crossroads.notes import protocol
+from crossroads.notes.blocks import block_name
+from tests.integration.conftest import Browserish, join, login, serve
+from tests.integration.live_clients import LiveClient, connect_people, planned_convening
+from tests.integration.notes_client import NotesClient, notes_token
+from tests.servers import LiveServer
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def blocks_server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(backend, Path(tmp_path_factory.mktemp("blocks"))) as server:
+        yield server
+
+
+async def wait_for(predicate, wait: float = 10) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(wait):
+        while not predicate():  # noqa: ASYNC110  a test polling a client's state
+            await asyncio.sleep(0.01)
+
+
+async def write(client: NotesClient, root: str, words: str) -> None:
+    """Append to any root Y.Text and send the update, as an editor bound to it would."""
+    before = client.doc.get_state()
+    text = client.doc.get(root, type=Text)
+    text += words
+    await client.socket.send(protocol.sync_message(protocol.UPDATE, client.doc.get_update(before)))
+    client.sent += 1
+
+
+def in_group(message: dict) -> bool:  # type: ignore[type-arg]
+    return message.get("group") is not None and len(message["group"]["members"]) >= 2
+
+
+async def start_round(
+    server: LiveServer, host: Browserish, room: str, people: list[Browserish]
+) -> list[dict]:  # type: ignore[type-arg]
+    console = await LiveClient.connect(server, f"/ws/host/{room}", host)
+    await console.send({"type": "hello"})
+    sockets = await connect_people(server, room, people)
+    await console.send({"type": "start_round"})
+    views = [await s.next("snapshot", in_group) for s in sockets]
+    for s in [console, *sockets]:
+        await s.close()
+    return views
+
+
+def test_a_writer_of_one_group_cannot_change_another_groups_block(
+    blocks_server: LiveServer,
+) -> None:
+    host = login(blocks_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    room = convening.public_id
+    people = [join(blocks_server, convening.invite_url, f"Person {i}") for i in range(4)]
+    views = asyncio.run(start_round(blocks_server, host, room, people))
+    prompt = views[0]["round"]["prompts"][0]["id"]
+    run = views[0]["round"]["number"]
+    group_of = [v["group"]["number"] for v in views]
+    assert len(set(group_of)) == 2
+    a = 0
+    b = next(i for i in range(4) if group_of[i] != group_of[a])
+    mate = next(i for i in range(4) if i != a and group_of[i] == group_of[a])
+    mine = block_name(prompt, run, group_of[a])
+    theirs = block_name(prompt, run, group_of[b])
+    tokens = [notes_token(p, f"/c/{room}/notes") for p in people]
+    host_token = notes_token(host, f"/host/convenings/{room}/notes")
+
+    async def scenario() -> None:
+        writer = await NotesClient.connect(blocks_server, room, tokens[a])
+        partner = await NotesClient.connect(blocks_server, room, tokens[mate])
+        other = await NotesClient.connect(blocks_server, room, tokens[b])
+        for client in (writer, partner, other):
+            async with asyncio.timeout(10):
+                await client.synced.wait()
+        await write(writer, mine, "Our group's idea. ")
+        await writer.wait_acked()
+        await wait_for(lambda: str(partner.doc.get(mine, type=Text)) == "Our group's idea. ")
+        # Into the other group's block: refused whole, the socket stays open.
+        await write(writer, theirs, "Sneaked into your block.")
+        await wait_for(lambda: writer.denied == 1 and writer.acked == writer.sent)
+        # An update touching both blocks is refused whole too.
+        before = writer.doc.get_state()
+        with writer.doc.transaction():
+            own = writer.doc.get(mine, type=Text)
+            own += "Mixed. "
+            foreign = writer.doc.get(theirs, type=Text)
+            foreign += "Mixed too."
+        await writer.socket.send(
+            protocol.sync_message(protocol.UPDATE, writer.doc.get_update(before))
+        )
+        writer.sent += 1
+        await wait_for(lambda: writer.denied == 2 and writer.acked == writer.sent)
+        # The other group writes its own block; the host may write any block.
+        await write(other, theirs, "Their own words. ")
+        await other.wait_acked()
+        assert other.denied == 0
+        host_client = await NotesClient.connect(blocks_server, room, host_token)
+        async with asyncio.timeout(10):
+            await host_client.synced.wait()
+        await write(host_client, theirs, "A host's note.")
+        await host_client.wait_acked()
+        assert host_client.denied == 0
+        await asyncio.sleep(0.3)
+        assert str(other.doc.get(theirs, type=Text)) == "Their own words. A host's note."
+        assert str(partner.doc.get(theirs, type=Text)) == "Their own words. A host's note."
+        for client in (writer, partner, other, host_client):
+            await client.close()
+        # A fresh reader after the room reloads: nothing refused was stored.
+        await asyncio.sleep(0.5)
+        reader = await NotesClient.connect(blocks_server, room, tokens[mate])
+        async with asyncio.timeout(10):
+            await reader.synced.wait()
+        assert str(reader.doc.get(mine, type=Text)) == "Our group's idea. "
+        assert str(reader.doc.get(theirs, type=Text)) == "Their own words. A host's note."
+        await reader.close()
+
+    asyncio.run(scenario())
+    # Every block is readable by all: the read-only page shows both, headed by names.
+    page = people[b].get(f"/c/{room}/notes/read").text
+    assert "Our group&#39;s idea." in page and "Their own words." in page
+    assert "Sneaked" not in page and "Mixed" not in page
