@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, WebSocket
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from crossroads import websocket_frames
 from crossroads.close_codes import (
@@ -121,6 +121,24 @@ async def participant_notes(
             "back": f"/c/{public_id}/lobby",
             "muted": muted,
         },
+    )
+
+
+@router.get("/c/{public_id}/notes/ticket", response_class=JSONResponse)
+async def participant_notes_ticket(
+    public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep
+) -> JSONResponse:
+    """What the round screen's notes editor opens the socket with (the lobby page is the same
+    for every phase; the editor asks once a round starts). Not cached: it holds a token."""
+    lobby = await joining.lobby_for(db, you, public_id)
+    chatham = lobby.plan.convening.privacy_mode == "chatham_house"
+    return JSONResponse(
+        {
+            "token": tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id),
+            "name": "" if chatham else you.display_name,
+            "muted": await safety.is_muted(db, you.id),
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 
