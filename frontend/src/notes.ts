@@ -69,8 +69,10 @@ class Session {
       root.dataset.online = online ? "yes" : "no";
       root.dataset.pending = String(Math.max(0, sent - acknowledged));
       if (status === null || this.refused) return;
-      if (!online) status.textContent = t.offline ?? "";
-      else status.textContent = sent > acknowledged ? (t.saving ?? "") : (t.online ?? "");
+      // The round screen has a line's corner for it: the short words.
+      const short = root.dataset.statusShort === "yes";
+      if (!online) status.textContent = (short ? t.offline_short : t.offline) ?? "";
+      else status.textContent = sent > acknowledged ? (t.saving ?? "") : ((short ? t.online_short : t.online) ?? "");
     };
     provider.messageHandlers[ACK] = (_encoder, decoder) => {
       acknowledged = decoding.readVarUint(decoder);

@@ -121,6 +121,9 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
     for page in pages:
         # Measured with the partner's tile in place: the tallest the screen gets.
         expect(page.locator("video[data-call-peer]")).to_have_count(1)
+    if dbg := os.environ.get("ROUND_DEBUG"):
+        pages[0].wait_for_timeout(1000)
+        pages[0].screenshot(path=str(Path(dbg) / f"pre-{size}.png"))
     for page in pages:
         in_viewport(page, page.locator(".partner-card h3"), "the partner's name")
         in_viewport(page, page.locator(".partner-card .organisation"), "the partner's organisation")
@@ -131,7 +134,9 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
         in_viewport(page, page.get_by_role("button", name="Camera off"), "the camera button")
         in_viewport(page, page.get_by_role("button", name="Leave the call"), "the leave button")
         in_viewport(page, page.locator("[data-call-self]"), "the self-view")
-        in_viewport(page, page.locator("[data-live-notes]"), "the way to the group's notes")
+        in_viewport(
+            page, page.locator("[data-live-notes] .cm-editor").first, "the group's notes editor"
+        )
         # Chat and agenda: one tap away, folded.
         in_viewport(page, page.locator("[data-call-chat] summary"), "the chat disclosure")
 
