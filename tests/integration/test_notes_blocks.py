@@ -137,3 +137,53 @@ def test_a_writer_of_one_group_cannot_change_another_groups_block(
     page = people[b].get(f"/c/{room}/notes/read").text
     assert "Our group&#39;s idea." in page and "Their own words." in page
     assert "Sneaked" not in page and "Mixed" not in page
+
+
+def test_the_harvest_quotes_a_block_per_writer_leaving_out_who_refused_to_be_quoted(
+    blocks_server: LiveServer,
+) -> None:
+    from tests.integration.test_reflection_pages import ANA_LINES, BILAL_LINES
+
+    host = login(blocks_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    room = convening.public_id
+    ana = join(blocks_server, convening.invite_url, "Ana Pérez", consent_quoted="on")
+    bilal = join(blocks_server, convening.invite_url, "Bilal Haddad")  # did not agree
+    views = asyncio.run(start_round(blocks_server, host, room, [ana, bilal]))
+    prompt = views[0]["round"]["prompts"][0]["id"]
+    block = block_name(prompt, views[0]["round"]["number"], views[0]["group"]["number"])
+
+    async def type_in_turns() -> None:
+        writers = [
+            await NotesClient.connect(blocks_server, room, notes_token(p, f"/c/{room}/notes"))
+            for p in (ana, bilal)
+        ]
+        for client in writers:
+            async with asyncio.timeout(10):
+                await client.synced.wait()
+        # Both write in the one block, line about line, with no "Name:" in front.
+        for ana_line, bilal_line in zip(ANA_LINES, BILAL_LINES, strict=True):
+            for client, line in zip(writers, (ana_line, bilal_line), strict=True):
+                await write(client, block, f"{line}\n")
+                await client.wait_acked()
+                other = writers[1] if client is writers[0] else writers[0]
+                await wait_for(
+                    lambda o=other, c=client: str(o.doc.get(block, type=Text))
+                    == str(c.doc.get(block, type=Text))
+                )
+        for client in writers:
+            await client.close()
+
+    asyncio.run(type_in_turns())
+    page = f"/host/convenings/{room}/reflection"
+    host.submit(f"{page}/generate", {}, form_page=page)
+    data = host.get(f"{page}.json").json()
+    [exported] = [p for p in data["prompts"] if p["id"] == prompt]
+    ids = [i for t in exported["themes"] for i in t["contribution_ids"]]
+    ids += exported["other_points"]["contribution_ids"]
+    # Every line of the block was read, Bilal's too (they count in the themes) ...
+    assert len(ids) == len(ANA_LINES) + len(BILAL_LINES), ids
+    quotes = [q["text"] for t in exported["themes"] for q in t["quotes"]]
+    # ... but only Ana's words are quoted: consent is per writer, inside one block.
+    assert quotes, exported
+    assert all(q in ANA_LINES for q in quotes), quotes
