@@ -9,6 +9,7 @@ nothing of the update is applied, relayed or stored; a host may write any block.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,8 +169,9 @@ def test_the_harvest_quotes_a_block_per_writer_leaving_out_who_refused_to_be_quo
                 await client.wait_acked()
                 other = writers[1] if client is writers[0] else writers[0]
                 await wait_for(
-                    lambda o=other, c=client: str(o.doc.get(block, type=Text))
-                    == str(c.doc.get(block, type=Text))
+                    lambda o=other, c=client: (
+                        str(o.doc.get(block, type=Text)) == str(c.doc.get(block, type=Text))
+                    )
                 )
         for client in writers:
             await client.close()
@@ -187,3 +189,52 @@ def test_the_harvest_quotes_a_block_per_writer_leaving_out_who_refused_to_be_quo
     # ... but only Ana's words are quoted: consent is per writer, inside one block.
     assert quotes, exported
     assert all(q in ANA_LINES for q in quotes), quotes
+
+
+def test_a_document_saved_before_blocks_still_opens_with_its_text_as_notes_for_everyone(
+    blocks_server: LiveServer,
+) -> None:
+    host = login(blocks_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    room = convening.public_id
+    people = [join(blocks_server, convening.invite_url, f"Person {i}") for i in range(2)]
+    token = notes_token(people[0], f"/c/{room}/notes")
+    host_page = host.get(f"/host/convenings/{room}/notes").text
+    prompt = next(p for p in re.findall(r'data-section="prompt:([^"]+)"', host_page) if p != "free")
+
+    async def old_client() -> None:
+        # The old shape: everyone's text straight in the prompt's section, stored before
+        # any group had a block.
+        client = await NotesClient.connect(blocks_server, room, token)
+        async with asyncio.timeout(10):
+            await client.synced.wait()
+        await client.type(prompt, "Written before groups had blocks.\n")
+        await client.wait_acked()
+        await client.close()
+
+    asyncio.run(old_client())
+    views = asyncio.run(start_round(blocks_server, host, room, people))
+    block = block_name(prompt, views[0]["round"]["number"], views[0]["group"]["number"])
+
+    async def new_client() -> None:
+        client = await NotesClient.connect(blocks_server, room, token)
+        async with asyncio.timeout(10):
+            await client.synced.wait()
+        assert str(client.text(prompt)) == "Written before groups had blocks.\n"
+        await write(client, block, "Written in our group's block.")
+        await client.wait_acked()
+        assert client.denied == 0
+        await client.close()
+
+    asyncio.run(new_client())
+    read = people[1].get(f"/c/{room}/notes/read").text
+    assert "Notes for everyone" in read and "Written before groups had blocks." in read
+    assert "<summary>Person 0, Person 1</summary>" in read or (
+        "<summary>Person 1, Person 0</summary>" in read
+    )
+    assert "Written in our group&#39;s block." in read
+    editor = host.get(f"/host/convenings/{room}/notes").text
+    assert f'data-section="prompt:{prompt}"' in editor and f'data-section="{block}"' in editor
+    export = host.get(f"/host/convenings/{room}/notes.md").text
+    assert "Written before groups had blocks." in export
+    assert "Written in our group's block." in export
