@@ -160,7 +160,10 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
         first.get_by_role("button", name="Unmute").click()
         # Some notes in the group's block, as the screen looks mid-round.
         first.locator("[data-live-notes] .cm-content").click()
-        first.keyboard.type("Rent strikes: Lagos and Leeds both won repairs.\nNext: compare tactics")
+        first.keyboard.type(
+            "Rent strikes: Lagos and Leeds both won repairs.\nNext: compare tactics"
+        )
+        first.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
         first.wait_for_timeout(1500)  # let the fake camera's frames reach the tiles
         first.screenshot(path=str(Path(shots) / f"round-{size}.png"))
     # The round screen, notice included, passes axe at this size.
