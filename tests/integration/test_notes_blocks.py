@@ -97,18 +97,23 @@ def test_a_writer_of_one_group_cannot_change_another_groups_block(
         # Into the other group's block: refused whole, the socket stays open.
         await write(writer, theirs, "Sneaked into your block.")
         await wait_for(lambda: writer.denied == 1 and writer.acked == writer.sent)
-        # An update touching both blocks is refused whole too.
-        before = writer.doc.get_state()
-        with writer.doc.transaction():
-            own = writer.doc.get(mine, type=Text)
+        # An update touching both blocks is refused whole too (sent from a fresh document:
+        # this one holds the refused text, which the server lacks).
+        mixer = await NotesClient.connect(blocks_server, room, tokens[a])
+        async with asyncio.timeout(10):
+            await mixer.synced.wait()
+        before = mixer.doc.get_state()
+        with mixer.doc.transaction():
+            own = mixer.doc.get(mine, type=Text)
             own += "Mixed. "
-            foreign = writer.doc.get(theirs, type=Text)
+            foreign = mixer.doc.get(theirs, type=Text)
             foreign += "Mixed too."
-        await writer.socket.send(
-            protocol.sync_message(protocol.UPDATE, writer.doc.get_update(before))
+        await mixer.socket.send(
+            protocol.sync_message(protocol.UPDATE, mixer.doc.get_update(before))
         )
-        writer.sent += 1
-        await wait_for(lambda: writer.denied == 2 and writer.acked == writer.sent)
+        mixer.sent += 1
+        await wait_for(lambda: mixer.denied == 1 and mixer.acked == mixer.sent)
+        await mixer.close()
         # The other group writes its own block; the host may write any block.
         await write(other, theirs, "Their own words. ")
         await other.wait_acked()
@@ -238,3 +243,49 @@ def test_a_document_saved_before_blocks_still_opens_with_its_text_as_notes_for_e
     export = host.get(f"/host/convenings/{room}/notes.md").text
     assert "Written before groups had blocks." in export
     assert "Written in our group's block." in export
+
+
+def test_an_update_built_on_parts_the_server_lacks_is_not_acknowledged_but_resent_whole(
+    blocks_server: LiveServer,
+) -> None:
+    """Once a room has blocks, an update whose items cannot be placed (its parents are not on
+    the server: a room that reloaded without another writer's unsaved edit) could land in any
+    block: the socket is closed (1013) before it is taken or acknowledged, and the sync on
+    reconnecting sends it again with its parents, so nothing acknowledged is ever lost."""
+    host = login(blocks_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    room = convening.public_id
+    people = [join(blocks_server, convening.invite_url, f"Person {i}") for i in range(2)]
+    views = asyncio.run(start_round(blocks_server, host, room, people))
+    prompt = views[0]["round"]["prompts"][0]["id"]
+    block = block_name(prompt, views[0]["round"]["number"], views[0]["group"]["number"])
+    token = notes_token(people[0], f"/c/{room}/notes")
+
+    async def scenario() -> None:
+        client = await NotesClient.connect(blocks_server, room, token)
+        async with asyncio.timeout(10):
+            await client.synced.wait()
+        await write(client, block, "Placed. ")  # the room has a block now
+        await client.wait_acked()
+        text = client.doc.get(block, type=Text)
+        text += "Never sent. "  # the parent the server will lack
+        before = client.doc.get_state()
+        text += "Built on it."
+        orphan = client.doc.get_update(before)
+        await client.socket.send(protocol.sync_message(protocol.UPDATE, orphan))
+        client.sent += 1
+        assert await client.closed() == 1013
+        assert client.acked == client.sent - 1  # the orphan was never acknowledged
+        again = await NotesClient.connect(blocks_server, room, token, doc=client.doc)
+        await wait_for(lambda: again.sent >= 1)  # its answer to the server's sync step 1
+        await again.wait_acked()
+        await again.close()
+        reader = await NotesClient.connect(
+            blocks_server, room, notes_token(people[1], f"/c/{room}/notes")
+        )
+        await wait_for(
+            lambda: str(reader.doc.get(block, type=Text)) == "Placed. Never sent. Built on it."
+        )
+        await reader.close()
+
+    asyncio.run(scenario())

@@ -293,14 +293,10 @@ class Room:
 BLOCK_REFUSED = "not your group's block"
 
 
-def _foreign_block(room: Room, mine: frozenset[str], touched: set[str] | None) -> bool:
+def _foreign_block(mine: frozenset[str], touched: set[str] | None) -> bool:
     """Whether an update touches a group's block the writer may not write (notes/blocks.py).
-
-    An update whose items cannot all be placed is refused once the room has blocks: it could
-    land in any of them when its missing parents arrive."""
-    if touched is None:
-        return room.has_blocks
-    return any(is_block(root) and root not in mine for root in touched)
+    (An update whose items cannot all be placed is dealt with before: see RoomServer._update.)"""
+    return touched is not None and any(is_block(root) and root not in mine for root in touched)
 
 
 class RoomServer:
@@ -536,10 +532,16 @@ class RoomServer:
                 conn.close(CLOSE_INVALID, "not a Yjs update")
                 return False
             touched = room.index.touched(parsed)
+            if touched is None and conn.blocks is not None and room.has_blocks:
+                # Built on items the server lacks (the room reloaded without an update
+                # another writer will resend): where it lands cannot be told yet, so it is
+                # neither taken nor acknowledged. Reconnecting resends it with the sync.
+                conn.close(CLOSE_SLOW, "update built on missing parts: reconnect to resync")
+                return False
             refusal = None
             if room.locked and (touched is None or touched & room.locked):
                 refusal = "section locked"
-            elif conn.blocks is not None and _foreign_block(room, conn.blocks, touched):
+            elif conn.blocks is not None and _foreign_block(conn.blocks, touched):
                 refusal = BLOCK_REFUSED
             if refusal is not None:
                 # Refused whole: nothing of it is applied or stored. Counted and acknowledged
