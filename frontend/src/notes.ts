@@ -220,6 +220,12 @@ function startPage(root: HTMLElement): void {
     });
   });
   session.expose();
+  // A link to one group's block (#group-<prompt>-<run>-<group>) unfolds it.
+  const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  if (target instanceof HTMLDetailsElement) {
+    target.open = true;
+    target.scrollIntoView();
+  }
 }
 
 interface Block {

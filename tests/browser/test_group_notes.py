@@ -157,11 +157,31 @@ def test_chatham_house_blocks_are_headed_by_group_number_not_names(
     pages[0].keyboard.type("Said under the rule")
     expect(pages[1].locator("[data-live-notes] .cm-content")).to_contain_text("Said under the rule")
     expect(pages[0].locator("[data-live-notes]")).to_have_attribute("data-pending", "0")
+    # A host joins the group's notes by a link to its block: it opens unfolded, and what the
+    # host writes there reaches the group's round screens.
+    section = (
+        pages[0].locator("[data-live-notes-blocks] [data-section]").get_attribute("data-section")
+    )
+    assert section is not None
+    anchor = section.replace(":", "-")
+    host_page = open_as(
+        new_context, server, host, f"/host/convenings/{room}/notes#{anchor}", errors
+    )
+    block = host_page.locator(f"details[id='{anchor}']")
+    expect(block).to_have_attribute("open", "")
+    expect(block.locator(".cm-content")).to_contain_text("Said under the rule")
+    block.locator(".cm-content").click()
+    host_page.keyboard.press("End")
+    host_page.keyboard.type(" (host)")
+    pages[1].wait_for_function(
+        "s => window.crossroadsNotes.doc.getText(s).toString() === 'Said under the rule (host)'",
+        arg=section,
+    )
     read = people[1].get(f"/c/{room}/notes/read").text
     assert f"<summary>Group {number}</summary>" in read
-    host_page = host.get(f"/host/convenings/{room}/notes").text
+    host_html = host.get(f"/host/convenings/{room}/notes").text
     export = host.get(f"/host/convenings/{room}/notes.md").text
-    for text in (read, host_page, export):
+    for text in (read, host_html, export):
         for name in names:
             assert name not in text
     assert f"### Group {number}" in export
