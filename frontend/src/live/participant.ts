@@ -5,6 +5,7 @@ import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
+import { groupNotes } from "./group_notes";
 
 interface Card {
   id: string;
@@ -56,7 +57,6 @@ export function startParticipant(root: HTMLElement): void {
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
   const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
   const reportUrl = root.dataset.reportUrl ?? "";
-  const notesUrl = root.dataset.notesUrl ?? "";
   const promptArea = root.querySelector<HTMLElement>("[data-live-prompts]");
   const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda-panel]");
 
@@ -89,6 +89,7 @@ export function startParticipant(root: HTMLElement): void {
     messages.prepend(notice);
   };
 
+  const showNotes = groupNotes(root, t);
   const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
   const call = callPanel ? new GroupCall(callPanel, (m) => socket.send(m), t, announce) : null;
 
@@ -154,6 +155,7 @@ export function startParticipant(root: HTMLElement): void {
     if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
     if (promptArea) replaceChildren(promptArea, promptContent(next));
+    showNotes(next);
     call?.update(
       next.you.id,
       next.group?.members ?? [],
@@ -207,7 +209,7 @@ export function startParticipant(root: HTMLElement): void {
     return nodes;
   }
 
-  /** The prompt in the person's language and the way to the group's notes, under the call. */
+  /** The prompt in the person's language, under the call (the group's notes follow it). */
   function promptContent(v: Snapshot): Node[] {
     const round = v.round;
     if (round === null || !["running", "wrap_up", "over"].includes(v.phase)) return [];
@@ -220,14 +222,6 @@ export function startParticipant(root: HTMLElement): void {
         list,
       ]));
     }
-    if (notesUrl && v.group)
-      nodes.push(
-        el("a", {
-          text: t.notes_open ?? "",
-          cls: "live-notes-link",
-          attrs: { href: notesUrl, target: "_blank", rel: "noopener", role: "button", "data-live-notes": "" },
-        }),
-      );
     return nodes;
   }
 
