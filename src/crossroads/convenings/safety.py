@@ -69,6 +69,7 @@ class ReportView:
     # Recorded by the server, not a person: the notes engine cut this person off (#26; the
     # report names them on both sides, as nobody can report themselves).
     by_server: bool = False
+    dismissed: bool = False
 
 
 async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
@@ -142,6 +143,7 @@ async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
             run_number=r.run_number,
             created_at=r.created_at,
             by_server=r.reporter_id == r.reported_id,
+            dismissed=r.dismissed_at is not None,
         )
         for r in reports
         if r.reporter_id in everyone and r.reported_id in everyone
@@ -194,6 +196,17 @@ async def mute_person(
         await safety_store.set_muted(tx, convening_id, person.id, muted, now)
         seq = await live_store.bump_seq(tx, convening_id)
     return Change(convening_id, seq, "muted", participants=frozenset({person.id})), person.id
+
+
+async def dismiss_report(
+    db: Database, convening_id: int, report_id: int, *, now: datetime
+) -> Change:
+    """A host dismisses a report of their convening (another convening's id: not found)."""
+    async with db.transaction() as tx:
+        if not await safety_store.dismiss_report(tx, convening_id, report_id, now):
+            raise NotFound("report")
+        seq = await live_store.bump_seq(tx, convening_id)
+    return Change(convening_id, seq, "report_dismissed", participants=frozenset())
 
 
 async def is_muted(db: Database, participant_id: int) -> bool:

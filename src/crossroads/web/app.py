@@ -37,6 +37,7 @@ from crossroads.web import i18n
 from crossroads.web.body_limit import BodyLimit
 from crossroads.web.crdt_panic import PanicResponse
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
+from crossroads.web.previews import HostPreviews
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.routers import (
@@ -158,6 +159,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = live.create_hub(db, settings, app.state.views, cluster)
         app.state.round_plans = RoundPlans(db, app.state.hub, views=app.state.views)
         app.state.hub.on_refreshed = app.state.round_plans.notice
+        app.state.previews = HostPreviews(app.state.hub)
+        app.state.round_plans.on_plan = app.state.previews.on_plan
         affinity = app.state.notes_affinity = (
             RoomAffinity(cluster, ttl=settings.notes_lease_seconds, prefix=settings.redis_prefix)
             if cluster is not None

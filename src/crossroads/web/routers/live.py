@@ -16,10 +16,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from crossroads import close_codes, collector
 from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
-from crossroads.convenings import calls, invitations, rounds, safety
+from crossroads.convenings import calls, help_desk, invitations, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.live_views import ViewCache, ViewRenderer, host_view
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
@@ -32,7 +32,7 @@ from crossroads.notes.control import RoomControl
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
-from crossroads.web import i18n
+from crossroads.web import host_console, i18n
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -269,7 +269,7 @@ async def _participant_command(
             conn.send(history)
         return
     if isinstance(message, protocol.CallHelp):
-        await publish(hub, await rounds.call_for_help(db, you, now=now))
+        await publish(hub, await help_desk.call_for_help(db, you, now=now))
         conn.send({"v": 1, "type": "help_sent"})
         return
     if isinstance(message, protocol.SitOut):
@@ -315,6 +315,19 @@ async def _call_command(
         group = calls.talking_group(state, you.id, now=now, grace=grace)
         others = [] if group is None else [m for m in group.present if m != you.id]
         await hub.relay(conn.convening_id, others, {"v": 1, "type": "call_leave", "from": sender})
+        if group is not None:  # a host who joined this group drops them too (#29)
+            left = {"v": 1, "type": "call_leave", "from": sender, "group": group.number}
+            await hub.relay_to_hosts(conn.convening_id, left)
+        return
+    if message.to == help_desk.HOST_PEER:
+        # To a host who joined the sender's group: the host's console only accepts
+        # signals from the members of the group it joined (by ``group``).
+        group = calls.talking_group(state, you.id, now=now, grace=grace)
+        if group is None:
+            raise NotInGroup("you are not in a group right now")
+        relayed = message.model_dump(exclude={"to"})
+        relayed.update({"from": sender, "group": group.number})
+        await hub.relay_to_hosts(conn.convening_id, relayed)
         return
     target = calls.signal_target(state, you.id, str(message.to), now=now, grace=grace)
     relayed = message.model_dump(exclude={"to"})
@@ -370,6 +383,26 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     )
 
     host = viewer.host
+    session = host_console.HostSession(host)
+    grace = timedelta(seconds=settings.wrap_up_seconds)
+
+    async def extra(message: Any) -> rounds.Change | None:
+        app = ws.app.state
+        if isinstance(message, protocol.StartRound) and message.preview is not None:
+            return await host_console.start_previewed(db, hub, conn, app.previews, message.preview)
+        if isinstance(message, protocol.Hello):
+            app.previews.send_to(conn)
+            return None
+        return await host_console.handle(
+            db,
+            hub,
+            conn,
+            session,
+            message,
+            previews=app.previews,
+            config=app.call_config,
+            grace=grace,
+        )
 
     async def renew_link() -> None:
         links = InviteLinks(
@@ -382,10 +415,13 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     async def handle(message: Any) -> None:
         state = ws.app.state
         await _host_command(
-            db, hub, conn, message, state.round_plans, state.notes_control, renew_link
+            db, hub, conn, message, state.round_plans, state.notes_control, renew_link, extra
         )
 
-    await _serve(ws, hub, conn, protocol.parse_host, handle)
+    try:
+        await _serve(ws, hub, conn, protocol.parse_host, handle)
+    finally:
+        await host_console.on_close(hub, conn, session)
 
 
 async def _host_command(
@@ -396,6 +432,7 @@ async def _host_command(
     plans: RoundPlans,
     notes: RoomControl,
     renew_link: Callable[[], Awaitable[None]],
+    extra: Callable[[Any], Awaitable[rounds.Change | None]],
 ) -> None:
     now = utc_now()
     cid = conn.convening_id
@@ -404,6 +441,15 @@ async def _host_command(
         conn.send({"v": 1, "type": "pong"})
     elif isinstance(message, protocol.Hello):
         hub.refresh_now(cid, participants=set())
+        await extra(message)  # the next round's preview, if one is worked out (#29)
+    elif isinstance(message, (*host_console.COMMANDS, protocol.StartRound)) and (
+        not isinstance(message, protocol.StartRound) or message.preview is not None
+    ):
+        # Start from the preview the host saw publishes itself, like the plain start below.
+        change = await extra(message)
+        if isinstance(message, protocol.StartRound) and change is not None:
+            conn.send({"v": 1, "type": "done", "command": message.type, "seq": change.seq})
+            return
     elif isinstance(message, protocol.StartRound):
         # From here to the fan-out everyone is waiting for their partner: no collections.
         with collector.paused():
@@ -454,7 +500,9 @@ async def _host_command(
     elif isinstance(message, protocol.Lock):
         change = await safety.lock_convening(db, cid, locked=message.locked)
     elif isinstance(message, protocol.ResolveHelp):
-        change = await rounds.resolve_help(db, cid, message.id, now=now)
+        change, caller = await help_desk.resolve(db, cid, message.id, now=now)
+        # The person who called is told (a notice on their round screen, #29).
+        await hub.relay(cid, [caller], {"v": 1, "type": "help_resolved", "id": message.id})
     if change is not None:
         if not isinstance(message, protocol.StartRound):
             await publish(hub, change)
