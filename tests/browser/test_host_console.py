@@ -96,7 +96,8 @@ def test_host_moves_a_person_in_the_preview_and_joins_and_resolves_a_call_for_he
 
     console.locator("[data-command=start_round]").click()
     expect(console.locator("[data-console-status]")).to_have_text("The round has started.")
-    expect(preview).to_be_hidden()
+    # The preview now shows the next round's groups (round 2), moves cleared.
+    expect(preview.locator(".preview-moved")).to_have_count(0)
     # Start put the mover exactly where the host did: with the other two of group 2.
     for page in pages:
         expect(page.locator(".live-group")).to_be_visible()

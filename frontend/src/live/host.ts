@@ -88,6 +88,7 @@ export function startHost(root: HTMLElement): void {
       if (command === "end_call" && !window.confirm(t.confirm_end ?? "")) return;
       // Start writes exactly the groups the host sees in the preview (#29).
       if (command === "start_round" && preview?.token && !previewRoot?.hidden) message.preview = preview.token;
+      if (command === "start_round") preview?.clearChoice();
       socket.send(message);
     });
   });
@@ -165,8 +166,8 @@ export function startHost(root: HTMLElement): void {
     extendButtons.forEach((button) => (button.disabled = !inRound));
     if (endRoundButton) endRoundButton.disabled = !(next.round !== null && next.phase === "running");
     if (endCallButton) endCallButton.disabled = next.phase === "ended";
-    // The next round's groups are for before Start: not while a round runs, nor after the call.
-    preview?.show(next.next_round !== null && !["running", "wrap_up", "ended"].includes(next.phase));
+    // The next round's groups, whenever there is a next round to start (#29).
+    preview?.show(next.next_round !== null && next.phase !== "ended");
     const moveForm = q<HTMLFormElement>("[data-console-move]");
     if (moveForm) moveForm.hidden = !(next.round !== null && ["running", "wrap_up"].includes(next.phase));
     if (visit && visit.group !== null && !["running", "wrap_up", "over"].includes(next.phase)) visit.leave();
@@ -184,6 +185,9 @@ export function startHost(root: HTMLElement): void {
 
   function renderGroups(v: HostSnapshot): void {
     if (!groups) return;
+    // Only while there are groups: in the lobby the preview above shows the next round's.
+    const section = q<HTMLElement>("[data-console-groups-section]");
+    if (section) section.hidden = v.groups.length === 0;
     const byId = new Map(v.people.map((p) => [p.id, p]));
     const rows = v.groups.map((g) => {
       const names = g.members.map((m) => {
@@ -233,6 +237,8 @@ export function startHost(root: HTMLElement): void {
 
   function renderHelp(v: HostSnapshot): void {
     if (!help) return;
+    const empty = q<HTMLElement>("[data-console-help-empty]");
+    if (empty) empty.hidden = v.help_calls.length > 0;
     replaceChildren(
       help,
       v.help_calls.map((call) => {

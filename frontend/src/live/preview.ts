@@ -61,7 +61,16 @@ export class PreviewPanel {
   }
 
   private move(person: string, group: number): void {
-    if (this.send({ type: "preview_move", participant: person, group })) this.news.textContent = this.t.preview_moving ?? "";
+    if (this.send({ type: "preview_move", participant: person, group })) {
+      this.news.textContent = this.t.preview_moving ?? "";
+      this.clearChoice();
+    }
+  }
+
+  /** Empty the move form's lists after a move (the next move starts from a clean choice). */
+  clearChoice(): void {
+    if (this.who) this.who.value = "";
+    if (this.where) this.where.value = "";
   }
 
   /** Shown only while a next round can start (the console hides it during a round). */

@@ -22,6 +22,7 @@ from crossroads.store.database import Database
 from crossroads.store.records import HostRecord
 from crossroads.web.auth import utc_now
 from crossroads.web.previews import HostPreviews
+from crossroads.web.round_plans import RoundPlans
 
 COMMANDS = (
     protocol.PreviewMove,
@@ -48,22 +49,38 @@ async def _publish(hub: LiveHub, change: rounds.Change) -> None:
 
 
 async def start_previewed(
-    db: Database, hub: LiveHub, conn: Connection, previews: HostPreviews, token: str
+    db: Database,
+    hub: LiveHub,
+    conn: Connection,
+    previews: HostPreviews,
+    plans: RoundPlans,
+    token: str,
 ) -> rounds.Change:
-    """Start exactly the groups the host saw (``token``), or refuse and show the new ones."""
+    """Start exactly the groups the host saw (``token``). If they changed meanwhile (someone
+    arrived or left in the moment before the click): with moves of the host's in them, refuse
+    and show the new groups, since the host's choices must never be dropped unseen; without,
+    start as a plain Start does (the preview was the engine's plan and was about to update)."""
     cid = conn.convening_id
     shown = previews.current(cid)
-    if shown is None or shown.token != token:
-        previews.send_to(conn)
-        raise preview.PreviewChanged("the groups changed just now: look at them again")
     with collector.paused():
         try:
+            if shown is None or shown.token != token:
+                raise preview.PreviewChanged("the groups changed just now: look at them again")
             change = await preview.start_previewed(
                 db, shown, present=await hub.present_everywhere(cid), now=utc_now()
             )
         except preview.PreviewChanged:
-            hub.refresh_now(cid, participants=set())  # work the groups out again
-            raise
+            if previews.has_moves(cid):
+                previews.send_to(conn)
+                hub.refresh_now(cid, participants=set())  # work the groups out again
+                raise
+            change = await rounds.start_round(
+                db,
+                cid,
+                present=await hub.present_everywhere(cid),
+                now=utc_now(),
+                plan=plans.take(cid),
+            )
         await _publish(hub, change)
     previews.forget(cid)
     return change

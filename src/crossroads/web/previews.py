@@ -82,6 +82,9 @@ class HostPreviews:
         self._news[convening_id] = news
         self._show(convening_id)
 
+    def has_moves(self, convening_id: int) -> bool:
+        return bool(self._moves.get(convening_id))
+
     def current(self, convening_id: int) -> Preview | None:
         return self._shown.get(convening_id)
 

@@ -389,7 +389,9 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
     async def extra(message: Any) -> rounds.Change | None:
         app = ws.app.state
         if isinstance(message, protocol.StartRound) and message.preview is not None:
-            return await host_console.start_previewed(db, hub, conn, app.previews, message.preview)
+            return await host_console.start_previewed(
+                db, hub, conn, app.previews, app.round_plans, message.preview
+            )
         if isinstance(message, protocol.Hello):
             app.previews.send_to(conn)
             return None
