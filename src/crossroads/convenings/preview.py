@@ -99,7 +99,8 @@ def apply_moves(plan: rounds.PairingPlan, moves: Sequence[HostMove]) -> Preview:
     lost: list[int] = []
     for move in moves:
         source = next((i for i, g in enumerate(groups) if move.person in g), None)
-        overlaps = [len(move.companions & set(g)) for g in groups]
+        companions = move.companions - {move.person}
+        overlaps = [len(companions & set(g)) for g in groups]
         best = max(range(len(groups)), key=lambda i: overlaps[i], default=None)
         if source is None or best is None or overlaps[best] == 0:
             lost.append(move.person)
