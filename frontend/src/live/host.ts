@@ -170,6 +170,17 @@ export function startHost(root: HTMLElement): void {
     preview?.show(next.next_round !== null && next.phase !== "ended");
     const moveForm = q<HTMLFormElement>("[data-console-move]");
     if (moveForm) moveForm.hidden = !(next.round !== null && ["running", "wrap_up"].includes(next.phase));
+    // After the call nothing is left to say or to moderate; a microphone can only be muted
+    // while groups talk (#29).
+    const ended = next.phase === "ended";
+    const talking = ["running", "wrap_up", "over"].includes(next.phase);
+    for (const [selector, off] of [
+      ["[data-console-broadcast]", ended],
+      ["[data-console-mute]", ended],
+      ["[data-console-remove]", ended],
+      ["[data-console-mute-audio]", !talking],
+    ] as [string, boolean][])
+      root.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>(`${selector} :is(input, select, button)`).forEach((c) => (c.disabled = off));
     if (visit && visit.group !== null && !["running", "wrap_up", "over"].includes(next.phase)) visit.leave();
     if (lockButton) {
       lockButton.textContent = next.locked ? (t.unlock ?? "") : (t.lock ?? "");
