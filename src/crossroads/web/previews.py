@@ -61,6 +61,7 @@ class HostPreviews:
         self._moves: dict[int, list[HostMove]] = {}
         self._shown: dict[int, Preview] = {}
         self._news: dict[int, dict[str, list[str]]] = {}
+        self._sent: dict[int, tuple[str | None, str]] = {}
 
     def on_plan(self, convening_id: int, plan: rounds.PairingPlan | None) -> None:
         """A new plan from ``RoundPlans`` (None: there is no next round to plan)."""
@@ -69,6 +70,8 @@ class HostPreviews:
             self._send(convening_id)
             return
         old = self._base.get(convening_id)
+        if old is not None and old.round.id != plan.round.id:
+            self._moves.pop(convening_id, None)  # the moves were for another round
         base = _kept_stable(old, plan)
         self._base[convening_id] = base
         news: dict[str, list[str]] = {"arrived": [], "left": []}
@@ -103,7 +106,7 @@ class HostPreviews:
 
     def forget(self, convening_id: int) -> None:
         """After a start (the moves were for that round) or when there is nothing to plan."""
-        for held in (self._base, self._moves, self._shown, self._news):
+        for held in (self._base, self._moves, self._shown, self._news, self._sent):
             held.pop(convening_id, None)
 
     def send_to(self, conn: Connection) -> None:
@@ -118,6 +121,13 @@ class HostPreviews:
         self._send(convening_id)
 
     def _send(self, convening_id: int) -> None:
+        shown = self._shown.get(convening_id)
+        # Unchanged groups and news are not sent again: a redraw would disturb a host who
+        # is choosing from the move form's lists.
+        sent = (shown.token if shown else None, repr(self._news.get(convening_id)))
+        if self._sent.get(convening_id) == sent:
+            return
+        self._sent[convening_id] = sent
         for conn in self._hub.local_hosts(convening_id):
             self.send_to(conn)
 
