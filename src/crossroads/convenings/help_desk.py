@@ -14,8 +14,11 @@ from datetime import datetime, timedelta
 from crossroads.convenings import rounds
 from crossroads.convenings.calls import TALKING_PHASES, CallConfig
 from crossroads.convenings.errors import NotAllowed
+from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.live import calls
 from crossroads.live.calls import CallMode
+from crossroads.live.events import HelpCalled, HelpResolved
+from crossroads.live.publisher import Events
 from crossroads.store import help_desk as help_store
 from crossroads.store import live as live_store
 from crossroads.store.database import Database
@@ -37,27 +40,27 @@ class GroupNotTalking(NotAllowed):
 
 
 async def call_for_help(
-    db: Database, participant: ParticipantRecord, *, now: datetime
-) -> rounds.Change:
+    db: Database, events: Events, participant: ParticipantRecord, *, now: datetime
+) -> HelpCalled:
     """A participant asks the hosts for help; after the call has ended there is nobody to
     answer, so it is refused (the round screen no longer offers it either)."""
     async with db.transaction() as tx:
         state = await live_store.get_state(tx, participant.convening_id)
     if state.ended_at is not None:
         raise CallEnded("the call has ended")
-    return await rounds.call_for_help(db, participant, now=now)
+    return await rounds.call_for_help(db, events, participant, now=now)
 
 
 async def resolve(
-    db: Database, convening_id: int, help_id: int, *, now: datetime
-) -> tuple[rounds.Change, int]:
-    """Mark a call for help resolved; returns the change and the caller's id (to tell them)."""
+    db: Database, events: Events, convening_id: int, help_id: int, *, now: datetime
+) -> tuple[HelpResolved, int]:
+    """Mark a call for help resolved; returns the event and the caller's id (to tell them)."""
     async with db.transaction() as tx:
         found = await help_store.get_help_call(tx, convening_id, help_id)
     if found is None:
         raise NotFound("help call")
-    change = await rounds.resolve_help(db, convening_id, help_id, now=now)
-    return change, found[0].participant_id
+    resolved = await rounds.resolve_help(db, events, convening_id, help_id, now=now)
+    return resolved, found[0].participant_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ class Visit:
 
 
 def _host_call(
-    config: CallConfig, state: rounds.LiveState, group: GroupRecord, name: str, now: datetime
+    config: CallConfig, state: LiveSnapshot, group: GroupRecord, name: str, now: datetime
 ) -> dict[str, object]:
     assert state.run is not None
     mode = CallMode(state.plan.convening.call_mode or config.mode)
@@ -130,7 +133,7 @@ async def join_group(
     if found is None:
         raise NotFound("help call")
     record, run_id = found
-    state = await rounds.load_state(db, convening_id)
+    state = await load_snapshot(db, convening_id)
     if (
         state.run is None
         or run_id != state.run.id
@@ -154,7 +157,7 @@ async def join_group(
 
 async def mute_audio_target(db: Database, convening_id: int, participant_public_id: str) -> int:
     """The participant of this convening whose microphone the host mutes (not removed)."""
-    state = await rounds.load_state(db, convening_id)
+    state = await load_snapshot(db, convening_id)
     person = next((p for p in state.people.values() if p.public_id == participant_public_id), None)
     if person is None or person.id in state.removed:
         raise NotFound("participant")

@@ -17,7 +17,9 @@ from crossroads.convenings import help_desk, preview, rounds, safety
 from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import NotInGroup
 from crossroads.live import protocol
+from crossroads.live.events import LiveEvent
 from crossroads.live.hub import Connection, LiveHub
+from crossroads.live.publisher import Events
 from crossroads.store.database import Database
 from crossroads.store.records import HostRecord
 from crossroads.web.auth import utc_now
@@ -42,52 +44,49 @@ class HostSession:
     visit: help_desk.Visit | None = field(default=None)
 
 
-async def _publish(hub: LiveHub, change: rounds.Change) -> None:
-    from crossroads.web.routers.live import publish
-
-    await publish(hub, change)
-
-
 async def start_previewed(
     db: Database,
+    events: Events,
     hub: LiveHub,
     conn: Connection,
     previews: HostPreviews,
     plans: RoundPlans,
     token: str,
-) -> rounds.Change:
+) -> LiveEvent:
     """Start exactly the groups the host saw (``token``). If they changed meanwhile (someone
     arrived or left in the moment before the click): with moves of the host's in them, refuse
     and show the new groups, since the host's choices must never be dropped unseen; without,
     start as a plain Start does (the preview was the engine's plan and was about to update)."""
     cid = conn.convening_id
     shown = previews.current(cid)
+    # From here to the fan-out everyone is waiting for their partner: no collections.
     with collector.paused():
         try:
             if shown is None or shown.token != token:
                 raise preview.PreviewChanged("the groups changed just now: look at them again")
-            change = await preview.start_previewed(
-                db, shown, present=await hub.present_everywhere(cid), now=utc_now()
+            started: LiveEvent = await preview.start_previewed(
+                db, events, shown, present=await hub.present_everywhere(cid), now=utc_now()
             )
         except preview.PreviewChanged:
             if previews.has_moves(cid):
                 previews.send_to(conn)
                 hub.refresh_now(cid, participants=set())  # work the groups out again
                 raise
-            change = await rounds.start_round(
+            started = await rounds.start_round(
                 db,
+                events,
                 cid,
                 present=await hub.present_everywhere(cid),
                 now=utc_now(),
                 plan=plans.take(cid),
             )
-        await _publish(hub, change)
     previews.forget(cid)
-    return change
+    return started
 
 
 async def handle(
     db: Database,
+    events: Events,
     hub: LiveHub,
     conn: Connection,
     session: HostSession,
@@ -96,7 +95,7 @@ async def handle(
     previews: HostPreviews,
     config: CallConfig,
     grace: timedelta,
-) -> rounds.Change | None:
+) -> LiveEvent | None:
     cid = conn.convening_id
     now = utc_now()
     if isinstance(message, protocol.PreviewMove):
@@ -133,10 +132,10 @@ async def handle(
     if isinstance(message, protocol.MuteAudio):
         target = await help_desk.mute_audio_target(db, cid, message.participant)
         await hub.relay(cid, [target], {"v": 1, "type": "audio_muted"})
-        conn.send({"v": 1, "type": "done", "command": message.type})
+        conn.send({"v": 1, "type": "done", "command": message.type, "seq": 0})
         return None
     if isinstance(message, protocol.DismissReport):
-        return await safety.dismiss_report(db, cid, message.id, now=now)
+        return await safety.dismiss_report(db, events, cid, message.id, now=now)
     if isinstance(message, protocol.CallLeave) and message.to is None:
         await _leave(hub, conn, session)
         return None
