@@ -74,6 +74,8 @@ export function startHost(root: HTMLElement): void {
     onStatus(online) {
       root.dataset.online = online ? "yes" : "no";
       if (status && !online) status.textContent = t.offline ?? "";
+      // The server forgets a joined group with the connection: hang up here too.
+      if (!online && visit?.group != null) visit.leave();
     },
     onRefused() {
       if (status) status.textContent = t.refused ?? "";
