@@ -140,7 +140,7 @@ def _rgb(colour: str, pico: dict[str, str]) -> tuple[float, float, float, float]
 
 def _over(top: tuple[float, float, float, float], below: tuple[float, ...]) -> tuple[float, ...]:
     a = top[3]
-    return tuple(top[i] * a + below[i] * (1 - a) for i in range(3)) + (1.0,)
+    return (*(top[i] * a + below[i] * (1 - a) for i in range(3)), 1.0)
 
 
 def contrast(one: tuple[float, ...], other: tuple[float, ...]) -> float:
@@ -183,12 +183,18 @@ def test_text_and_background_pairs_pass_wcag_aa(theme: str) -> None:
         "links": ("var(--cr-accent)", page),
         "errors, warnings": ("var(--cr-danger)", page),
         "the wrap-up clock": ("var(--cr-success)", page),
-        "primary button": ("var(--pico-primary-inverse)", _rgb("var(--pico-primary-background)", pico)),
+        "primary button": (
+            "var(--pico-primary-inverse)",
+            _rgb("var(--pico-primary-background)", pico),
+        ),
         "secondary button": (
             "var(--pico-secondary-inverse)",
             _rgb("var(--pico-secondary-background)", pico),
         ),
-        "names on video": ("var(--cr-on-video)", _over(_rgb("var(--cr-video-caption)", pico), video)),
+        "names on video": (
+            "var(--cr-on-video)",
+            _over(_rgb("var(--cr-video-caption)", pico), video),
+        ),
         "muted badge": ("var(--cr-on-video)", _rgb("var(--cr-alert)", pico)),
     }
     ratios = {what: contrast(_rgb(text, pico), back) for what, (text, back) in pairs.items()}

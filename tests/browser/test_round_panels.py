@@ -1,0 +1,117 @@
+"""Chat and agenda one tap away on a 375x812 phone in a round (#29): two tabs at the foot
+of the screen, in the first viewport, covering none of the round's essentials; a tap opens
+each as a sheet over the page (one at a time) without scrolling or moving the essentials.
+No console errors or CSP violations along the way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.browser.test_round_screen import SIZES, in_viewport, watch_errors
+from tests.integration.conftest import create_convening, join, login
+from tests.integration.live_clients import add_round
+from tests.servers import LiveServer, running_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with running_server(Path(tmp_path_factory.mktemp("round-panels"))) as live:
+        yield live
+
+
+def box(locator: Locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None
+    return found
+
+
+def above(page: Page, locator: Locator, tabs_top: float, what: str) -> None:
+    """In the first viewport and wholly above the tabs: not hidden under them."""
+    in_viewport(page, locator, what)
+    bottom = box(locator)["y"] + box(locator)["height"]
+    assert bottom <= tabs_top + 0.5, f"{what} runs under the tabs ({bottom} > {tabs_top})"
+
+
+def test_chat_and_agenda_are_tabs_that_open_sheets_over_the_round_on_a_phone(
+    server: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    errors: list[str] = []
+    host = login(server, "host@example.org")
+    convening = create_convening(host, "Phone panels")
+    add_round(host, convening.public_id, kind="pairs", size=2)
+    pages: list[Page] = []
+    for name in ("Amina Okafor", "Bruno Lima"):
+        client = join(server, convening.invite_url, name, organisation="Renters United")
+        context = new_context(viewport=SIZES["phone"])
+        context.add_cookies(
+            [{"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()]
+        )
+        page = context.new_page()
+        watch_errors(page, errors)
+        page.goto(f"{server.url}/c/{convening.public_id}/lobby")
+        expect(page.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
+        pages.append(page)
+    phone = pages[0]
+    # In the lobby the agenda is part of the page, open, not a tab.
+    expect(phone.locator("[data-live-agenda-panel] ol")).to_be_visible()
+    assert box(phone.locator("[data-live-agenda-panel] summary"))["width"] > 300
+
+    console_context = new_context()
+    console_context.add_cookies(
+        [{"name": k, "value": v, "url": server.url} for k, v in host.cookies.items()]
+    )
+    console = console_context.new_page()
+    console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
+    expect(console.locator("[data-console-people]")).to_have_text("2 of 2 connected")
+    console.locator("[data-command=start_round]").click()
+    for page in pages:
+        page.get_by_role("button", name="Join the call").click()
+    expect(phone.locator("video[data-call-peer]")).to_have_count(1)
+
+    chat = phone.locator("[data-call-chat] > summary")
+    agenda = phone.locator("[data-live-agenda-panel] > summary")
+    for tab, what in ((chat, "the chat tab"), (agenda, "the agenda tab")):
+        in_viewport(phone, tab, what)
+        assert abs(box(tab)["y"] + box(tab)["height"] - 812) < 1, f"{what} is not at the foot"
+    assert box(chat)["y"] == box(agenda)["y"] and box(chat)["x"] < box(agenda)["x"]
+    tabs_top = box(chat)["y"]
+    essentials = {
+        "the partner's name": phone.locator(".partner-card h3"),
+        "the countdown": phone.locator("[data-live-clock]"),
+        "the prompt": phone.locator(".live-prompts li").first,
+        "the mute button": phone.get_by_role("button", name="Mute"),
+        "the leave button": phone.get_by_role("button", name="Leave the call"),
+        "the group's notes": phone.locator("[data-live-notes]"),
+    }
+    for what, locator in essentials.items():
+        above(phone, locator, tabs_top, what)
+    before = {what: box(locator) for what, locator in essentials.items()}
+
+    # One tap: the agenda, a sheet above the tabs.
+    agenda.click()
+    sheet = phone.locator("[data-live-agenda-panel] ol[data-live-agenda]")
+    in_viewport(phone, sheet, "the agenda")
+    expect(sheet).to_contain_text("What brought you here?")
+    assert box(sheet)["y"] + box(sheet)["height"] <= tabs_top + 0.5
+    # One tap: the chat; the agenda folds (one sheet at a time).
+    chat.click()
+    message = phone.get_by_label("Message to your group")
+    in_viewport(phone, message, "the chat's message field")
+    expect(phone.locator("[data-live-agenda-panel]")).not_to_have_attribute("open", "")
+    message.fill("Hello from the phone")
+    message.press("Enter")
+    expect(pages[1].locator("[data-chat-log]")).to_contain_text("Hello from the phone")
+    # Closed again, the round screen is as it was: nothing moved, nothing scrolled.
+    chat.click()
+    expect(phone.locator("[data-call-chat]")).not_to_have_attribute("open", "")
+    after = {what: box(locator) for what, locator in essentials.items()}
+    assert after == before
+    assert phone.evaluate("[window.scrollX, window.scrollY]") == [0, 0]
+
+    assert errors == []
