@@ -64,10 +64,14 @@ def test_prompts_in_a_right_to_left_language_are_marked_rtl() -> None:
     round_ = SimpleNamespace(title="", kind="pairs", duration_minutes=12, prompts=[prompt])
     i18n.activate("en")
 
-    html_en = template.render(plan=SimpleNamespace(rounds=[round_]))
+    convening = SimpleNamespace(languages=["en"])
+    html_en = template.render(plan=SimpleNamespace(rounds=[round_], convening=convening))
     only_arabic = SimpleNamespace(texts={"ar": "ما الذي أتى بك؟"})
     html_ar = template.render(
-        plan=SimpleNamespace(rounds=[SimpleNamespace(**{**vars(round_), "prompts": [only_arabic]})])
+        plan=SimpleNamespace(
+            rounds=[SimpleNamespace(**{**vars(round_), "prompts": [only_arabic]})],
+            convening=convening,
+        )
     )
 
     assert '<li lang="en" dir="ltr">What brought you?</li>' in html_en
