@@ -164,6 +164,12 @@ def test_whole_journey_has_no_console_errors_and_no_csp_violations(
     host.get_by_role("button", name="End the call and all rounds").click()
     for page in (ana, bilal):
         expect(page.locator("[data-live-participant]")).to_have_attribute("data-phase", "ended")
+        # Nothing stale: no clock, no help button, no "N people are here", no "You meet".
+        expect(page.locator("[data-live-clock]")).to_be_hidden()
+        expect(page.locator("[data-live-help]")).to_be_hidden()
+        expect(page.locator("#people")).to_be_hidden()
+        expect(page.locator(".partner-card")).to_have_count(0)
+        expect(page.locator("[data-live-announce]")).not_to_contain_text("You are meeting")
     watch.shot(ana, "13-call-ended")
 
     # After the call: feedback, the follow-up, and the reflection note.
