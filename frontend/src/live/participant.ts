@@ -169,6 +169,7 @@ export function startParticipant(root: HTMLElement): void {
       // Nothing stale after the call: no old notices, no reconnect or error line.
       if (messages) replaceChildren(messages, []);
       if (status) status.textContent = "";
+      if (before !== "ended") announce(t.ended ?? "");
     } else for (const b of next.broadcasts) showBroadcast(b.seq, b.text);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
