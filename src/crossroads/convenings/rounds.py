@@ -20,14 +20,17 @@ from crossroads import pairing
 from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
 from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.venue_modes import with_places
 from crossroads.messages import N_
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import safety as safety_store
+from crossroads.store import venues as venue_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.live import GroupRecord, NewGroup, RunRecord
 from crossroads.store.records import ParticipantRecord, RoundKind, RoundRecord
+from crossroads.store.venues import NO_VENUES, HybridRecord
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +79,7 @@ class LiveState:
     blocked: frozenset[frozenset[int]] = frozenset()
     removed: frozenset[int] = frozenset()
     muted: frozenset[int] = frozenset()
+    hybrid: HybridRecord = NO_VENUES  # venues and who is in which room (#32)
 
     def phase(self, now: datetime, grace: timedelta) -> Phase:
         if self.ended_at is not None:
@@ -120,6 +124,7 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         blocked = await safety_store.blocked_pairs(tx, convening_id)
         removed = await safety_store.removed_ids(tx, convening_id)
         muted = await safety_store.muted_ids(tx, convening_id)
+        hybrid = await venue_store.hybrid_state(tx, convening_id)
     round_ = None
     if state.current_run is not None:
         round_ = next((r for r in plan.rounds if r.id == state.current_run.round_id), None)
@@ -138,6 +143,7 @@ async def load_state(db: Database, convening_id: int) -> LiveState:
         blocked=frozenset(blocked),
         removed=frozenset(removed),
         muted=frozenset(muted),
+        hybrid=hybrid,
     )
 
 
@@ -304,6 +310,7 @@ async def plan_round(
     request = _request(
         people, max(2, size), met, seed, state.blocked, series=history, topics=topics
     )
+    request = with_places(state.hybrid, round_, request)  # rooms and calls (#32)
     return PairingPlan(state=state, round=round_, request=request, topics=topics)
 
 
