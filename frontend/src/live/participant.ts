@@ -5,6 +5,7 @@ import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
+import { callPeers, placeNodes, type Place } from "./place";
 
 interface Card {
   id: string;
@@ -41,6 +42,7 @@ interface Snapshot extends Message {
   next_round: { id: string; title: string; kind: string } | null;
   agenda?: AgendaRound[];
   call?: CallInfo;
+  place?: Place;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -156,7 +158,7 @@ export function startParticipant(root: HTMLElement): void {
     if (promptArea) replaceChildren(promptArea, promptContent(next));
     call?.update(
       next.you.id,
-      next.group?.members ?? [],
+      callPeers(next.group?.members ?? [], next.place, next.you.id),
       next.call ?? null,
       next.group ? `${next.round?.number}:${next.group.number}` : "",
     );
@@ -201,7 +203,7 @@ export function startParticipant(root: HTMLElement): void {
       if (v.next_round === null) nodes.push(...feedbackNudge());
       else nodes.push(el("p", { text: t.over ?? "" }));
     }
-    if (v.group) nodes.push(groupSection(v.group));
+    if (v.group) nodes.push(...placeNodes(v.place), groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     return nodes;

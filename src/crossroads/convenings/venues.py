@@ -30,6 +30,7 @@ from crossroads.store.errors import NotFound
 from crossroads.store.participants import ProfileFields
 from crossroads.store.records import HostRecord, ParticipantRecord
 from crossroads.store.venues import HybridRecord, VenueRecord
+from crossroads.text_input import UnsafeText, clean_line
 
 Translate = Callable[[str], str]
 
@@ -112,6 +113,10 @@ def tables_text(tables: Sequence[str]) -> str:
 
 
 def _clean_name(field: str, value: str, *, required: bool) -> str:
+    try:
+        value = clean_line(value)
+    except UnsafeText as exc:
+        raise FieldInvalid(field, exc.message) from None
     value = " ".join(value.split())
     if required and not value:
         raise FieldInvalid(field, N_("Give it a name."))

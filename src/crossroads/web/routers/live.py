@@ -32,7 +32,7 @@ from crossroads.notes.control import RoomControl
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
-from crossroads.web import i18n
+from crossroads.web import i18n, venue_live
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -80,7 +80,8 @@ def participant_json(
             call_config=config,
             views=views,
         )
-    return renderer.json_for(conn.participant_id)
+    text = renderer.json_for(conn.participant_id)
+    return venue_live.with_place(state, conn.participant_id, text, renderer.translate, cache)
 
 
 def create_hub(
@@ -95,7 +96,9 @@ def create_hub(
     def render_participant(state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]) -> str:
         return participant_json(state, conn, cache, grace, config, views)
 
-    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> str:
+    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> Any:
+        if (view := venue_live.own_view(conn, state)) is not None:
+            return view  # a venue's projector (#32)
         translations = i18n.translations_for(conn.language)
         return host_view(
             state,
