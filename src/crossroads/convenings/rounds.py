@@ -278,9 +278,10 @@ def _round_to_start(state: LiveState, round_public_id: str | None) -> RoundRecor
 
 
 def _to_pair(state: LiveState, present: Collection[int]) -> list[ParticipantRecord]:
+    # Someone in a room without a phone (#32) is there though never connected.
     return [
         state.people[pid]
-        for pid in sorted(present)
+        for pid in sorted({*present, *state.hybrid.no_phone})
         if pid in state.people and pid not in state.sitting_out and pid not in state.removed
     ]
 
