@@ -73,7 +73,9 @@ def test_the_venue_form_refuses_bad_tables_field_by_field_and_changes_nothing(
     assert forged.status_code == 403
     assert "Forged" not in host.get(page).text
     saved = host.submit(edit, {"name": "Main hall", "room": "", "tables": "10-11"}, form_page=page)
-    assert saved.status_code == 200 and "2 tables: 10-11" in saved.text and "Main hall" in saved.text
+    assert (
+        saved.status_code == 200 and "2 tables: 10-11" in saved.text and "Main hall" in saved.text
+    )
 
 
 def test_venues_are_scoped_to_their_convening_and_host(live_server: LiveServer) -> None:
@@ -132,7 +134,9 @@ def test_a_mixed_round_joins_each_table_to_an_online_partner_through_one_device(
     key = re.search(rf"/v/{venue}/projector\?key=([A-Za-z0-9_-]+)", page)
     assert key
     # The QR code's link opens the join form with the venue chosen.
-    form = Browserish(base_url=live_server.url).get(join_link.group(1).removeprefix(live_server.url))
+    form = Browserish(base_url=live_server.url).get(
+        join_link.group(1).removeprefix(live_server.url)
+    )
     assert re.search(rf'value="{venue}" checked', form.text)
     invite = join_link.group(1).split("?")[0]
     room = [join(live_server, invite, f"Room {i}", place=venue) for i in range(4)]
@@ -151,9 +155,7 @@ def test_a_mixed_round_joins_each_table_to_an_online_partner_through_one_device(
         assert first["phase"] == "lobby" and first["tables"] == []
         sockets = await connect_people(live_server, convening.public_id, room + online)
         await console.send({"type": "start_round"})
-        views = [
-            await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets
-        ]
+        views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
         room_views, online_views = views[:4], views[4:]
         ids = {v["you"]["id"]: v for v in views}
         tables: dict[str, list[dict]] = {}  # type: ignore[type-arg]
@@ -170,9 +172,7 @@ def test_a_mixed_round_joins_each_table_to_an_online_partner_through_one_device(
             device = devices[0]
             # Only the device holds the call; the other phone at the table does not.
             assert "call" in device and all("call" not in v for v in table if v is not device)
-            partners = [
-                m["id"] for m in device["group"]["members"] if ids[m["id"]] in online_views
-            ]
+            partners = [m["id"] for m in device["group"]["members"] if ids[m["id"]] in online_views]
             assert len(partners) == 1
             partner = ids[partners[0]]
             assert partner["place"]["mode"] == "mixed" and not partner["place"]["in_room"]
@@ -220,7 +220,9 @@ def test_the_host_adds_someone_without_a_phone_who_meets_at_a_table(
     add = f"/host/convenings/{convening.public_id}/people-without-phone"
     refused = host.submit(add, {"display_name": "", "place": venue}, form_page=page)
     assert refused.status_code == 422 and 'id="no_phone_display_name-error"' in refused.text
-    added = host.submit(add, {"display_name": "Kofi", "place": venue, "languages": "en"}, form_page=page)
+    added = host.submit(
+        add, {"display_name": "Kofi", "place": venue, "languages": "en"}, form_page=page
+    )
     assert added.status_code == 200 and "Kofi" in added.text and "(no phone)" in added.text
     ana = join(live_server, convening.invite_url, "Ana", place=venue)
     set_mode(host, convening.public_id, "in_person")
