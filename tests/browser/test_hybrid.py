@@ -98,6 +98,8 @@ def test_a_mixed_round_in_a_venue_with_online_partners_projector_and_note(
     editor.get_by_role("button", name="Add the venue").click()
     expect(editor.locator("#new-tables-error")).to_have_text("The range 2-1 runs backwards.")
     expect(editor.locator("#new-tables")).to_have_attribute("aria-invalid", "true")
+    # Chromium logs the refused form's 422 answer as a console error: that one was asked for.
+    errors[:] = [e for e in errors if "status of 422" not in e]
     editor.fill("#new-tables", "1-2")
     editor.get_by_role("button", name="Add the venue").click()
     expect(editor.locator("article.venue h3")).to_have_text("Community hall · Room 2")
