@@ -20,11 +20,15 @@ from crossroads.convenings.invitations import InviteLinks
 from crossroads.notes import tokens
 from crossroads.notes.reading import section_name
 from crossroads.notes.writer import NotesWriter
-from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
 from crossroads.store.notes import PendingUpdate
-from crossroads.store.participants import ProfileFields
-from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundKind
+from crossroads.store.records import (
+    ConveningFields,
+    ParticipantRecord,
+    PrivacyMode,
+    ProfileFields,
+    RoundKind,
+)
 
 DEMO_HOST_EMAIL = "host@demo.crossroads.local"
 

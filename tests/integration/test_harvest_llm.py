@@ -1,4 +1,5 @@
-"""The LLM summariser against a real OpenAI-compatible fake server on loopback."""
+"""The LLM summariser (harvest wording the question, crossroads.llm doing the HTTP) against a
+real OpenAI-compatible fake server on loopback."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from crossroads.harvest import Contribution, HarvestInput, PromptNotes, RosterEntry, harvest
 from crossroads.harvest.errors import SummariserFailed
 from crossroads.harvest.model import PrivacyMode
-from crossroads.harvest.summaries import LlmSummariser, ThemeDigest
+from crossroads.harvest.summaries import ThemeDigest
+from crossroads.llm import llm_summariser
 
 pytestmark = pytest.mark.integration
 
@@ -61,7 +63,7 @@ def fake_llm() -> Iterator[_FakeLLM]:
 
 
 def test_llm_summariser_posts_chat_completions_and_reads_json(fake_llm: _FakeLLM) -> None:
-    summariser = LlmSummariser(fake_llm.url, model="local", api_key="k", use_env_proxy=False)
+    summariser = llm_summariser(fake_llm.url, model="local", api_key="k", use_env_proxy=False)
 
     summary = summariser.summarise(ThemeDigest("q?", ("rent",), ("Rents doubled.",), "es"))
 
@@ -99,7 +101,7 @@ def test_llm_summariser_sees_only_consented_scrubbed_text(fake_llm: _FakeLLM) ->
         prompts=(PromptNotes("p", "What hurts?", tuple(contributions)),),
         roster=people,
     )
-    summariser = LlmSummariser(fake_llm.url, model="local", use_env_proxy=False)
+    summariser = llm_summariser(fake_llm.url, model="local", use_env_proxy=False)
 
     reflection = harvest(data, summariser=summariser)
 
@@ -114,7 +116,7 @@ def test_llm_summariser_sees_only_consented_scrubbed_text(fake_llm: _FakeLLM) ->
 
 def test_llm_summariser_falls_back_to_plain_text_answers(fake_llm: _FakeLLM) -> None:
     fake_llm.answer = "Rent and eviction\nMore words."
-    summariser = LlmSummariser(fake_llm.url, model="local", use_env_proxy=False)
+    summariser = llm_summariser(fake_llm.url, model="local", use_env_proxy=False)
 
     summary = summariser.summarise(ThemeDigest("q?", ("rent",), ("x",)))
 
@@ -125,7 +127,7 @@ def test_llm_summariser_reports_an_unreachable_server(fake_llm: _FakeLLM) -> Non
     url = fake_llm.url
     fake_llm.shutdown()
     fake_llm.server_close()
-    summariser = LlmSummariser(url, model="local", timeout=2, use_env_proxy=False)
+    summariser = llm_summariser(url, model="local", timeout=2, use_env_proxy=False)
 
     with pytest.raises(SummariserFailed, match=r"summariser failed: http://127\.0\.0\.1:"):
         summariser.summarise(ThemeDigest("q?", (), ()))
@@ -133,4 +135,4 @@ def test_llm_summariser_reports_an_unreachable_server(fake_llm: _FakeLLM) -> Non
 
 def test_llm_summariser_refuses_other_schemes() -> None:
     with pytest.raises(SummariserFailed, match="must be http or https"):
-        LlmSummariser("file:///etc", model="m")
+        llm_summariser("file:///etc", model="m")

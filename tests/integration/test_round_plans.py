@@ -8,6 +8,7 @@ number or the agenda moved on) falls back to pairing afresh, on a real SQLite fi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 from crossroads.convenings import hosts, invitations, joining, planning, rounds
 from crossroads.convenings.invitations import InviteLinks
+from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
+from crossroads.live.publisher import Events
 from crossroads.store import live as live_store
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
@@ -52,6 +55,14 @@ def _profile(name: str) -> ProfileFields:
 
 @pytest.fixture
 async def call(tmp_path: Path) -> AsyncIterator[Call]:
+    async with prepared_call(tmp_path) as prepared:
+        yield prepared
+
+
+@asynccontextmanager
+async def prepared_call(tmp_path: Path) -> AsyncIterator[Call]:
+    """A convening with two rounds of pairs and nine people joined (tests/integration/
+    test_live_units.py starts from it too)."""
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'plans.db'}")
     await db.migrate()
     try:
@@ -102,7 +113,7 @@ async def _plan(call: Call, present: list[int]) -> rounds.PairingPlan:
     return rounds.work_out(plan)
 
 
-def _seated(state: rounds.LiveState) -> list[int]:
+def _seated(state: LiveSnapshot) -> list[int]:
     return sorted(m for g in state.groups for m in g.members)
 
 
@@ -116,8 +127,10 @@ async def test_a_current_plan_is_written_as_worked_out(call: Call) -> None:
     )
     plan = replace(worked_out, groups=mine)
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert plan.state.seq == 0
     assert state.seq == 1
@@ -130,8 +143,10 @@ async def test_people_who_came_or_went_since_the_plan_are_placed_or_dropped(call
     plan = await _plan(call, call.people[:6])
     present = [*call.people[1:6], *call.people[6:9]]  # the first left; three came
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert _seated(state) == sorted(present)
     assert all(2 <= len(g.members) <= 3 for g in state.groups)
@@ -145,8 +160,10 @@ async def test_people_who_came_since_the_plan_never_leave_anyone_alone(call: Cal
     plan = await _plan(call, call.people[:2])
     present = call.people[:4]  # placed one by one, the fourth would find every group full
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert _seated(state) == sorted(present)
     assert all(len(g.members) >= 2 for g in state.groups), state.groups
@@ -155,12 +172,12 @@ async def test_people_who_came_since_the_plan_never_leave_anyone_alone(call: Cal
 async def test_a_plan_made_before_another_change_is_not_used(call: Call) -> None:
     present = call.people[:8]
     plan = await _plan(call, present)
-    await rounds.broadcast(call.db, call.convening_id, text="Welcome", now=NOW)
+    await rounds.broadcast(call.db, Events(), call.convening_id, text="Welcome", now=NOW)
 
     change = await rounds.start_round(
-        call.db, call.convening_id, present=present, now=NOW, plan=plan
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
     )
-    state = await rounds.load_state(call.db, call.convening_id)
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert change.seq == state.seq == 2
     assert _seated(state) == sorted(present)
@@ -181,8 +198,10 @@ async def test_a_plan_made_before_the_agenda_changed_is_not_used(call: Call) -> 
         duration_minutes=20,
     )
 
-    await rounds.start_round(call.db, call.convening_id, present=present, now=NOW, plan=plan)
-    state = await rounds.load_state(call.db, call.convening_id)
+    await rounds.start_round(
+        call.db, Events(), call.convening_id, present=present, now=NOW, plan=plan
+    )
+    state = await load_snapshot(call.db, call.convening_id)
 
     assert state.round is not None and state.round.duration_minutes == 20
     assert state.run is not None and state.run.ends_at - state.run.started_at == timedelta(

@@ -9,6 +9,8 @@ import pytest
 from crossroads.convenings import hosts, invitations, joining, planning, rounds
 from crossroads.convenings.errors import RosterRowInvalid
 from crossroads.convenings.invitations import InviteLinks
+from crossroads.convenings.live_state import load_snapshot
+from crossroads.live.publisher import Events
 from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
 from crossroads.store.errors import Conflict, NotFound
@@ -138,9 +140,9 @@ async def test_postgres_round_start_writes_every_seat_and_reads_them_back() -> N
             ]
             present = {p.id for p in people}
 
-            first = await rounds.start_round(db, convening.id, present=present, now=NOW)
-            second = await rounds.start_round(db, convening.id, present=present, now=NOW)
-            state = await rounds.load_state(db, convening.id)
+            first = await rounds.start_round(db, Events(), convening.id, present=present, now=NOW)
+            second = await rounds.start_round(db, Events(), convening.id, present=present, now=NOW)
+            state = await load_snapshot(db, convening.id)
 
             assert first.state is not None and second.state is not None
             assert [g.members for g in state.groups] == [g.members for g in second.state.groups]

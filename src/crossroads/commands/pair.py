@@ -17,18 +17,14 @@ from rich.table import Table
 
 from crossroads import pairing
 from crossroads.commands.plan_checks import unavoidable_repeats, zoom_warnings
-from crossroads.convenings.csv_reading import CsvProblem, CsvTable, read_csv_bytes, read_table
 from crossroads.convenings.spreadsheet import write_csv
+from crossroads.csv_reading import CsvProblem, CsvTable, read_csv_bytes, read_table
 from crossroads.live.calls import ZOOM_HEADER, zoom_room_name
+from crossroads.messages import N_
 
 REQUIRED = ("name", "email")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _LIST = re.compile(r"[;|]")
-
-
-class RosterError(ValueError):
-    def __init__(self, line: int, column: str, problem: str) -> None:
-        super().__init__(f"line {line}: {column} {problem}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +42,13 @@ def _split(value: str) -> frozenset[str]:
 
 def read_roster(text: str) -> list[Row]:
     """Rows of a roster already decoded (see ``read_roster_file`` for bytes)."""
-    try:
-        table = read_table(text, required=REQUIRED)
-    except CsvProblem as exc:
-        raise RosterError(exc.line, exc.column, exc.message.format(**exc.params)) from exc
-    return _rows_of(table)
+    return _rows_of(read_table(text, required=REQUIRED))
 
 
 def read_roster_file(data: bytes) -> tuple[list[Row], str]:
     """Rows of a roster file as Excel or any spreadsheet writes it, and its encoding
     ("utf-8", or "cp1252" when it was not UTF-8: the caller says so)."""
-    try:
-        table = read_csv_bytes(data, required=REQUIRED)
-    except CsvProblem as exc:
-        raise RosterError(exc.line, exc.column, exc.message.format(**exc.params)) from exc
+    table = read_csv_bytes(data, required=REQUIRED)
     return _rows_of(table), table.encoding
 
 
@@ -69,11 +58,11 @@ def _rows_of(table: CsvTable) -> list[Row]:
     for line, values in table.rows:
         name, email = values.get("name", ""), values.get("email", "").lower()
         if not name:
-            raise RosterError(line, "name", "is empty")
+            raise CsvProblem(line, "name", N_("is empty"))
         if not _EMAIL.match(email):
-            raise RosterError(line, "email", "is not an email address")
+            raise CsvProblem(line, "email", N_("is not an email address"))
         if email in seen:
-            raise RosterError(line, "email", f"repeats line {seen[email]}")
+            raise CsvProblem(line, "email", N_("repeats line {first}"), first=seen[email])
         seen[email] = line
         languages = _split(values.get("languages", "") or values.get("language", ""))
         person = pairing.Person(
@@ -86,7 +75,7 @@ def _rows_of(table: CsvTable) -> list[Row]:
         )
         rows.append(Row(line, name, email, values.get("organisation", ""), person))
     if len(rows) < 2:
-        raise RosterError(2, "file", "needs at least two people")
+        raise CsvProblem(2, "file", N_("needs at least two people"))
     return rows
 
 
@@ -141,7 +130,7 @@ def register(cli: typer.Typer) -> None:
         except OSError as exc:
             console.print(f"[red]{roster}: cannot read the file ({exc.strerror or exc})[/red]")
             raise typer.Exit(2) from exc
-        except RosterError as exc:
+        except CsvProblem as exc:
             console.print(f"[red]{roster}: {exc}. Nothing was written.[/red]")
             raise typer.Exit(2) from exc
         if encoding == "cp1252":

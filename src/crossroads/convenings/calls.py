@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from crossroads.convenings import rounds
 from crossroads.convenings.errors import FieldInvalid, NotAllowed, NotInGroup, TooManyMessages
+from crossroads.convenings.live_state import LiveSnapshot, Phase, load_snapshot
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
-from crossroads.convenings.rounds import LiveState, Phase
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.harvest.model import Contribution
 from crossroads.live import calls
@@ -48,7 +48,7 @@ class CallConfig:
 
 
 def talking_group(
-    state: LiveState, participant_id: int, *, now: datetime, grace: timedelta
+    state: LiveSnapshot, participant_id: int, *, now: datetime, grace: timedelta
 ) -> GroupRecord | None:
     """The group this person talks with now, or None (lobby, plenary, sitting out, away)."""
     if state.run is None or state.phase(now, grace) not in TALKING_PHASES:
@@ -59,7 +59,7 @@ def talking_group(
     return group
 
 
-def call_is_personal(config: CallConfig, state: LiveState) -> bool:
+def call_is_personal(config: CallConfig, state: LiveSnapshot) -> bool:
     """Whether members of one group get different call views (TURN credentials name the
     person, a Jitsi JWT carries their name); if not, a fan-out builds one per group."""
     mode = CallMode(state.plan.convening.call_mode or config.mode)
@@ -72,7 +72,7 @@ def call_is_personal(config: CallConfig, state: LiveState) -> bool:
 
 def call_view(
     config: CallConfig,
-    state: LiveState,
+    state: LiveSnapshot,
     group: GroupRecord,
     person: ParticipantRecord,
     *,
@@ -116,7 +116,7 @@ def call_view(
 
 
 def signal_target(
-    state: LiveState,
+    state: LiveSnapshot,
     sender_id: int,
     target_public_id: str,
     *,
@@ -142,7 +142,7 @@ class ChatLine:
     message: dict[str, object]
 
 
-def _chat_message(state: LiveState, record: chat_store.ChatRecord) -> dict[str, object]:
+def _chat_message(state: LiveSnapshot, record: chat_store.ChatRecord) -> dict[str, object]:
     author = state.people.get(record.participant_id)
     return {
         "id": record.id,
@@ -155,7 +155,7 @@ def _chat_message(state: LiveState, record: chat_store.ChatRecord) -> dict[str, 
 
 async def send_chat(
     db: Database,
-    state: LiveState,
+    state: LiveSnapshot,
     author_id: int,
     *,
     text: str,
@@ -196,7 +196,7 @@ async def send_chat(
 
 
 async def chat_history(
-    db: Database, state: LiveState, participant_id: int, *, now: datetime, grace: timedelta
+    db: Database, state: LiveSnapshot, participant_id: int, *, now: datetime, grace: timedelta
 ) -> dict[str, object] | None:
     """The group's chat so far this round (for a reload or a reconnect), or None."""
     group = talking_group(state, participant_id, now=now, grace=grace)
@@ -288,7 +288,7 @@ async def zoom_round(
     pairing is seeded by the event number, so starting the round with the same people gives
     the same groups (see ``rounds.plan_round``); participants always see their actual room."""
     plan = await get_plan_for_host(db, host, public_id)
-    state = await rounds.load_state(db, plan.convening.id)
+    state = await load_snapshot(db, plan.convening.id)
     if (
         state.run is not None
         and state.round is not None

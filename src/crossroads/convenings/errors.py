@@ -17,6 +17,8 @@ Store errors (NotFound, Conflict, StoreUnavailable) pass through unchanged.
 
 from __future__ import annotations
 
+from crossroads.csv_reading import CsvProblem
+
 
 class ConveningError(Exception):
     code = "convening_error"
@@ -38,17 +40,15 @@ class PasswordCheckBusy(ConveningError):
     code = "password_check_busy"
 
 
-class RosterRowInvalid(ConveningError):
-    """``message`` is a translatable template (marked ``N_``) filled from ``params``."""
+class RosterRowInvalid(ConveningError, CsvProblem):
+    """The shared CSV reader's problem (``line``, ``column``, a translatable ``message`` template
+    filled from ``params``) as the use cases raise it; the row checks of ``roster.py`` too."""
 
     code = "roster_row_invalid"
 
-    def __init__(self, line: int, field: str, message: str, **params: object) -> None:
-        super().__init__(f"line {line}: {field} {message.format(**params)}")
-        self.line = line
-        self.field = field
-        self.message = message
-        self.params = params
+    @property
+    def field(self) -> str:
+        return self.column
 
 
 class InviteNotFound(ConveningError):

@@ -16,7 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.convenings.planning import (
+    Plan,
+    get_plan_for_host,
+    get_plan_for_participant,
+)
 from crossroads.harvest.model import FeedbackAnswer
 from crossroads.messages import N_
 from crossroads.store import feedback as feedback_store
@@ -103,17 +107,10 @@ class FeedbackForm:
     submitted: bool
 
 
-async def _own_plan(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-    return plan
-
-
 async def feedback_form(
     db: Database, participant: ParticipantRecord, public_id: str
 ) -> FeedbackForm:
-    plan = await _own_plan(db, participant, public_id)
+    plan = await get_plan_for_participant(db, participant, public_id)
     cid = participant.convening_id
     async with db.transaction() as tx:
         questions = await _questions(tx, cid)
@@ -200,7 +197,7 @@ async def submit_feedback(
     """Save (or replace) the participant's answers, the issues they want to drill into, and
     their choice about being recognised in the series. Everything is checked first: a bad
     field saves nothing."""
-    plan = await _own_plan(db, participant, public_id)
+    plan = await get_plan_for_participant(db, participant, public_id)
     cid = plan.convening.id
     email = None if series_email is None else check_email(series_email)
     async with db.transaction() as tx:

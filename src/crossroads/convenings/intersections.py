@@ -21,7 +21,11 @@ from datetime import datetime
 
 from crossroads.convenings.feedback import Demand, clean_topic, demand_for
 from crossroads.convenings.joining import LobbyPerson, visible_people
-from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.convenings.planning import (
+    Plan,
+    get_plan_for_host,
+    get_plan_for_participant,
+)
 from crossroads.notes.reading import read_notes
 from crossroads.store import connections as connection_store
 from crossroads.store import feedback as feedback_store
@@ -182,17 +186,10 @@ class Connections:
     waiting: tuple[LobbyPerson, ...]  # you asked; they have not (yet)
 
 
-async def _own_plan(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-    return plan
-
-
 async def connections_for(
     db: Database, participant: ParticipantRecord, public_id: str
 ) -> Connections:
-    plan = await _own_plan(db, participant, public_id)
+    plan = await get_plan_for_participant(db, participant, public_id)
     cid = plan.convening.id
     people, interests, demand = await _load(db, plan)
     async with db.transaction() as tx:
@@ -251,7 +248,7 @@ async def connections_for(
 async def set_opt_in(
     db: Database, participant: ParticipantRecord, public_id: str, *, on: bool, now: datetime
 ) -> None:
-    await _own_plan(db, participant, public_id)
+    await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         await connection_store.set_opt_in(tx, participant.id, on, now)
 
@@ -267,7 +264,7 @@ async def request_introduction(
     """Ask to be introduced; returns True when the other person had asked too (the
     introduction is then shown to both). Someone who did not opt in, is in another
     convening, or is blocked either way is simply not found."""
-    plan = await _own_plan(db, participant, public_id)
+    plan = await get_plan_for_participant(db, participant, public_id)
     cid = plan.convening.id
     async with db.transaction() as tx:
         opted = await connection_store.opted_in_ids(tx, cid)

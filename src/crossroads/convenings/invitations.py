@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from crossroads.convenings.errors import InviteNotFound
 from crossroads.convenings.planning import Plan
 from crossroads.convenings.roster import RosterRow, parse_roster
@@ -16,7 +18,7 @@ from crossroads.store import convenings as convening_store
 from crossroads.store import invites as invite_store
 from crossroads.store.database import Database
 from crossroads.store.invites import NewInvite
-from crossroads.store.records import HostRecord, InviteKind, InviteRecord
+from crossroads.store.records import ConveningRecord, HostRecord, InviteKind, InviteRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +102,31 @@ async def shared_invite(
         current = None if renew else await invite_store.current_shared_invite(tx, convening.id)
         if current is not None and current.expires_at > now:
             return current
-        await invite_store.revoke_shared_invites(tx, convening.id)
-        expires_at = invite_expiry(now, convening.starts_at, days)
-        (created,) = await invite_store.insert_invites(
-            tx,
-            convening_id=convening.id,
-            invites=[_new_invite(links.secret_key, InviteKind.SHARED, expires_at)],
-            now=now,
-        )
-        return created
+        return await renew_shared_invite(tx, convening, LinkRenewal(links, days), now=now)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRenewal:
+    """What making a new shared link takes: the signing key and how long links last."""
+
+    links: InviteLinks
+    days: int
+
+
+async def renew_shared_invite(
+    tx: AsyncSession, convening: ConveningRecord, renewal: LinkRenewal, *, now: datetime
+) -> InviteRecord:
+    """Revoke the convening's shared link and make a new one, inside the caller's
+    transaction (a removal renews it in the same unit of work)."""
+    await invite_store.revoke_shared_invites(tx, convening.id)
+    expires_at = invite_expiry(now, convening.starts_at, renewal.days)
+    (created,) = await invite_store.insert_invites(
+        tx,
+        convening_id=convening.id,
+        invites=[_new_invite(renewal.links.secret_key, InviteKind.SHARED, expires_at)],
+        now=now,
+    )
+    return created
 
 
 async def import_roster(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.convenings.errors import ConveningLocked, FieldInvalid, RemovedFromConvening
 from crossroads.convenings.invitations import OpenedInvite, open_invite
-from crossroads.convenings.planning import Plan, get_plan_by_id
+from crossroads.convenings.planning import Plan, get_plan_for_participant
 from crossroads.convenings.tokens import hash_token, new_public_id
 from crossroads.messages import N_
 from crossroads.store import live as live_store
@@ -17,9 +17,7 @@ from crossroads.store import participants as participant_store
 from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
-from crossroads.store.errors import NotFound
-from crossroads.store.participants import ProfileFields
-from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode
+from crossroads.store.records import InviteKind, ParticipantRecord, PrivacyMode, ProfileFields
 from crossroads.store.reflections import NoteStatus
 
 
@@ -206,9 +204,7 @@ def visible_people(
 
 async def lobby_for(db: Database, participant: ParticipantRecord, public_id: str) -> Lobby:
     """The lobby of the participant's own convening; any other convening's id is not found."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
+    plan = await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         everyone = await participant_store.list_participants(tx, participant.convening_id)
         # Removed people are no longer "here": neither listed nor counted (#29).

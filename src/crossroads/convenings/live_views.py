@@ -1,4 +1,4 @@
-"""What each person sees live, built from a ``LiveState`` (the database's truth).
+"""What each person sees live, built from a ``LiveSnapshot`` (the database's truth).
 
 Participant views hold only what that person may see: their own group's cards (organisation
 hidden in Chatham House mode), the round's prompts in their language, and the clock. Host
@@ -18,11 +18,14 @@ from crossroads.convenings.calls import (
     call_is_personal,
     call_view,
 )
-from crossroads.convenings.rounds import LiveState, Phase
+from crossroads.convenings.live_state import LiveSnapshot, Phase, load_snapshot
 from crossroads.convenings.translations import convening_text, round_title
+from crossroads.live.hub import Connection
 from crossroads.messages import N_
+from crossroads.store.database import Database
 from crossroads.store.live import GroupRecord
 from crossroads.store.records import ParticipantRecord, PrivacyMode, RoundRecord
+from crossroads.text_language import language_of, text_in
 
 Translate = Callable[[str], str]
 
@@ -51,16 +54,8 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _prompt_text(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
-    for lang in (language, *fallbacks):
-        text = texts.get(lang)
-        if text:
-            return str(text)
-    return next((str(t) for t in texts.values() if t), "")
-
-
 def _round(
-    state: LiveState, round_: RoundRecord, language: str, grace: timedelta
+    state: LiveSnapshot, round_: RoundRecord, language: str, grace: timedelta
 ) -> dict[str, Any]:
     assert state.run is not None
     return {
@@ -75,7 +70,7 @@ def _round(
         "prompts": [
             {
                 "id": p.public_id,
-                "text": _prompt_text(p.texts, language, state.plan.convening.languages),
+                "text": text_in(p.texts, language, state.plan.convening.languages),
             }
             for p in round_.prompts
         ],
@@ -93,7 +88,7 @@ def _card(person: ParticipantRecord, mode: PrivacyMode) -> dict[str, Any]:
     }
 
 
-def _common(state: LiveState, now: datetime, grace: timedelta, language: str) -> dict[str, Any]:
+def _common(state: LiveSnapshot, now: datetime, grace: timedelta, language: str) -> dict[str, Any]:
     phase = state.phase(now, grace)
     return {
         "v": 1,
@@ -116,7 +111,7 @@ def _common(state: LiveState, now: datetime, grace: timedelta, language: str) ->
     }
 
 
-def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
+def _agenda(state: LiveSnapshot, language: str) -> list[dict[str, Any]]:
     """The whole plan, so a lobby shows the host's edits as they are made (#31)."""
     fallbacks = state.plan.convening.languages
     return [
@@ -127,8 +122,8 @@ def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
             "minutes": r.duration_minutes,
             "prompts": [
                 {
-                    "text": _prompt_text(p.texts, language, fallbacks),
-                    "lang": _prompt_language(p.texts, language, fallbacks),
+                    "text": text_in(p.texts, language, fallbacks),
+                    "lang": language_of(p.texts, language, fallbacks),
                 }
                 for p in r.prompts
             ],
@@ -137,14 +132,7 @@ def _agenda(state: LiveState, language: str) -> list[dict[str, Any]]:
     ]
 
 
-def _prompt_language(texts: dict[str, str] | Any, language: str, fallbacks: Collection[str]) -> str:
-    for lang in (language, *fallbacks):
-        if texts.get(lang):
-            return str(lang)
-    return next((str(k) for k, t in texts.items() if t), language)
-
-
-def _next(state: LiveState, language: str) -> dict[str, Any] | None:
+def _next(state: LiveSnapshot, language: str) -> dict[str, Any] | None:
     upcoming = state.next_round()
     if upcoming is None:
         return None
@@ -152,7 +140,7 @@ def _next(state: LiveState, language: str) -> dict[str, Any] | None:
 
 
 def host_view(
-    state: LiveState,
+    state: LiveSnapshot,
     *,
     now: datetime,
     grace: timedelta,
@@ -263,7 +251,7 @@ class ViewCache:
         return text
 
     def group(
-        self, state: LiveState, group: GroupRecord, language: str, translate: Translate
+        self, state: LiveSnapshot, group: GroupRecord, language: str, translate: Translate
     ) -> str:
         """``_group``'s view as JSON text (the same fields, joined by hand)."""
         mode = state.plan.convening.privacy_mode
@@ -287,7 +275,7 @@ class ViewCache:
 
     def warm(
         self,
-        state: LiveState,
+        state: LiveSnapshot,
         groups: Collection[GroupRecord],
         languages: Collection[str],
         translations: Callable[[str], Translate],
@@ -309,7 +297,7 @@ class ViewRenderer:
 
     def __init__(
         self,
-        state: LiveState,
+        state: LiveSnapshot,
         *,
         now: datetime,
         grace: timedelta,
@@ -373,3 +361,60 @@ class ViewRenderer:
         talking = None if group_json == "null" else group
         call = self._call_json(person, talking)
         return f'{{{self._common},"you":{you},"group":{group_json}{call}}}'
+
+
+class HubViews:
+    """The hub's ``Views`` (live/hub.py): states read from the database and the views built
+    from them, for one server. Injected into the hub when the app is wired, so the live
+    package renders without knowing what a convening is."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        grace: timedelta,
+        translations: Callable[[str], Translate],
+        clock: Callable[[], datetime],
+        call_config: CallConfig | None = None,
+        views: ViewCache | None = None,
+    ) -> None:
+        self._db = db
+        self._grace = grace
+        self._translations = translations
+        self._clock = clock
+        self._call_config = call_config
+        self._views = views
+
+    async def load(self, convening_id: int) -> LiveSnapshot:
+        return await load_snapshot(self._db, convening_id)
+
+    def participant(self, state: LiveSnapshot, conn: Connection, cache: dict[Any, Any]) -> str:
+        """A participant's view; ``cache`` shares the encoding work of one fan-out per
+        language (a reconnect's single view passes an empty one)."""
+        assert conn.participant_id is not None
+        renderer = cache.get(conn.language)
+        if renderer is None:
+            renderer = cache[conn.language] = ViewRenderer(
+                state,
+                now=self._clock(),
+                grace=self._grace,
+                language=conn.language,
+                translate=self._translations(conn.language),
+                call_config=self._call_config,
+                views=self._views,
+            )
+        return str(renderer.json_for(conn.participant_id))
+
+    def host(self, state: LiveSnapshot, conn: Connection, present: set[int]) -> str:
+        return host_view(
+            state,
+            now=self._clock(),
+            grace=self._grace,
+            language=conn.language,
+            translate=self._translations(conn.language),
+            connected=present,
+            views=self._views,
+        )
+
+    def removed(self, state: LiveSnapshot) -> frozenset[int]:
+        return state.removed

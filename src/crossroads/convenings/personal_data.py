@@ -10,26 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crossroads.convenings.planning import get_plan_by_id
+from crossroads.convenings.planning import get_plan_for_participant
 from crossroads.store import personal_data as personal_store
 from crossroads.store import series as series_store
 from crossroads.store.database import Database
-from crossroads.store.errors import NotFound
 from crossroads.store.records import ParticipantRecord
 
 EXPORT_VERSION = 1
 
 
-async def _check_scope(db: Database, participant: ParticipantRecord, public_id: str) -> None:
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-
-
 async def export_my_data(
     db: Database, participant: ParticipantRecord, public_id: str, *, now: datetime
 ) -> dict[str, Any]:
-    await _check_scope(db, participant, public_id)
+    await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         data = await personal_store.export_participant(tx, participant.id)
     return {
@@ -43,7 +36,7 @@ async def export_my_data(
 async def erase_my_data(db: Database, participant: ParticipantRecord, public_id: str) -> int:
     """Erase the participant, and their recognised selves in other calls of the series;
     returns how many participant records were erased."""
-    await _check_scope(db, participant, public_id)
+    await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         emails = {participant.email.casefold()} - {""}
         consent = await series_store.get_consent(tx, participant.id)

@@ -13,9 +13,16 @@ from crossroads.convenings.tokens import new_public_id
 from crossroads.messages import N_
 from crossroads.store import agenda as agenda_store
 from crossroads.store import convenings as convening_store
-from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
-from crossroads.store.records import ConveningRecord, HostRecord, RoundKind, RoundRecord
+from crossroads.store.errors import NotFound
+from crossroads.store.records import (
+    ConveningFields,
+    ConveningRecord,
+    HostRecord,
+    ParticipantRecord,
+    RoundKind,
+    RoundRecord,
+)
 
 # Group sizes a round may ask for; pairs are 2, small groups 3 to 6 (the pairing engine's range).
 GROUP_SIZES = {RoundKind.PAIRS: (2, 2), RoundKind.SMALL_GROUPS: (3, 6)}
@@ -81,6 +88,18 @@ async def get_plan_by_id(db: Database, convening_id: int) -> Plan:
         convening = await convening_store.get_convening_by_id(tx, convening_id)
         rounds = await agenda_store.list_rounds(tx, convening.id)
     return Plan(convening=convening, rounds=tuple(rounds))
+
+
+async def get_plan_for_participant(
+    db: Database, participant: ParticipantRecord, public_id: str
+) -> Plan:
+    """The participant's own convening, as ``get_plan_for_host`` is the host's: the one scoped
+    lookup behind every participant page (#28). Any other convening's id is not found, the
+    same answer as an id that does not exist, so ids cannot be probed."""
+    plan = await get_plan_by_id(db, participant.convening_id)
+    if plan.convening.public_id != public_id:
+        raise NotFound("convening")
+    return plan
 
 
 AgendaChange = Callable[[AsyncSession, ConveningRecord], Awaitable[None]]

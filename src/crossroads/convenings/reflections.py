@@ -8,7 +8,7 @@ See #8.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -16,7 +16,11 @@ from enum import StrEnum
 from crossroads.convenings import feedback
 from crossroads.convenings.calls import consented_chat
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
+from crossroads.convenings.planning import (
+    Plan,
+    get_plan_for_host,
+    get_plan_for_participant,
+)
 from crossroads.harvest.model import HarvestInput, PromptNotes, Reflection, RosterEntry
 from crossroads.harvest.model import PrivacyMode as HarvestPrivacy
 from crossroads.harvest.outline import Block, Translate, no_translation
@@ -33,6 +37,7 @@ from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
 from crossroads.store.reflections import NoteRecord, NoteStatus
+from crossroads.text_language import text_in
 
 MAX_HEADING = 300
 MAX_BODY = 20_000
@@ -101,10 +106,6 @@ def _view(plan: Plan, record: NoteRecord | None) -> NoteView:
     )
 
 
-def _prompt_text(texts: Mapping[str, str], languages: tuple[str, ...]) -> str:
-    return next((texts[lang] for lang in languages if texts.get(lang)), "")
-
-
 async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     """Notes per prompt, the roster with consents, and the rounds' figures, from the store.
 
@@ -132,7 +133,6 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     kept = {entry.id for entry in roster}
     prompts = [p for r in plan.rounds for p in r.prompts]
     notes = await read_notes(db, convening.public_id, [p.public_id for p in prompts])
-    languages = (language, *convening.languages)
     # Chat lines their authors marked as shareable (#7); a removed person's never.
     chat = tuple(
         c for c in await consented_chat(db, convening.id) if int(c.author_id or 0) not in removed
@@ -144,7 +144,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         prompts=tuple(
             PromptNotes(
                 prompt_id=p.public_id,
-                prompt_text=_prompt_text(p.texts, languages),
+                prompt_text=text_in(p.texts, language, convening.languages),
                 contributions=read_contributions(
                     notes.sections.get(p.public_id, ""), prompt_id=p.public_id, roster=roster
                 ),
@@ -335,9 +335,7 @@ async def published_note(
     translate: Translate = no_translation,
 ) -> PublishedNote:
     """The published note of the participant's own convening; not found before publishing."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
+    plan = await get_plan_for_participant(db, participant, public_id)
     async with db.transaction() as tx:
         record = await note_store.find_note(tx, plan.convening.id)
     if record is None or record.status is not NoteStatus.PUBLISHED:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from crossroads.convenings.csv_reading import CsvProblem, read_csv_bytes
 from crossroads.convenings.errors import RosterRowInvalid
+from crossroads.csv_reading import CsvProblem, read_csv_bytes
 from crossroads.messages import N_
 from crossroads.text_input import UnsafeText, clean_line
 

@@ -1,8 +1,8 @@
 """Safety in a live call: reports to the hosts, muting a person, locking the convening.
 
-Blocks and removals live with the rounds (``rounds.block_person``, ``rounds.remove_person``)
-because they re-pair people; these three never move anyone. Each writes in one transaction
-that also takes the next event number, then returns a ``Change`` for the live layer.
+Blocks and removals are in ``moderation`` because they re-pair people; these three never
+move anyone. Each writes in one unit of work that also takes the next event number and
+records a typed event (live/events.py), announced by the publisher once committed.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from crossroads.convenings.errors import FieldInvalid
-from crossroads.convenings.planning import Plan, get_plan_by_id
-from crossroads.convenings.rounds import Change
+from crossroads.convenings.planning import Plan
+from crossroads.live.events import ConveningLocked, PersonMuted, PersonReported
+from crossroads.live.publisher import Events
 from crossroads.messages import N_
+from crossroads.store import convenings as convening_store
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import safety as safety_store
@@ -84,13 +86,14 @@ async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
 
 async def report_person(
     db: Database,
+    events: Events,
     participant: ParticipantRecord,
     *,
     reported_public_id: str,
     reason: str,
     details: str,
     now: datetime,
-) -> Change:
+) -> PersonReported:
     """Tell the hosts about someone you met. The reported person is never told and never
     sees the report; only the hosts' console and reports page list it."""
     try:
@@ -100,7 +103,8 @@ async def report_person(
     details = details.strip()
     if len(details) > MAX_REPORT_CHARS:
         raise FieldInvalid("details", N_("Keep it under {most} characters."), most=MAX_REPORT_CHARS)
-    async with db.transaction() as tx:
+    async with events.unit(db.transaction()) as unit:
+        tx = unit.tx
         everyone = await participant_store.list_participants(tx, participant.convening_id)
         reported = next((p for p in everyone if p.public_id == reported_public_id), None)
         if reported is None or reported.id == participant.id:
@@ -120,8 +124,8 @@ async def report_person(
             now=now,
         )
         seq = await live_store.bump_seq(tx, participant.convening_id)
-    # Nobody's participant view changes: hosts' consoles refresh, nobody else's.
-    return Change(participant.convening_id, seq, "reported", participants=frozenset())
+        # Nobody's participant view changes: hosts' consoles refresh, nobody else's.
+        return unit.record(PersonReported(participant.convening_id, seq))
 
 
 async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
@@ -182,18 +186,27 @@ async def rejoin_attempts_for_host(db: Database, plan: Plan) -> list[RejoinView]
 
 
 async def mute_person(
-    db: Database, convening_id: int, *, participant_public_id: str, muted: bool, now: datetime
-) -> tuple[Change, int]:
-    """Mute (or unmute) someone: while muted, their edits to the shared notes are refused.
-    Returns the change and the participant's internal id (to close their note sockets)."""
-    async with db.transaction() as tx:
+    db: Database,
+    events: Events,
+    convening_id: int,
+    *,
+    participant_public_id: str,
+    muted: bool,
+    now: datetime,
+) -> PersonMuted:
+    """Mute (or unmute) someone: while muted, their edits to the shared notes are refused
+    (the publisher closes their notes sockets once this has committed, so they reconnect
+    read-only, or writable again)."""
+    async with events.unit(db.transaction()) as unit:
+        tx = unit.tx
+        convening = await convening_store.get_convening_by_id(tx, convening_id)
         everyone = await participant_store.list_participants(tx, convening_id)
         person = next((p for p in everyone if p.public_id == participant_public_id), None)
         if person is None:
             raise NotFound("participant")
         await safety_store.set_muted(tx, convening_id, person.id, muted, now)
         seq = await live_store.bump_seq(tx, convening_id)
-    return Change(convening_id, seq, "muted", participants=frozenset({person.id})), person.id
+        return unit.record(PersonMuted(convening_id, seq, person.id, muted, convening.public_id))
 
 
 async def is_muted(db: Database, participant_id: int) -> bool:
@@ -201,18 +214,12 @@ async def is_muted(db: Database, participant_id: int) -> bool:
         return await safety_store.is_muted(tx, participant_id)
 
 
-async def lock_convening(db: Database, convening_id: int, *, locked: bool) -> Change:
+async def lock_convening(
+    db: Database, events: Events, convening_id: int, *, locked: bool
+) -> ConveningLocked:
     """Lock: nobody new can join (people already in stay, and may rejoin from their own
     personal link). Unlock opens the invite links again."""
-    async with db.transaction() as tx:
-        await live_store.set_locked(tx, convening_id, locked)
-        seq = await live_store.bump_seq(tx, convening_id)
-    return Change(convening_id, seq, "locked", participants=frozenset())
-
-
-async def plan_of(db: Database, participant: ParticipantRecord, public_id: str) -> Plan:
-    """The participant's own convening; any other convening's id is not found."""
-    plan = await get_plan_by_id(db, participant.convening_id)
-    if plan.convening.public_id != public_id:
-        raise NotFound("convening")
-    return plan
+    async with events.unit(db.transaction()) as unit:
+        await live_store.set_locked(unit.tx, convening_id, locked)
+        seq = await live_store.bump_seq(unit.tx, convening_id)
+        return unit.record(ConveningLocked(convening_id, seq, locked=locked))

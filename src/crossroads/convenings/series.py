@@ -33,9 +33,8 @@ from crossroads.store import participants as participant_store
 from crossroads.store import personal_data as personal_store
 from crossroads.store import safety as safety_store
 from crossroads.store import series as series_store
-from crossroads.store.convenings import ConveningFields
 from crossroads.store.database import Database
-from crossroads.store.records import ConveningRecord, HostRecord, RoundKind
+from crossroads.store.records import ConveningFields, ConveningRecord, HostRecord, RoundKind
 from crossroads.store.series import SeriesRecord
 
 MAX_ROUND_TOPICS = 8

@@ -8,18 +8,21 @@ table while its round runs because groups keep their numbers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from crossroads import pairing
 from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.live_state import LiveSnapshot, Phase
 from crossroads.convenings.planning import Plan, get_plan_by_id, get_plan_for_host
-from crossroads.convenings.rounds import Change, LiveState, Phase
 from crossroads.convenings.tokens import new_public_id, new_token
 from crossroads.convenings.venue_modes import round_mode, with_places
+from crossroads.live.events import LiveEvent
+from crossroads.live.publisher import Events, Unit
 from crossroads.messages import N_
 from crossroads.signing import same
 from crossroads.store import live as live_store
@@ -47,6 +50,14 @@ _RANGE = re.compile(r"^(\d{1,4})\s*-\s*(\d{1,4})$")
 _LABEL = re.compile(r"^[\w.#/-]{1,12}$", re.UNICODE)
 
 __all__ = ["HybridRecord", "VenueRecord", "round_mode", "with_places"]
+
+
+@dataclass(frozen=True)
+class VenuesChanged(LiveEvent):
+    """Venues or who is in which room changed: everyone's view is rebuilt (a table line, the
+    projector's tables)."""
+
+    kind: ClassVar[str] = "venues_changed"
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -196,6 +207,7 @@ async def venue_for_host(
 
 async def edit_venue(
     db: Database,
+    events: Events,
     host: HostRecord,
     public_id: str,
     venue_public_id: str,
@@ -203,26 +215,31 @@ async def edit_venue(
     name: str,
     room: str,
     tables: str,
-) -> Change:
+) -> None:
     plan, venue = await venue_for_host(db, host, public_id, venue_public_id)
     clean = _clean_name("name", name, required=True)
     clean_room = _clean_name("room", room, required=False)
     labels = parse_tables(tables)
-    async with db.transaction() as tx:
-        await venue_store.update_venue(tx, venue.id, name=clean, room=clean_room, tables=labels)
-        seq = await live_store.bump_seq(tx, plan.convening.id)
-    return Change(plan.convening.id, seq, "venue_changed")
+    async with events.unit(db.transaction()) as unit:
+        await venue_store.update_venue(
+            unit.tx, venue.id, name=clean, room=clean_room, tables=labels
+        )
+        await _changed(unit, plan.convening.id)
 
 
 async def remove_venue(
-    db: Database, host: HostRecord, public_id: str, venue_public_id: str
-) -> Change:
+    db: Database, events: Events, host: HostRecord, public_id: str, venue_public_id: str
+) -> None:
     """The venue goes; its people are online from the next view on."""
     plan, venue = await venue_for_host(db, host, public_id, venue_public_id)
-    async with db.transaction() as tx:
-        await venue_store.delete_venue(tx, venue.id)
-        seq = await live_store.bump_seq(tx, plan.convening.id)
-    return Change(plan.convening.id, seq, "venue_changed")
+    async with events.unit(db.transaction()) as unit:
+        await venue_store.delete_venue(unit.tx, venue.id)
+        await _changed(unit, plan.convening.id)
+
+
+async def _changed(unit: Unit[Any], convening_id: int) -> None:
+    """Take the next event number and announce the change once the unit commits."""
+    unit.record(VenuesChanged(convening_id, await live_store.bump_seq(unit.tx, convening_id)))
 
 
 async def set_round_mode(
@@ -252,24 +269,30 @@ async def _venue_by_public_id(db: Database, convening_id: int, venue_public_id: 
 
 
 async def set_person_place(
-    db: Database, host: HostRecord, public_id: str, participant_public_id: str, venue_public_id: str
-) -> Change:
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    participant_public_id: str,
+    venue_public_id: str,
+) -> None:
     """The host moves someone into a room or online (applies from the next round)."""
     plan = await get_plan_for_host(db, host, public_id)
     venue_id = await _venue_by_public_id(db, plan.convening.id, venue_public_id)
-    async with db.transaction() as tx:
+    async with events.unit(db.transaction()) as unit:
+        tx = unit.tx
         people = await participant_store.list_participants(tx, plan.convening.id)
         person = next((p for p in people if p.public_id == participant_public_id), None)
         if person is None:
             raise NotFound("participant")
         hybrid = await venue_store.hybrid_state(tx, plan.convening.id)
         await venue_store.set_place(tx, person.id, venue_id, no_phone=person.id in hybrid.no_phone)
-        seq = await live_store.bump_seq(tx, plan.convening.id)
-    return Change(plan.convening.id, seq, "place_changed")
+        await _changed(unit, plan.convening.id)
 
 
 async def add_person_without_phone(
     db: Database,
+    events: Events,
     host: HostRecord,
     public_id: str,
     *,
@@ -277,7 +300,7 @@ async def add_person_without_phone(
     venue_public_id: str,
     languages: Sequence[str],
     now: datetime,
-) -> Change:
+) -> None:
     """Someone in the room without a phone: the host adds them; their table's screens show
     them, and they are never their table's call device."""
     plan = await get_plan_for_host(db, host, public_id)
@@ -286,7 +309,8 @@ async def add_person_without_phone(
         raise FieldInvalid("place", N_("Choose the venue they are in."))
     venue_id = await _venue_by_public_id(db, plan.convening.id, venue_public_id)
     spoken = tuple(code for code in languages if code in plan.convening.languages)
-    async with db.transaction() as tx:
+    async with events.unit(db.transaction()) as unit:
+        tx = unit.tx
         person = await participant_store.insert_participant(
             tx,
             convening_id=plan.convening.id,
@@ -306,8 +330,7 @@ async def add_person_without_phone(
             now=now,
         )
         await venue_store.set_place(tx, person.id, venue_id, no_phone=True)
-        seq = await live_store.bump_seq(tx, plan.convening.id)
-    return Change(plan.convening.id, seq, "joined")
+        await _changed(unit, plan.convening.id)
 
 
 # --- joining ----------------------------------------------------------------------------------
@@ -352,7 +375,7 @@ class Seat:
     device: int | None = None  # the in-room member whose phone joins the group's call
 
 
-def seats(state: LiveState) -> dict[int, Seat]:
+def seats(state: LiveSnapshot) -> dict[int, Seat]:
     """Group number -> where it meets, for the current round; {} when nobody is in a room."""
     hybrid = state.hybrid
     if not hybrid.venues or state.run is None or state.round is None:
@@ -408,7 +431,7 @@ def _table_words(seat: Seat, translate: Translate) -> str:
 
 
 def place_view(
-    state: LiveState, participant_id: int, seat: Seat, translate: Translate
+    state: LiveSnapshot, participant_id: int, seat: Seat, translate: Translate
 ) -> dict[str, Any]:
     """What a member's round screen says about where their group meets."""
     people = state.people
@@ -509,7 +532,7 @@ async def host_projector_venue(db: Database, host: HostRecord, venue_public_id: 
 
 
 def projector_view(
-    state: LiveState,
+    state: LiveSnapshot,
     venue: VenueRecord,
     *,
     now: datetime,
@@ -552,3 +575,35 @@ def projector_view(
         "mode": str(round_mode(state.hybrid, state.round)),
         "tables": tables,
     }
+
+
+_SEATS = ("venues", "seats")  # key in a fan-out's shared cache (the others are languages)
+
+
+def with_place(
+    state: LiveSnapshot,
+    participant_id: int,
+    text: str,
+    translate: Translate,
+    cache: dict[Any, Any],
+) -> str:
+    """A participant's view with where their group meets (a table, a table joined to a call),
+    and without the call for someone in the room whose table's device holds it. Unchanged
+    (the same text) in a convening without venues or in a round held online."""
+    if not state.hybrid.venues or state.run is None:
+        return text
+    found = cache.get(_SEATS)
+    if found is None:
+        found = cache[_SEATS] = seats(state)
+    group = state.group_of(participant_id)
+    seat = found.get(group.number) if group is not None else None
+    if seat is None or seat.kind == "online":
+        return text
+    view = json.loads(text)
+    if view.get("group") is None:
+        return text
+    place = place_view(state, participant_id, seat, translate)
+    view["place"] = place
+    if place["call_members"] == []:
+        view.pop("call", None)  # talks at the table: no call on this phone
+    return json.dumps(view)

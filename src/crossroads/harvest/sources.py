@@ -2,7 +2,8 @@
 
 Each reader takes the file's text and name and raises ``SourceInvalid`` naming the line of the
 first problem, so the CLI can say ``feedback.csv line 14: rating must be 1 to 5`` and write
-nothing.
+nothing. The CSV files are read by ``crossroads.csv_reading``, the reader the roster upload and
+``crossroads pair`` use, so a broken row is numbered and worded the same everywhere.
 
 Notes format::
 
@@ -23,12 +24,11 @@ is the 1-based line of the notes where it starts.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crossroads.csv_reading import CsvProblem, read_table
 from crossroads.harvest.errors import SourceInvalid
 from crossroads.harvest.model import Contribution, FeedbackAnswer, PromptNotes, RosterEntry
 
@@ -159,25 +159,14 @@ def read_contributions(
 
 def _rows(
     text: str, *, source: str, required: Sequence[str]
-) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+) -> tuple[tuple[int, dict[str, str]], ...]:
+    """The rows of a CSV by the one shared reader (``crossroads.csv_reading``: delimiters,
+    header spellings, each row numbered by the line it starts on), its problems as
+    ``SourceInvalid`` in the same words: ``f.csv line 3: row has more cells than the header``."""
     try:
-        header = [name.strip().casefold() for name in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise SourceInvalid(source, 1, f"not a CSV file ({exc})") from exc
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise SourceInvalid(source, 1, f"missing column(s): {', '.join(missing)}")
-    reader.fieldnames = header
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                raise SourceInvalid(source, line, "more cells than columns")
-            yield line, {key: (value or "").strip() for key, value in row.items()}
-    except csv.Error as exc:
-        # The reader counts the lines it has finished; the broken row is the next one.
-        raise SourceInvalid(source, reader.line_num + 1, f"broken CSV ({exc})") from exc
+        return read_table(text, required=required).rows
+    except CsvProblem as exc:
+        raise SourceInvalid(source, exc.line, exc.problem) from exc
 
 
 def read_feedback(

@@ -1,4 +1,4 @@
-"""Naming a theme: from its keyphrases (default), or by an LLM over an OpenAI-compatible API.
+"""Naming a theme: from its keyphrases (default), or by an LLM whose transport is handed in.
 
 A ``Summariser`` sees one ``ThemeDigest`` at a time: the prompt, the keyphrases and only the
 texts of people who consented to be quoted (already scrubbed in Chatham House mode). It never
@@ -8,14 +8,10 @@ sees names, organisations or anything from people who did not consent.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from crossroads.harvest.errors import SummariserFailed
 from crossroads.harvest.privacy import clean_text
 
 _LABEL_LIMIT = 80
@@ -62,65 +58,39 @@ _SYSTEM_PROMPT = (
 )
 
 
-class LlmSummariser:
-    """Labels and summarises themes through ``POST {base_url}/v1/chat/completions``.
+# Messages in the chat format (role, content) in, the answer's text out. The transport (an
+# OpenAI-compatible HTTP client, ``crossroads.llm``) is handed in, so harvest stays pure: it
+# words the question and reads the answer, and never opens a connection (#28). A transport
+# that cannot answer raises ``SummariserFailed``.
+ChatCompletion = Callable[[Sequence[Mapping[str, str]]], str]
 
-    Off by default; the host turns it on and points it at a server they trust. ``api_key`` comes
-    from the environment of whoever builds this object, never from a command-line flag.
+
+class ChatSummariser:
+    """Labels and summarises themes by asking an LLM through ``complete``.
+
+    Off by default; the host turns it on and points it at a server they trust (see
+    ``crossroads.llm.llm_summariser``).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        model: str,
-        api_key: str | None = None,
-        timeout: float = 30.0,
-        max_texts: int = 20,
-        use_env_proxy: bool = True,
-    ) -> None:
-        scheme = urllib.parse.urlsplit(base_url).scheme
-        if scheme not in ("http", "https"):
-            raise SummariserFailed(f"the LLM endpoint must be http or https, not {base_url!r}")
-        self._url = base_url.rstrip("/") + "/v1/chat/completions"
-        self._model = model
-        self._api_key = api_key
-        self._timeout = timeout
+    def __init__(self, complete: ChatCompletion, *, max_texts: int = 20) -> None:
+        self._complete = complete
         self._max_texts = max_texts
-        handlers = [] if use_env_proxy else [urllib.request.ProxyHandler({})]
-        self._opener = urllib.request.build_opener(*handlers)
 
     def summarise(self, digest: ThemeDigest) -> ThemeSummary:
+        return _parse_content(self._complete(self.messages(digest)), digest)
+
+    def messages(self, digest: ThemeDigest) -> list[dict[str, str]]:
+        """What the LLM is sent: the instructions and the theme, nothing else."""
         user = {
             "language": digest.language,
             "prompt": digest.prompt_text,
             "keyphrases": list(digest.keyphrases),
             "contributions": list(digest.texts[: self._max_texts]),
         }
-        body = {
-            "model": self._model,
-            "temperature": 0,
-            "messages": [
-                {"role": "system", "content": _SYSTEM_PROMPT},
-                {"role": "user", "content": json.dumps(user, ensure_ascii=False)},
-            ],
-        }
-        headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        # The scheme was checked in __init__: only http and https reach here.
-        request = urllib.request.Request(  # noqa: S310
-            self._url, data=json.dumps(body).encode(), headers=headers, method="POST"
-        )
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                payload = json.loads(response.read())
-            content = payload["choices"][0]["message"]["content"]
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise SummariserFailed(f"{self._url}: {exc}") from exc
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise SummariserFailed(f"{self._url}: unexpected answer ({exc})") from exc
-        return _parse_content(str(content), digest)
+        return [
+            {"role": "system", "content": _SYSTEM_PROMPT},
+            {"role": "user", "content": json.dumps(user, ensure_ascii=False)},
+        ]
 
 
 def _parse_content(content: str, digest: ThemeDigest) -> ThemeSummary:

@@ -25,6 +25,7 @@ import structlog
 
 from crossroads import collector
 from crossroads.close_codes import CLOSE_GOING_AWAY, CLOSE_REMOVED
+from crossroads.live import replies
 from crossroads.live.bus import Event, EventBus
 from crossroads.live.errors import ClusterUnavailable
 from crossroads.outbox import Outbox
@@ -74,17 +75,31 @@ class Connection:
         self.outbox.close(code, reason)
 
 
-# Callbacks the web layer provides, so this module stays free of the store and of HTTP.
-LoadState = Callable[[int], Awaitable[Any]]
-# Rendering gets a dict to share work between the connections of one fan-out.
-RenderParticipant = Callable[[Any, Connection, dict[Any, Any]], dict[str, Any] | str]
-RenderHost = Callable[[Any, Connection, set[int]], dict[str, Any] | str]
+class Views(Protocol):
+    """What the hub needs of the domain: a convening's state and the views built from it.
+
+    Defined here and implemented by convenings/live_views.py's ``HubViews`` (injected when the
+    app is wired), so the hub renders without importing what a convening is: the state is
+    opaque to it but for its ``seq``.
+    """
+
+    async def load(self, convening_id: int) -> Any:
+        """The state as the database has it now (it has a ``seq``)."""
+
+    def participant(self, state: Any, conn: Connection, cache: dict[Any, Any]) -> str:
+        """A participant's view; ``cache`` shares work between the views of one fan-out."""
+
+    def host(self, state: Any, conn: Connection, present: set[int]) -> str:
+        """A host console's view; ``present``: who is connected, on any node."""
+
+    def removed(self, state: Any) -> Collection[int]:
+        """The participants of a state who may not stay connected (removed by a host)."""
+
+
 OnDeparture = Callable[[int, int], Awaitable[None]]
 # Told after each fan-out, with the state it was built from (e.g. to work ahead on it), or
 # None when nothing was read because nobody on this node, host or participant, was concerned.
 OnRefreshed = Callable[[int, Any], None]
-# The participants of a state who may not stay connected (removed by a host).
-RemovedOf = Callable[[Any], Collection[int]]
 
 
 class ClusterPresence(Protocol):
@@ -111,19 +126,14 @@ class LiveHub:
         self,
         bus: EventBus,
         *,
-        load_state: LoadState,
-        render_participant: RenderParticipant,
-        render_host: RenderHost,
+        views: Views,
         on_departure: OnDeparture,
         departure_grace: float,
         presence_delay: float = PRESENCE_DELAY,
         cluster: ClusterPresence | None = None,
-        removed_of: RemovedOf | None = None,
     ) -> None:
         self.bus = bus
-        self._load_state = load_state
-        self._render_participant = render_participant
-        self._render_host = render_host
+        self._views = views
         self._on_departure = on_departure
         self._departure_grace = departure_grace
         self.on_refreshed: OnRefreshed | None = None
@@ -138,7 +148,6 @@ class LiveHub:
         self._primed: dict[int, Any] = {}
         self._shown: dict[int, Any] = {}
         self._closing = False
-        self._removed_of = removed_of
         self._cluster = cluster
         # Cluster-wide presence as last read, shown to hosts while Redis is away.
         self._last_present: dict[int, set[int]] = {}
@@ -184,6 +193,10 @@ class LiveHub:
         """The latest state this node fanned out or was handed (None if none): callers check
         its ``seq`` against the database before trusting it."""
         return self._shown.get(convening_id)
+
+    def view_for(self, state: Any, conn: Connection) -> str:
+        """One participant's view (a connection's first), built as a fan-out builds it."""
+        return self._views.participant(state, conn, {})
 
     def remember(self, convening_id: int, state: Any) -> None:
         held = self._shown.get(convening_id)
@@ -379,7 +392,7 @@ class LiveHub:
                 state = primed
             else:
                 try:
-                    state = await self._load_state(convening_id)
+                    state = await self._views.load(convening_id)
                 except Exception:  # the database blipped: the next event retries
                     log.exception("live_refresh_failed", convening_id=convening_id)
                     continue
@@ -389,14 +402,14 @@ class LiveHub:
                 hosts: list[Connection] = []
                 # A removal whose close event was lost (Redis away at that moment) is caught
                 # here, at the next view built from the database.
-                removed = self._removed_of(state) if self._removed_of is not None else ()
+                removed = self._views.removed(state)
                 for done, conn in enumerate(conns, start=1):
                     if conn.is_host:
                         hosts.append(conn)
                     elif conn.participant_id in removed:
                         conn.close(CLOSE_REMOVED, "removed by the host")
                     elif pending.concerns(conn.participant_id):
-                        conn.send(self._render_participant(state, conn, cache))
+                        conn.send(self._views.participant(state, conn, cache))
                     if done % FANOUT_SLICE == 0:
                         # Let the writers send what is queued while the rest is rendered.
                         await asyncio.sleep(0)
@@ -406,9 +419,9 @@ class LiveHub:
                     await asyncio.sleep(0)
                     present = await self._present_for_hosts(convening_id)
                     for conn in hosts:
-                        conn.send(self._render_host(state, conn, present))
+                        conn.send(self._views.host(state, conn, present))
                 for text_event in pending.broadcasts:
-                    message = json.dumps({"v": 1, "type": "broadcast", **text_event})
+                    message = json.dumps(replies.broadcast(**text_event))
                     for conn in conns:
                         conn.send(message)
             if self.on_refreshed is not None:

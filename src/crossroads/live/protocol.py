@@ -1,8 +1,8 @@
 """The live socket's messages: JSON objects with a ``type`` and a version ``v``.
 
 Client messages are validated with pydantic; anything else gets an ``error`` message (the
-connection stays open) or, for frames too large to read, close code 1009. Server messages are
-plain dicts built here so their shape is documented in one place (docs/live-protocol.md).
+connection stays open) or, for frames too large to read, close code 1009. The server's
+replies are typed in live/replies.py (docs/live-protocol.md).
 """
 
 from __future__ import annotations
@@ -267,7 +267,3 @@ def parse_participant(raw: str | bytes) -> object:
 
 def parse_host(raw: str | bytes) -> object:
     return _parse(raw, _host, HOST_TYPES)
-
-
-def error(code: str, detail: str) -> dict[str, object]:
-    return {"v": VERSION, "type": "error", "code": code, "error": detail}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,24 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
 from crossroads.store.models import Convening
-from crossroads.store.records import ConveningRecord, ConveningStatus, PrivacyMode
-
-
-@dataclass(frozen=True, slots=True)
-class ConveningFields:
-    """The fields a host edits; the store fills in ids, status and timestamps."""
-
-    title: str
-    description: str
-    starts_at: datetime
-    timezone: str
-    duration_minutes: int
-    languages: tuple[str, ...]
-    plenary_url: str
-    code_of_conduct: str
-    privacy_mode: PrivacyMode
-    # Where groups talk (#7): "builtin", "jitsi", "external"; "" follows the server setting.
-    call_mode: str = ""
+from crossroads.store.records import (
+    ConveningFields,
+    ConveningRecord,
+    ConveningStatus,
+    PrivacyMode,
+)
 
 
 def _record(row: Convening) -> ConveningRecord:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,20 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.store.errors import NotFound
 from crossroads.store.models import Participant
-from crossroads.store.records import ParticipantRecord
+from crossroads.store.records import ParticipantRecord, ProfileFields
 from crossroads.store.rows import RowMemo, json_list, raw_select, utc
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileFields:
-    display_name: str
-    organisation: str
-    movements: tuple[str, ...]
-    region: str
-    languages: tuple[str, ...]
-    about: str
-    consent_listed: bool
-    consent_quoted: bool
 
 
 def _apply(row: Participant, profile: ProfileFields) -> None:

@@ -1,4 +1,4 @@
-"""Plain values the store hands out: frozen dataclasses, never ORM rows."""
+"""Plain values the store hands out and takes in: frozen dataclasses, never ORM rows."""
 
 from __future__ import annotations
 
@@ -122,3 +122,36 @@ class SessionRecord:
     host_id: int | None
     participant_id: int | None
     expires_at: datetime
+
+
+# What a form hands the store to write (#28: here with the other plain values, so the web
+# layer builds them without importing the store's query modules).
+
+
+@dataclass(frozen=True, slots=True)
+class ConveningFields:
+    """The fields a host edits; the store fills in ids, status and timestamps."""
+
+    title: str
+    description: str
+    starts_at: datetime
+    timezone: str
+    duration_minutes: int
+    languages: tuple[str, ...]
+    plenary_url: str
+    code_of_conduct: str
+    privacy_mode: PrivacyMode
+    # Where groups talk (#7): "builtin", "jitsi", "external"; "" follows the server setting.
+    call_mode: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFields:
+    display_name: str
+    organisation: str
+    movements: tuple[str, ...]
+    region: str
+    languages: tuple[str, ...]
+    about: str
+    consent_listed: bool
+    consent_quoted: bool

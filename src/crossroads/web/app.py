@@ -37,6 +37,7 @@ from crossroads.web import i18n
 from crossroads.web.body_limit import BodyLimit
 from crossroads.web.crdt_panic import PanicResponse
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
+from crossroads.web.live_setup import call_config, start_live
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.routers import (
@@ -156,7 +157,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.views = ViewCache()
         # Several nodes share Redis; without it everything stays in this process (#11).
         cluster = app.state.cluster = _cluster(settings)
-        app.state.hub = live.create_hub(db, settings, app.state.views, cluster)
+        wired = start_live(db, settings, app.state.views, cluster)
+        app.state.hub, app.state.publisher = wired.hub, wired.publisher
         app.state.round_plans = RoundPlans(db, app.state.hub, views=app.state.views)
         app.state.hub.on_refreshed = app.state.round_plans.notice
         affinity = app.state.notes_affinity = (
@@ -176,6 +178,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             notes_rooms, db, app.state.hub.bus if cluster else None
         )
         control.start()
+        # A removal or a mute closes the person's notes sockets once committed (publisher).
+        wired.publisher.attach_notes(control)
         # A CRDT panic cuts its sender off and restarts this process (web/crdt_panic.py).
         panic_response = PanicResponse(db, notes_rooms)
         panic_response.install()
@@ -230,7 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis_url=settings.redis_url,
         redis_prefix=settings.redis_prefix,
     )
-    app.state.call_config = live.call_config(settings)
+    app.state.call_config = call_config(settings)
     app.state.socket_counts = SocketCounts(settings.max_sockets_per_person)
     for error in (ConveningError, StoreError, LiveError, WebError):
         app.add_exception_handler(error, handle_error)

@@ -1,8 +1,9 @@
 """What the server does when the CRDT engine panics (notes/crdt_guard.py, issue #26).
 
 1. The room server cuts the sender off (4422) and stops serving the room (notes/rooms.py).
-2. ``cut_off`` records the person: muted (their edits are refused when they come back, until
-   a host unmutes them) and a report the hosts see, "notes connection cut: malformed update".
+2. ``cut_off`` records the person (``convenings/notes_access.record_cut_off``): muted (their
+   edits are refused when they come back, until a host unmutes them) and a report the hosts
+   see, "notes connection cut: malformed update".
 3. ``panicked`` restarts the node: every notes socket is closed with 1012 "restarting" (the
    clients reconnect to the fresh process and resend what was not acknowledged), uvicorn
    shuts down and the process exits with ``supervisor.EXIT_RESTART``.
@@ -17,17 +18,13 @@ import structlog
 
 from crossroads import supervisor
 from crossroads.close_codes import CLOSE_RESTARTING
-from crossroads.convenings.safety import ReportReason
+from crossroads.convenings import notes_access
 from crossroads.notes import crdt_guard
 from crossroads.notes.rooms import RoomServer
-from crossroads.store import live as live_store
-from crossroads.store import participants as participant_store
-from crossroads.store import safety as safety_store
 from crossroads.store.database import Database
 
 log = structlog.get_logger(__name__)
 
-REPORT_DETAILS = "notes connection cut: malformed update (recorded by the server)"
 # How long the restart waits for the record to be written before closing everything.
 RECORD_WITHIN = 3.0
 
@@ -55,23 +52,7 @@ class PanicResponse:
 
     async def _record(self, participant_id: int) -> None:
         try:
-            now = datetime.now(UTC)
-            async with self.db.transaction() as tx:
-                person = await participant_store.get_participant(tx, participant_id)
-                await safety_store.set_muted(tx, person.convening_id, person.id, True, now)
-                # There is no reporter: the person is named on both sides, so the hosts'
-                # list (which shows reports between participants) shows it as theirs.
-                await safety_store.add_report(
-                    tx,
-                    convening_id=person.convening_id,
-                    reporter_id=person.id,
-                    reported_id=person.id,
-                    reason=str(ReportReason.DISRUPTION),
-                    details=REPORT_DETAILS,
-                    run_number=None,
-                    now=now,
-                )
-                await live_store.bump_seq(tx, person.convening_id)
+            await notes_access.record_cut_off(self.db, participant_id, now=datetime.now(UTC))
         except Exception:
             log.exception("notes_cut_off_not_recorded", participant=participant_id)
 

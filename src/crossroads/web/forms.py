@@ -11,9 +11,7 @@ from starlette.datastructures import FormData
 
 from crossroads.convenings.safety import MAX_REPORT_CHARS, ReportReason
 from crossroads.convenings.timezones import resolve_zone
-from crossroads.store.convenings import ConveningFields
-from crossroads.store.participants import ProfileFields
-from crossroads.store.records import PrivacyMode, RoundKind
+from crossroads.store.records import ConveningFields, PrivacyMode, ProfileFields, RoundKind
 from crossroads.text_input import UnsafeText, clean_block, clean_line
 from crossroads.web.i18n import LANGUAGES
 from crossroads.web.i18n import gettext as _

@@ -23,6 +23,7 @@ import structlog
 
 from crossroads.convenings import rounds
 from crossroads.convenings.errors import ConveningError
+from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.live_views import Translate, ViewCache
 from crossroads.live.errors import ClusterUnavailable
 from crossroads.live.hub import LiveHub
@@ -60,7 +61,7 @@ class RoundPlans:
         self._views = views
         self._settle = settle
         self._plans: dict[int, tuple[_Basis, rounds.PairingPlan]] = {}
-        self._latest: dict[int, rounds.LiveState] = {}
+        self._latest: dict[int, LiveSnapshot] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
 
     def take(self, convening_id: int) -> rounds.PairingPlan | None:
@@ -68,7 +69,7 @@ class RoundPlans:
         entry = self._plans.pop(convening_id, None)
         return None if entry is None else entry[1]
 
-    def notice(self, convening_id: int, state: rounds.LiveState | None) -> None:
+    def notice(self, convening_id: int, state: LiveSnapshot | None) -> None:
         """Called by the hub after each fan-out with the state it showed (None: it read
         nothing, no host here). A plan kept while nobody watches could go stale unseen."""
         if state is None or state.ended_at is not None or not self._hub.has_host(convening_id):

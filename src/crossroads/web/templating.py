@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from crossroads.convenings.timezones import zone_names
 from crossroads.convenings.translations import convening_text, round_title
+from crossroads.text_language import language_of
 from crossroads.web import i18n
 from crossroads.web.static_files import static_url
 
@@ -57,5 +58,8 @@ def create_templates() -> Jinja2Templates:
     environment.globals["tr_round"] = lambda round_: round_title(round_, i18n.current_language())
     environment.globals["current_language"] = i18n.current_language
     environment.globals["text_direction"] = i18n.text_direction
+    environment.globals["prompt_language"] = lambda prompt, convening: language_of(
+        prompt.texts, i18n.current_language(), convening.languages
+    )
     environment.globals["static_url"] = static_url
     return Jinja2Templates(env=environment)

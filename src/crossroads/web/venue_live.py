@@ -1,7 +1,9 @@
-"""The projector's connection to the live hub (#32): a read-only watcher of one venue.
+"""The live views of a hybrid convening (#32): the table line on the round screens, and the
+projector, a read-only watcher of one venue.
 
-To the hub it is a console (no participant: it gets every change, and counts for nobody's
-presence); it brings its own view, so the hub's host renderer hands it over to it.
+``HybridViews`` is the hub's views with both: it adds where a group meets to a participant's
+view, and hands a projector's connection its own view. To the hub a projector is a console
+(no participant: it gets every change, and counts for nobody's presence).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossroads.convenings import venues
-from crossroads.convenings.rounds import LiveState
+from crossroads.convenings.live_state import LiveSnapshot
+from crossroads.convenings.live_views import HubViews
 from crossroads.live.hub import Connection
 
 
@@ -22,43 +25,17 @@ def _no_view(state: Any) -> dict[str, Any]:
 
 @dataclass(eq=False)
 class ProjectorConnection(Connection):
-    render: Callable[[Any], dict[str, Any] | str] = field(default=_no_view)
+    render: Callable[[Any], dict[str, Any]] = field(default=_no_view)
 
 
-def own_view(conn: Connection, state: Any) -> dict[str, Any] | str | None:
-    """The view a connection renders itself (a projector's), or None for a host console."""
-    if isinstance(conn, ProjectorConnection):
-        return conn.render(state)
-    return None
+class HybridViews(HubViews):
+    def participant(self, state: LiveSnapshot, conn: Connection, cache: dict[Any, Any]) -> str:
+        text = super().participant(state, conn, cache)
+        assert conn.participant_id is not None
+        translate = self._translations(conn.language)
+        return venues.with_place(state, conn.participant_id, text, translate, cache)
 
-
-_SEATS = ("venues", "seats")  # key in a fan-out's shared cache (the others are languages)
-
-
-def with_place(
-    state: LiveState,
-    participant_id: int,
-    text: str,
-    translate: Callable[[str], str],
-    cache: dict[Any, Any],
-) -> str:
-    """A participant's view with where their group meets (a table, a table joined to a call),
-    and without the call for someone in the room whose table's device holds it. Unchanged
-    (the same text) in a convening without venues or a round held online."""
-    if not state.hybrid.venues or state.run is None:
-        return text
-    seats = cache.get(_SEATS)
-    if seats is None:
-        seats = cache[_SEATS] = venues.seats(state)
-    group = state.group_of(participant_id)
-    seat = seats.get(group.number) if group is not None else None
-    if seat is None or seat.kind == "online":
-        return text
-    view = json.loads(text)
-    if view.get("group") is None:
-        return text
-    place = venues.place_view(state, participant_id, seat, translate)
-    view["place"] = place
-    if place["call_members"] == []:
-        view.pop("call", None)  # talks at the table: no call on this phone
-    return json.dumps(view)
+    def host(self, state: LiveSnapshot, conn: Connection, present: set[int]) -> str:
+        if isinstance(conn, ProjectorConnection):
+            return json.dumps(conn.render(state))  # a venue's projector
+        return super().host(state, conn, present)

@@ -1,4 +1,4 @@
-"""Fuzzing the offline `crossroads pair` roster reader (#12): rows or a RosterError with a line."""
+"""Fuzzing the offline `crossroads pair` roster reader (#12): rows or a CsvProblem with a line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crossroads.commands.pair import RosterError, read_roster
+from crossroads.commands.pair import read_roster
+from crossroads.csv_reading import CsvProblem
 
 pytestmark = pytest.mark.unit
 
@@ -47,7 +48,7 @@ def test_read_roster_of_any_text_gives_rows_or_an_error_with_a_line(header: str,
     text = header + body
     try:
         rows = read_roster(text)
-    except RosterError as exc:
+    except CsvProblem as exc:
         line = LINE.match(str(exc))
         assert line, str(exc)
         assert 1 <= int(line[1]) <= len(text.splitlines()) + 2
@@ -62,5 +63,5 @@ def test_read_roster_of_any_text_gives_rows_or_an_error_with_a_line(header: str,
     ids=["header", "row"],
 )
 def test_read_roster_cell_over_the_csv_field_limit_names_its_line(text: str, line: int) -> None:
-    with pytest.raises(RosterError, match=rf"^line {line}: row is not valid CSV"):
+    with pytest.raises(CsvProblem, match=rf"^line {line}: row is not valid CSV"):
         read_roster(text)

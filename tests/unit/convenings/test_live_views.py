@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.live_views import ViewCache, ViewRenderer, _Recent, host_view
 from crossroads.convenings.planning import Plan
-from crossroads.convenings.rounds import LiveState
 from crossroads.store.live import GroupRecord, RunRecord
 from crossroads.store.records import (
     ConveningRecord,
@@ -68,7 +68,7 @@ def _group(
 
 def _state(
     people: list[ParticipantRecord], groups: tuple[GroupRecord, ...], mode: PrivacyMode
-) -> LiveState:
+) -> LiveSnapshot:
     convening = ConveningRecord(
         id=1,
         public_id="conv",
@@ -97,7 +97,7 @@ def _state(
         prompts=(PromptRecord(1, "p1", 1, 1, {"en": "Why?", "fr": "Pourquoi ?"}),),
     )
     run = RunRecord(1, 1, 1, 1, NOW, NOW + timedelta(minutes=10), None)
-    return LiveState(
+    return LiveSnapshot(
         plan=Plan(convening=convening, rounds=(round_,)),
         seq=7,
         run=run,

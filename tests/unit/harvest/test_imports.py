@@ -1,5 +1,7 @@
 """harvest/ is pure: it imports the standard library and its own libraries, nothing of ours
-but crossroads.messages, and never a web framework, database, or settings. See STYLE.md."""
+but crossroads.messages and crossroads.csv_reading, and never a web framework, database,
+settings or network client (the LLM's HTTP client lives in crossroads.llm and is handed in,
+#28). See STYLE.md and tests/unit/test_layers.py."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 PACKAGE = Path(__file__).resolve().parents[3] / "src" / "crossroads" / "harvest"
-ALLOWED_OURS = {"crossroads.harvest", "crossroads.messages"}
+ALLOWED_OURS = {"crossroads.harvest", "crossroads.messages", "crossroads.csv_reading"}
 FORBIDDEN_THIRD_PARTY = {
     "fastapi",
     "starlette",
@@ -23,7 +25,16 @@ FORBIDDEN_THIRD_PARTY = {
     "httpx",
     "pydantic_settings",
     "babel",
+    # The network: the standard library's clients too, not only the third-party ones.
+    "socket",
+    "ssl",
+    "http",
+    "urllib",
+    "requests",
+    "aiohttp",
 }
+# urllib.parse only splits strings (harvest/pdf.py reads its fetcher's URLs with it).
+ALLOWED_STDLIB = {"urllib.parse"}
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -44,6 +55,8 @@ def _forbidden(module: str) -> bool:
     if module.startswith("."):
         return False  # relative imports stay inside harvest/
     top = module.split(".")[0]
+    if module in ALLOWED_STDLIB:
+        return False
     if top == "crossroads":
         return not any(module == ok or module.startswith(ok + ".") for ok in ALLOWED_OURS)
     return top in FORBIDDEN_THIRD_PARTY
@@ -63,9 +76,22 @@ def test_harvest_modules_import_nothing_forbidden() -> None:
     assert offenders == []
 
 
-def test_forbidden_import_check_catches_a_web_import() -> None:
-    assert _forbidden("crossroads.web.i18n") is True
-    assert _forbidden("crossroads.settings") is True
-    assert _forbidden("sqlalchemy.orm") is True
-    assert _forbidden("crossroads.messages") is False
-    assert _forbidden("sklearn.cluster") is False
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("crossroads.web.i18n", True),
+        ("crossroads.settings", True),
+        ("sqlalchemy.orm", True),
+        # The standard library's network clients, not only the third-party ones (#28).
+        ("urllib.request", True),
+        ("urllib", True),
+        ("http.client", True),
+        ("socket", True),
+        ("crossroads.messages", False),
+        ("crossroads.csv_reading", False),
+        ("sklearn.cluster", False),
+        ("urllib.parse", False),
+    ],
+)
+def test_forbidden_import_check(module: str, forbidden: bool) -> None:
+    assert _forbidden(module) is forbidden

@@ -234,7 +234,7 @@ async def update_convening(request: Request, public_id: str, db: DbDep, host: Ho
     translations.parse_convening_translations(values, tuple(form.languages[1:]))
     await planning.update_convening(db, host, public_id, form.to_fields())
     await translations.save_convening_translations(db, host, public_id, values)
-    await publish_agenda_change(request.app.state.hub, plan.convening.id)
+    await publish_agenda_change(request.app.state.publisher, plan.convening.id)
     return RedirectResponse(f"/host/convenings/{public_id}", status_code=303)
 
 
@@ -244,7 +244,7 @@ async def _agenda_response(
     """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page.
     People already in the lobby get the changed agenda over their live socket (#31)."""
     if not errors:
-        await publish_agenda_change(request.app.state.hub, plan.convening.id)
+        await publish_agenda_change(request.app.state.publisher, plan.convening.id)
     if request.headers.get("hx-request") == "true":
         return render(
             request,

@@ -1,5 +1,10 @@
 """The live sockets: one per participant (/ws/live/...) and one per host console (/ws/host/...).
 
+This module parses a frame, looks its message type up in a table (``PARTICIPANT_COMMANDS``,
+``HOST_COMMANDS``), runs the one use case it names and sends the reply (live/replies.py).
+The use cases announce their own changes through the publisher (live/publisher.py) once
+they commit; the hub's wiring and views live in live/ and convenings/live_views.py.
+
 Authenticated by the session cookie, Origin checked. Refusals accept the handshake and close
 at once with a code the client can read (4401 no session, 4403 wrong origin or not allowed,
 4404 not your convening); see docs/live-protocol.md.
@@ -8,7 +13,8 @@ at once with a code the client can read (4401 no session, 4403 wrong origin or n
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -16,23 +22,22 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from crossroads import close_codes, collector
 from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
-from crossroads.convenings import calls, invitations, rounds, safety
+from crossroads.convenings import calls, moderation, presence, rounds, safety
 from crossroads.convenings.access import resolve_viewer
-from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import ConveningError, FieldInvalid
-from crossroads.convenings.invitations import InviteLinks
-from crossroads.convenings.live_views import ViewCache, ViewRenderer, host_view
+from crossroads.convenings.invitations import InviteLinks, LinkRenewal
+from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
-from crossroads.live import protocol
-from crossroads.live.calls import CallMode, split_urls
-from crossroads.live.cluster import Cluster
+from crossroads.live import protocol, replies
 from crossroads.live.errors import LiveError
+from crossroads.live.events import LiveEvent
 from crossroads.live.hub import Connection, LiveHub
-from crossroads.notes.control import RoomControl
+from crossroads.live.publisher import Events
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
-from crossroads.web import i18n, venue_live
+from crossroads.store.records import ParticipantRecord
+from crossroads.web import i18n
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -41,106 +46,6 @@ from crossroads.web.socket_caps import TOO_MANY_REASON
 
 router = APIRouter()
 log = structlog.get_logger(__name__)
-
-
-def call_config(settings: Settings) -> CallConfig:
-    """The call settings as the use cases take them (see docs/configuration.md)."""
-    return CallConfig(
-        mode=CallMode(settings.call_mode),
-        stun_urls=tuple(split_urls(settings.stun_urls)),
-        turn_urls=tuple(split_urls(settings.turn_urls)),
-        turn_secret=settings.turn_secret,
-        turn_ttl=timedelta(seconds=settings.turn_ttl_seconds),
-        jitsi_url=settings.jitsi_url,
-        jitsi_app_id=settings.jitsi_app_id,
-        jitsi_app_secret=settings.jitsi_app_secret,
-        room_secret=settings.resolved_secret_key,
-    )
-
-
-def participant_json(
-    state: rounds.LiveState,
-    conn: Connection,
-    cache: dict[Any, Any],
-    grace: timedelta,
-    config: CallConfig | None = None,
-    views: ViewCache | None = None,
-) -> str:
-    """A participant's view; ``cache`` shares the encoding work of one fan-out per language
-    (a reconnect's single view passes an empty one), ``views`` the work of earlier ones."""
-    assert conn.participant_id is not None
-    renderer = cache.get(conn.language)
-    if renderer is None:
-        renderer = cache[conn.language] = ViewRenderer(
-            state,
-            now=utc_now(),
-            grace=grace,
-            language=conn.language,
-            translate=i18n.translations_for(conn.language).gettext,
-            call_config=config,
-            views=views,
-        )
-    text = renderer.json_for(conn.participant_id)
-    return venue_live.with_place(state, conn.participant_id, text, renderer.translate, cache)
-
-
-def create_hub(
-    db: Database, settings: Settings, views: ViewCache, cluster: Cluster | None = None
-) -> LiveHub:
-    """Wire the hub to the database and the views (kept out of ``live/`` on purpose)."""
-    from crossroads.live.bus import create_bus
-
-    grace = timedelta(seconds=settings.wrap_up_seconds)
-    config = call_config(settings)
-
-    def render_participant(state: rounds.LiveState, conn: Connection, cache: dict[Any, Any]) -> str:
-        return participant_json(state, conn, cache, grace, config, views)
-
-    def render_host(state: rounds.LiveState, conn: Connection, present: set[int]) -> Any:
-        if (view := venue_live.own_view(conn, state)) is not None:
-            return view  # a venue's projector (#32)
-        translations = i18n.translations_for(conn.language)
-        return host_view(
-            state,
-            now=utc_now(),
-            grace=grace,
-            language=conn.language,
-            translate=translations.gettext,
-            connected=present,
-            views=views,
-        )
-
-    async def on_departure(convening_id: int, participant_id: int) -> None:
-        change = await rounds.depart(db, participant_id, convening_id, now=utc_now(), grace=grace)
-        if change is not None:
-            await publish(hub, change)
-
-    async def load_state(convening_id: int) -> rounds.LiveState:
-        return await rounds.load_state(db, convening_id)
-
-    def removed_of(state: rounds.LiveState) -> frozenset[int]:
-        return state.removed
-
-    hub = LiveHub(
-        create_bus(settings.redis_url, prefix=settings.redis_prefix),
-        load_state=load_state,
-        render_participant=render_participant,
-        render_host=render_host,
-        on_departure=on_departure,
-        departure_grace=settings.partner_grace_seconds,
-        cluster=cluster,
-        removed_of=removed_of,
-    )
-    return hub
-
-
-async def publish(hub: LiveHub, change: rounds.Change) -> None:
-    event: dict[str, Any] = {"kind": change.kind, "seq": change.seq}
-    if change.participants is not None:
-        event["participants"] = sorted(change.participants)
-    if change.text:
-        event["text"] = change.text
-    await hub.publish(change.convening_id, event, change.state)
 
 
 async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
@@ -184,7 +89,7 @@ async def _serve(
             try:
                 message = parse(raw)
             except protocol.BadMessage as exc:
-                conn.send(protocol.error(exc.code, exc.detail))
+                conn.send(replies.error(exc.code, exc.detail))
                 continue
             try:
                 await handle(message)
@@ -196,11 +101,11 @@ async def _serve(
         await hub.remove(conn)
 
 
-def _error_reply(exc: Exception) -> dict[str, object]:
+def _error_reply(exc: Exception) -> replies.Error:
     if isinstance(exc, FieldInvalid):
-        return protocol.error(exc.code, f"{exc.field}: {exc.message.format(**exc.params)}")
+        return replies.error(exc.code, f"{exc.field}: {exc.message.format(**exc.params)}")
     code = getattr(exc, "code", "error")
-    return protocol.error(code, str(exc) or code)
+    return replies.error(code, str(exc) or code)
 
 
 @router.websocket("/ws/live/{public_id}")
@@ -233,113 +138,119 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     )
     grace = timedelta(seconds=settings.wrap_up_seconds)
 
+    app = ws.app.state
+
     async def handle(message: Any) -> None:
-        await _participant_command(db, hub, conn, you, message, grace, ws.app)
+        c = _Participant(db, app.publisher, hub, conn, you, grace, app.rate_limits, utc_now())
+        await PARTICIPANT_COMMANDS[type(message)](c, message)
 
     await _serve(ws, hub, conn, protocol.parse_participant, handle)
 
 
-async def _participant_command(
-    db: Database,
-    hub: LiveHub,
-    conn: Connection,
-    you: Any,
-    message: Any,
-    grace: timedelta,
-    app: Any,
-) -> None:
-    now = utc_now()
-    if isinstance(message, (*protocol.CALL_SIGNALS, protocol.CallLeave, protocol.Chat)):
-        await _call_command(db, hub, conn, you, message, grace, app.state.rate_limits)
-        return
-    if isinstance(message, protocol.Ping):
-        conn.send({"v": 1, "type": "pong"})
-        return
-    if isinstance(message, protocol.Hello):
-        state = await _current_state(db, hub, conn.convening_id, you.id)
-        change = await rounds.arrive(db, you, now=now, grace=grace, state=state)
-        if change is not None:
-            await publish(hub, change)
-            state = await _current_state(db, hub, conn.convening_id, you.id)
-        if 0 < message.last_seq == state.seq and change is None:
-            conn.send({"v": 1, "type": "resumed", "seq": state.seq})
-        else:
-            conn.send(
-                participant_json(state, conn, {}, grace, app.state.call_config, app.state.views)
-            )
-        history = await calls.chat_history(db, state, you.id, now=now, grace=grace)
-        if history is not None:
-            conn.send(history)
-        return
-    if isinstance(message, protocol.CallHelp):
-        await publish(hub, await rounds.call_for_help(db, you, now=now))
-        conn.send({"v": 1, "type": "help_sent"})
-        return
-    if isinstance(message, protocol.SitOut):
-        await publish(hub, await rounds.sit_out(db, you, sitting_out=message.sitting_out, now=now))
-        return
-    if isinstance(message, protocol.Block):
-        await publish(hub, await rounds.block_person(db, you, message.participant, now=now))
-        conn.send({"v": 1, "type": "blocked", "participant": message.participant})
-        return
+@dataclass(frozen=True, slots=True)
+class _Participant:
+    """What a participant's command handler is given: who sent it, on which socket."""
+
+    db: Database
+    events: Events
+    hub: LiveHub
+    conn: Connection
+    you: ParticipantRecord
+    grace: timedelta
+    limits: RateLimits
+    now: datetime
 
 
-async def _call_command(
-    db: Database,
-    hub: LiveHub,
-    conn: Connection,
-    you: Any,
-    message: Any,
-    grace: timedelta,
-    limits: RateLimits,
-) -> None:
-    """Relay call signalling to one member of the sender's current group, or a chat line to
-    the whole group; anything addressed outside it is refused and dropped (``not_in_group``)."""
-    now = utc_now()
-    if not isinstance(message, protocol.Chat) and not limits.allow_signal(you.id):
-        conn.send(protocol.error("rate_limited", "too many call messages; wait a moment"))
+async def _hello(c: _Participant, message: protocol.Hello) -> None:
+    cid = c.conn.convening_id
+    greeting = await presence.greet(
+        c.db,
+        c.events,
+        c.you,
+        last_seq=message.last_seq,
+        held=c.hub.last_shown(cid),
+        now=c.now,
+        grace=c.grace,
+    )
+    c.hub.remember(cid, greeting.state)
+    if greeting.resumed:
+        c.conn.send(replies.resumed(greeting.state.seq))
+    else:
+        c.conn.send(c.hub.view_for(greeting.state, c.conn))
+    if greeting.chat is not None:
+        c.conn.send(greeting.chat)
+
+
+async def _call_help(c: _Participant, _message: protocol.CallHelp) -> None:
+    await rounds.call_for_help(c.db, c.events, c.you, now=c.now)
+    c.conn.send(replies.help_sent())
+
+
+async def _sit_out(c: _Participant, message: protocol.SitOut) -> None:
+    await presence.sit_out(c.db, c.events, c.you, sitting_out=message.sitting_out, now=c.now)
+
+
+async def _block(c: _Participant, message: protocol.Block) -> None:
+    await moderation.block_person(c.db, c.events, c.you, message.participant, now=c.now)
+    c.conn.send(replies.blocked(message.participant))
+
+
+async def _pong(c: _Participant | _Host, _message: protocol.Ping) -> None:
+    c.conn.send(replies.pong())
+
+
+async def _state(c: _Participant) -> LiveSnapshot:
+    """The state this node last showed if nothing happened since, else read afresh."""
+    state = await presence.current_snapshot(c.db, c.you, c.hub.last_shown(c.conn.convening_id))
+    c.hub.remember(c.conn.convening_id, state)
+    return state
+
+
+async def _chat(c: _Participant, message: protocol.Chat) -> None:
+    """A line for the sender's group chat, relayed to the whole group."""
+    line = await calls.send_chat(
+        c.db,
+        await _state(c),
+        c.you.id,
+        text=message.text,
+        share=message.share,
+        now=c.now,
+        grace=c.grace,
+        allow=lambda: c.limits.allow_chat(c.you.id),
+    )
+    await c.hub.relay(c.conn.convening_id, line.recipients, line.message)
+
+
+async def _signal(c: _Participant, message: Any) -> None:
+    """Relay call signalling to one member of the sender's current group; anything addressed
+    outside it is refused and dropped (``not_in_group``). A hang-up without ``to`` reaches
+    the whole group."""
+    if not c.limits.allow_signal(c.you.id):
+        c.conn.send(replies.error("rate_limited", "too many call messages; wait a moment"))
         return
-    state = await _current_state(db, hub, conn.convening_id, you.id)
-    sender = state.people[you.id].public_id if you.id in state.people else ""
-    if isinstance(message, protocol.Chat):
-        line = await calls.send_chat(
-            db,
-            state,
-            you.id,
-            text=message.text,
-            share=message.share,
-            now=now,
-            grace=grace,
-            allow=lambda: limits.allow_chat(you.id),
-        )
-        await hub.relay(conn.convening_id, line.recipients, line.message)
-        return
+    state = await _state(c)
+    sender = state.people[c.you.id].public_id if c.you.id in state.people else ""
     if isinstance(message, protocol.CallLeave) and message.to is None:
-        group = calls.talking_group(state, you.id, now=now, grace=grace)
-        others = [] if group is None else [m for m in group.present if m != you.id]
-        await hub.relay(conn.convening_id, others, {"v": 1, "type": "call_leave", "from": sender})
+        group = calls.talking_group(state, c.you.id, now=c.now, grace=c.grace)
+        others = [] if group is None else [m for m in group.present if m != c.you.id]
+        await c.hub.relay(c.conn.convening_id, others, dict(replies.call_leave(sender)))
         return
-    target = calls.signal_target(state, you.id, str(message.to), now=now, grace=grace)
+    target = calls.signal_target(state, c.you.id, str(message.to), now=c.now, grace=c.grace)
     relayed = message.model_dump(exclude={"to"})
     relayed["from"] = sender
-    await hub.relay(conn.convening_id, [target], relayed)
+    await c.hub.relay(c.conn.convening_id, [target], relayed)
 
 
-async def _current_state(
-    db: Database, hub: LiveHub, convening_id: int, participant_id: int
-) -> rounds.LiveState:
-    """The state this node last showed if nothing happened since (one small read instead of
-    the whole roster: a join storm of thousands stays cheap), else read afresh."""
-    held: rounds.LiveState | None = hub.last_shown(convening_id)
-    if (
-        held is not None
-        and participant_id in held.people
-        and held.seq == await rounds.current_seq(db, convening_id)
-    ):
-        return held
-    state = await rounds.load_state(db, convening_id)
-    hub.remember(convening_id, state)
-    return state
+# Each message a participant may send, and the one use case it runs.
+PARTICIPANT_COMMANDS: dict[type, Callable[[_Participant, Any], Awaitable[None]]] = {
+    protocol.Hello: _hello,
+    protocol.Ping: _pong,
+    protocol.CallHelp: _call_help,
+    protocol.SitOut: _sit_out,
+    protocol.Block: _block,
+    **{kind: _signal for kind in (*protocol.CALL_SIGNALS, protocol.CallLeave)},
+    protocol.Chat: _chat,
+}
 
 
 @router.websocket("/ws/host/{public_id}")
@@ -372,93 +283,84 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         connected_at=utc_now(),
     )
 
-    host = viewer.host
-
-    async def renew_link() -> None:
-        links = InviteLinks(
-            base_url=settings.public_base_url, secret_key=settings.resolved_secret_key
-        )
-        await invitations.shared_invite(
-            db, host, public_id, links, now=utc_now(), days=settings.invite_days, renew=True
-        )
+    renewal = LinkRenewal(
+        InviteLinks(base_url=settings.public_base_url, secret_key=settings.resolved_secret_key),
+        settings.invite_days,
+    )
+    app = ws.app.state
 
     async def handle(message: Any) -> None:
-        state = ws.app.state
-        await _host_command(
-            db, hub, conn, message, state.round_plans, state.notes_control, renew_link
-        )
+        c = _Host(db, app.publisher, hub, conn, app.round_plans, renewal, utc_now())
+        event = await HOST_COMMANDS[type(message)](c, message)
+        if event is not None:
+            conn.send(replies.done(message.type, event.seq))
 
     await _serve(ws, hub, conn, protocol.parse_host, handle)
 
 
-async def _host_command(
-    db: Database,
-    hub: LiveHub,
-    conn: Connection,
-    message: Any,
-    plans: RoundPlans,
-    notes: RoomControl,
-    renew_link: Callable[[], Awaitable[None]],
-) -> None:
-    now = utc_now()
-    cid = conn.convening_id
-    change: rounds.Change | None = None
-    if isinstance(message, protocol.Ping):
-        conn.send({"v": 1, "type": "pong"})
-    elif isinstance(message, protocol.Hello):
-        hub.refresh_now(cid, participants=set())
-    elif isinstance(message, protocol.StartRound):
-        # From here to the fan-out everyone is waiting for their partner: no collections.
-        with collector.paused():
-            change = await rounds.start_round(
-                db,
-                cid,
-                present=await hub.present_everywhere(cid),
-                now=now,
-                round_public_id=message.round,
-                plan=plans.take(cid),
-            )
-            await publish(hub, change)
-    elif isinstance(message, protocol.Extend):
-        change = await rounds.extend_round(db, cid, minutes=message.minutes, now=now)
-    elif isinstance(message, protocol.EndRound):
-        change = await rounds.end_round(db, cid, now=now)
-    elif isinstance(message, protocol.EndCall):
-        change = await rounds.end_call(db, cid, now=now)
-    elif isinstance(message, protocol.Broadcast):
-        change = await rounds.broadcast(db, cid, text=message.text, now=now)
-    elif isinstance(message, protocol.Move):
-        change = await rounds.move_person(
-            db, cid, participant_public_id=message.participant, group_number=message.group
+@dataclass(frozen=True, slots=True)
+class _Host:
+    """What a host console's command handler is given."""
+
+    db: Database
+    events: Events
+    hub: LiveHub
+    conn: Connection
+    plans: RoundPlans
+    renewal: LinkRenewal
+    now: datetime
+
+    @property
+    def cid(self) -> int:
+        return self.conn.convening_id
+
+
+async def _host_hello(c: _Host, _message: protocol.Hello) -> None:
+    c.hub.refresh_now(c.cid, participants=set())
+
+
+async def _start_round(c: _Host, m: protocol.StartRound) -> LiveEvent:
+    # From here to the fan-out everyone is waiting for their partner: no collections.
+    with collector.paused():
+        return await rounds.start_round(
+            c.db,
+            c.events,
+            c.cid,
+            present=await c.hub.present_everywhere(c.cid),
+            now=c.now,
+            round_public_id=m.round,
+            plan=c.plans.take(c.cid),
         )
-    elif isinstance(message, protocol.Remove):
-        change = await rounds.remove_person(
-            db, cid, participant_public_id=message.participant, now=now
-        )
-        state = await rounds.load_state(db, cid)
-        removed = next(
-            (p.id for p in state.people.values() if p.public_id == message.participant), None
-        )
-        if removed is not None:
-            await hub.close_participant(cid, removed, close_codes.CLOSE_REMOVED)
-            await notes.close_author(
-                state.plan.convening.public_id, f"p{removed}", close_codes.CLOSE_REMOVED
-            )
-        if message.renew_link:
-            await renew_link()
-    elif isinstance(message, protocol.Mute):
-        change, muted_id = await safety.mute_person(
-            db, cid, participant_public_id=message.participant, muted=message.muted, now=now
-        )
-        plan = await get_plan_by_id(db, cid)
-        code = close_codes.CLOSE_MUTED if message.muted else close_codes.CLOSE_UNMUTED
-        reason = "muted by the host" if message.muted else "unmuted by the host"
-        await notes.close_author(plan.convening.public_id, f"p{muted_id}", code, reason)
-    elif isinstance(message, protocol.Lock):
-        change = await safety.lock_convening(db, cid, locked=message.locked)
-    elif isinstance(message, protocol.ResolveHelp):
-        change = await rounds.resolve_help(db, cid, message.id, now=now)
-    if change is not None:
-        if not isinstance(message, protocol.StartRound):
-            await publish(hub, change)
-        conn.send({"v": 1, "type": "done", "command": message.type, "seq": change.seq})
+
+
+async def _remove(c: _Host, m: protocol.Remove) -> LiveEvent:
+    renew = c.renewal if m.renew_link else None
+    return await moderation.remove_person(
+        c.db, c.events, c.cid, participant_public_id=m.participant, now=c.now, renew_link=renew
+    )
+
+
+# Each message a host console may send and the one use case it runs; a use case's event
+# (announced by the publisher once committed) is acknowledged with ``done``.
+HOST_COMMANDS: dict[type, Callable[[_Host, Any], Awaitable[LiveEvent | None]]] = {
+    protocol.Ping: _pong,
+    protocol.Hello: _host_hello,
+    protocol.StartRound: _start_round,
+    protocol.Extend: lambda c, m: rounds.extend_round(
+        c.db, c.events, c.cid, minutes=m.minutes, now=c.now
+    ),
+    protocol.EndRound: lambda c, m: rounds.end_round(c.db, c.events, c.cid, now=c.now),
+    protocol.EndCall: lambda c, m: rounds.end_call(c.db, c.events, c.cid, now=c.now),
+    protocol.Broadcast: lambda c, m: rounds.broadcast(
+        c.db, c.events, c.cid, text=m.text, now=c.now
+    ),
+    protocol.Move: lambda c, m: moderation.move_person(
+        c.db, c.events, c.cid, participant_public_id=m.participant, group_number=m.group
+    ),
+    protocol.Remove: _remove,
+    protocol.Mute: lambda c, m: safety.mute_person(
+        c.db, c.events, c.cid, participant_public_id=m.participant, muted=m.muted, now=c.now
+    ),
+    protocol.Lock: lambda c, m: safety.lock_convening(c.db, c.events, c.cid, locked=m.locked),
+    protocol.ResolveHelp: lambda c, m: rounds.resolve_help(c.db, c.events, c.cid, m.id, now=c.now),
+}

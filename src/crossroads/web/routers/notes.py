@@ -17,7 +17,7 @@ from crossroads.close_codes import (
     CLOSE_UNSUPPORTED,
 )
 from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_RETRY
-from crossroads.convenings import joining, planning, safety
+from crossroads.convenings import joining, notes_access, planning, safety
 from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
 from crossroads.notes import proxy, tokens
@@ -26,8 +26,8 @@ from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.reading import FREE_NOTES, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
 from crossroads.settings import Settings
-from crossroads.store import safety as safety_store
 from crossroads.store.records import ConveningStatus
+from crossroads.text_language import text_in
 from crossroads.web import i18n
 from crossroads.web.auth import DbDep, HostDep, ParticipantDep, SettingsDep
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
@@ -49,10 +49,7 @@ def _sections(
     sections = []
     for round_ in plan.rounds:
         for prompt in round_.prompts:
-            text = next(
-                (prompt.texts[lang] for lang in (language, *languages) if prompt.texts.get(lang)),
-                "",
-            )
+            text = text_in(prompt.texts, language, languages)
             sections.append(
                 {
                     "id": section_name(prompt.public_id),
@@ -234,10 +231,9 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
             return
     muted = False
     if ticket.who.startswith("p") and ticket.who[1:].isdigit():
-        async with ws.app.state.db.transaction() as tx:
-            removed = await safety_store.is_removed(tx, int(ticket.who[1:]))
-            muted = await safety_store.is_muted(tx, int(ticket.who[1:]))
-        if removed:
+        standing = await notes_access.notes_standing(ws.app.state.db, int(ticket.who[1:]))
+        muted = standing.muted
+        if standing.removed:
             await ws.accept()
             await ws.close(CLOSE_REMOVED, "removed by the host")
             return

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining, mailing, safety, venues
+from crossroads.convenings import access, joining, mailing, planning, safety, venues
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.tokens import new_token
@@ -26,7 +26,6 @@ from crossroads.web.auth import (
 from crossroads.web.forms import ProfileForm, ReportForm, field_errors, form_body, form_values
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, ics_download, render
-from crossroads.web.routers.live import publish
 from crossroads.web.security import fresh_csrf_token, secure_cookies_for, verify_csrf
 
 router = APIRouter(
@@ -204,7 +203,7 @@ async def _report_page(
     sent: bool = False,
     status: int = 200,
 ) -> Response:
-    plan = await safety.plan_of(db, you, public_id)
+    plan = await planning.get_plan_for_participant(db, you, public_id)
     return render(
         request,
         "participant/report.html",
@@ -237,7 +236,7 @@ async def report_form(
 async def report_submit(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, now: NowDep
 ) -> Response:
-    await safety.plan_of(db, you, public_id)
+    await planning.get_plan_for_participant(db, you, public_id)
     values = form_values(await request.form())
     try:
         form = ReportForm.model_validate(values)
@@ -245,13 +244,13 @@ async def report_submit(
         return await _report_page(
             request, db, you, public_id, values, field_errors(exc), status=422
         )
-    change = await safety.report_person(
+    await safety.report_person(
         db,
+        request.app.state.publisher,
         you,
         reported_public_id=form.reported,
         reason=form.reason,
         details=form.details,
         now=now,
     )
-    await publish(request.app.state.hub, change)
     return RedirectResponse(f"/c/{public_id}/report?sent=1", status_code=303)

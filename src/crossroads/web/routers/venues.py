@@ -12,17 +12,20 @@ from datetime import timedelta
 from typing import Any
 
 import segno
-from fastapi import APIRouter, Depends, Request, WebSocket
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from crossroads import close_codes
 from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
-from crossroads.convenings import invitations, rounds, venues
+from crossroads.convenings import invitations, venues
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.errors import FieldInvalid
+from crossroads.convenings.invitations import InviteLinks
+from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.convenings.live_views import _common as snapshot_common
 from crossroads.convenings.venues import VenueRecord
 from crossroads.live import protocol
+from crossroads.live.publisher import Events
 from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
@@ -30,9 +33,7 @@ from crossroads.web import i18n
 from crossroads.web.auth import HOST_COOKIE, DbDep, HostDep, NowDep, SettingsDep, utc_now
 from crossroads.web.i18n import gettext as _
 from crossroads.web.responses import PAGE_RESPONSES, file_responses, render
-from crossroads.web.routers.host import links_for
-from crossroads.web.routers.live import _origin_ok, _refuse, _serve, publish
-from crossroads.web.security import verify_csrf
+from crossroads.web.security import origin_allowed, verify_csrf
 from crossroads.web.socket_caps import TOO_MANY_REASON
 from crossroads.web.venue_live import ProjectorConnection
 
@@ -72,12 +73,18 @@ def _fields(*names: str) -> dict[str, Any]:
     )
 
 
+def _events(request: Request) -> Events:
+    """The publisher: a use case's change is announced once it commits."""
+    events: Events = request.app.state.publisher
+    return events
+
+
 def _message(exc: FieldInvalid) -> str:
     return _(exc.message).format(**exc.params)
 
 
 async def _join_url(db: Database, host: Any, public_id: str, settings: Settings, now: Any) -> str:
-    links = links_for(settings)
+    links = InviteLinks(base_url=settings.public_base_url, secret_key=settings.resolved_secret_key)
     invite = await invitations.shared_invite(
         db, host, public_id, links, now=now, days=settings.invite_days
     )
@@ -170,7 +177,7 @@ async def edit_venue(
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("name", "room", "tables")}
     try:
-        change = await venues.edit_venue(db, host, public_id, venue_id, **values)
+        await venues.edit_venue(db, _events(request), host, public_id, venue_id, **values)
     except FieldInvalid as exc:
         return await _editor(
             request,
@@ -184,7 +191,6 @@ async def edit_venue(
             editing=venue_id,
             status=422,
         )
-    await publish(request.app.state.hub, change)
     return RedirectResponse(f"/host/convenings/{public_id}/venues", status_code=303)
 
 
@@ -192,8 +198,7 @@ async def edit_venue(
 async def delete_venue(
     request: Request, public_id: str, venue_id: str, db: DbDep, host: HostDep
 ) -> Response:
-    change = await venues.remove_venue(db, host, public_id, venue_id)
-    await publish(request.app.state.hub, change)
+    await venues.remove_venue(db, _events(request), host, public_id, venue_id)
     return RedirectResponse(f"/host/convenings/{public_id}/venues", status_code=303)
 
 
@@ -203,8 +208,13 @@ async def set_place(
 ) -> Response:
     form = await request.form()
     try:
-        change = await venues.set_person_place(
-            db, host, public_id, str(form.get("participant", "")), str(form.get("place", ""))
+        await venues.set_person_place(
+            db,
+            _events(request),
+            host,
+            public_id,
+            str(form.get("participant", "")),
+            str(form.get("place", "")),
         )
     except FieldInvalid as exc:
         return await _editor(
@@ -217,7 +227,6 @@ async def set_place(
             errors={exc.field: _message(exc)},
             status=422,
         )
-    await publish(request.app.state.hub, change)
     return RedirectResponse(f"/host/convenings/{public_id}/venues#people", status_code=303)
 
 
@@ -235,8 +244,9 @@ async def add_without_phone(
     }
     languages = [v for v in form.getlist("languages") if isinstance(v, str)]
     try:
-        change = await venues.add_person_without_phone(
+        await venues.add_person_without_phone(
             db,
+            _events(request),
             host,
             public_id,
             name=values["display_name"],
@@ -257,7 +267,6 @@ async def add_without_phone(
             values=values,
             status=422,
         )
-    await publish(request.app.state.hub, change)
     return RedirectResponse(f"/host/convenings/{public_id}/venues#people", status_code=303)
 
 
@@ -364,7 +373,7 @@ async def projector_page(request: Request, venue_id: str, db: DbDep, key: str = 
 
 
 def projector_json(
-    state: rounds.LiveState, venue: VenueRecord, language: str, grace: timedelta
+    state: LiveSnapshot, venue: VenueRecord, language: str, grace: timedelta
 ) -> dict[str, Any]:
     now = utc_now()
     translate = i18n.translations_for(language).gettext
@@ -374,6 +383,12 @@ def projector_json(
     )
 
 
+async def _refuse(ws: WebSocket, code: int, reason: str) -> None:
+    """Accept and close at once with a code the client reads (docs/live-protocol.md)."""
+    await ws.accept()
+    await ws.close(code, reason)
+
+
 @socket_router.websocket("/ws/projector/{venue_id}")
 async def projector_socket(ws: WebSocket, venue_id: str, key: str = "") -> None:
     """Read-only: the venue's view after every change; anything the client sends but a
@@ -381,7 +396,9 @@ async def projector_socket(ws: WebSocket, venue_id: str, key: str = "") -> None:
     settings: Settings = ws.app.state.settings
     db: Database = ws.app.state.db
     hub = ws.app.state.hub
-    if not _origin_ok(ws, settings):
+    if not origin_allowed(
+        ws.headers.get("origin"), ws.headers.get("host"), settings.public_base_url
+    ):
         await _refuse(ws, close_codes.CLOSE_FORBIDDEN, "origin not allowed")
         return
     try:
@@ -404,15 +421,27 @@ async def projector_socket(ws: WebSocket, venue_id: str, key: str = "") -> None:
         render=lambda state: projector_json(state, venue, language, grace),
     )
 
-    async def handle(message: Any) -> None:
-        # Hello (first frame and after a reconnect): the current view; ping: pong.
-        if getattr(message, "type", "") == "ping":
-            conn.send({"v": 1, "type": "pong"})
-        elif getattr(message, "type", "") == "hello":
-            conn.send(
-                projector_json(
-                    await rounds.load_state(db, venue.convening_id), venue, language, grace
-                )
-            )
-
-    await _serve(ws, hub, conn, protocol.parse_participant, handle)
+    hub.add(conn)
+    try:
+        while True:
+            frame = await ws.receive()
+            if frame["type"] == "websocket.disconnect":
+                break
+            raw = frame.get("text") or frame.get("bytes") or b""
+            if len(raw) > protocol.MAX_FRAME_BYTES:
+                conn.close(close_codes.CLOSE_TOO_BIG, "frame too big")
+                break
+            try:
+                message = protocol.parse_participant(raw)
+            except protocol.BadMessage:
+                continue  # read-only: nothing a projector sends can change anything
+            # Hello (first frame and after a reconnect): the current view; ping: pong.
+            if isinstance(message, protocol.Ping):
+                conn.send({"v": 1, "type": "pong"})
+            elif isinstance(message, protocol.Hello):
+                state = await load_snapshot(db, venue.convening_id)
+                conn.send(projector_json(state, venue, language, grace))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await hub.remove(conn)

@@ -1,5 +1,6 @@
-"""Reading a roster CSV as people's spreadsheets write it (#26): one reader for the roster
-upload (``roster.py``) and the offline ``crossroads pair`` (``commands/pair.py``).
+"""Reading a CSV as people's spreadsheets write it (#26, #28): the one reader for the roster
+upload (``convenings/roster.py``), the offline ``crossroads pair`` (``commands/pair.py``) and
+the harvest's roster and feedback files (``harvest/sources.py``).
 
 What it takes, and why:
 
@@ -15,8 +16,12 @@ What it takes, and why:
 - **Line numbers.** Each row is numbered by the physical line it starts on (a quoted cell may
   span lines), and a quote that is never closed is blamed on the line where it opens.
 
-Pure: the standard library only, no I/O, so any package may use it. ``harvest/sources.py``
-keeps its own reader, as ``harvest/`` imports nothing outside itself; keep the two in step.
+Every problem is a ``CsvProblem`` naming the line, the column (or ``row``/``file``) and a
+template marked for translation, so each caller words it the same way: ``line 3: row has more
+cells than the header``.
+
+A leaf module: the standard library and ``messages`` only, no I/O, so the pure ``harvest``
+package may use it as well as the use cases and the command line.
 
 >>> table = read_table("Full Name;E-mail\\nAna;ana@example.org\\n", required=("name", "email"))
 >>> table.delimiter, table.header, table.rows
@@ -98,6 +103,11 @@ class CsvProblem(ValueError):
         self.column = column
         self.message = message
         self.params = params
+
+    @property
+    def problem(self) -> str:
+        """The problem in English without the line: ``row has more cells than the header``."""
+        return f"{self.column} {self.message.format(**self.params)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crossroads.convenings.csv_reading import (
+from crossroads.csv_reading import (
     CsvProblem,
     canonical,
     decode,
@@ -127,3 +127,40 @@ def test_excels_unicode_text_utf16_with_tabs_is_read() -> None:
 
     assert (table.encoding, table.delimiter) == ("utf-16", "\t")
     assert table.rows == ((2, {"name": "Zoë", "email": "z@x.org"}),)
+
+
+# One reader (#28): the roster upload, `crossroads pair` and the harvest's files blame a broken
+# row on the same line in the same words.
+BROKEN = [
+    (
+        "name,email\nAna,a@example.org\nBo,b@example.org,extra\n",
+        3,
+        "row has more cells than the header",
+    ),
+    (
+        'name,email\nAna,a@example.org\n"Bo,b@example.org\nCy,c@example.org\n',
+        3,
+        'row has a quote (") that is never closed',
+    ),
+    ("email\na@example.org\n", 1, "name column is missing from the header"),
+    ("name;Name;email\n", 1, "name column appears twice in the header"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "problem"), BROKEN)
+def test_every_roster_reader_words_a_broken_row_alike(text: str, line: int, problem: str) -> None:
+    from crossroads.commands.pair import read_roster as pair_roster
+    from crossroads.convenings.errors import RosterRowInvalid
+    from crossroads.convenings.roster import parse_roster
+    from crossroads.harvest.errors import SourceInvalid
+    from crossroads.harvest.sources import read_roster as harvest_roster
+
+    with pytest.raises(CsvProblem) as by_pair:
+        pair_roster(text)
+    with pytest.raises(RosterRowInvalid) as by_upload:
+        parse_roster(text.encode(), languages=("en",), max_rows=10)
+    with pytest.raises(SourceInvalid) as by_harvest:
+        harvest_roster(text.replace("email", "consent_quote"), source="roster.csv")
+
+    assert str(by_pair.value) == str(by_upload.value) == f"line {line}: {problem}"
+    assert str(by_harvest.value) == f"roster.csv line {line}: {problem}"
