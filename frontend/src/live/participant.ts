@@ -6,6 +6,7 @@ import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
 import { groupNotes } from "./group_notes";
+import { callPeers, placeNodes, type Place } from "./place";
 
 interface Card {
   id: string;
@@ -42,6 +43,7 @@ interface Snapshot extends Message {
   next_round: { id: string; title: string; kind: string } | null;
   agenda?: AgendaRound[];
   call?: CallInfo;
+  place?: Place;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -104,7 +106,8 @@ export function startParticipant(root: HTMLElement): void {
   // A host who joined this group after a call for help: one more member of its call.
   let visitor: { id: string; name: string } | null = null;
   const updateCall = (next: Snapshot): void => {
-    const members = [...(next.group?.members ?? []), ...(visitor && next.group ? [visitor] : [])];
+    const peers = callPeers(next.group?.members ?? [], next.place, next.you.id);
+    const members = [...peers, ...(visitor && next.group ? [visitor] : [])];
     call?.update(next.you.id, members, next.call ?? null, next.group ? `${next.round?.number}:${next.group.number}` : "");
   };
 
@@ -235,7 +238,7 @@ export function startParticipant(root: HTMLElement): void {
       if (v.next_round === null) nodes.push(...feedbackNudge());
       else nodes.push(el("p", { text: t.over ?? "" }));
     }
-    if (v.group) nodes.push(groupSection(v.group));
+    if (v.group) nodes.push(...placeNodes(v.place), groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     return nodes;

@@ -38,6 +38,7 @@ from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
+from crossroads.store import venues as venue_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
@@ -121,6 +122,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         people = await participant_store.list_participants(tx, convening.id)
         removed = await safety_store.removed_ids(tx, convening.id)
         figures = await live_store.conversation_figures(tx, convening.id)
+        hybrid = await venue_store.hybrid_state(tx, convening.id)
     roster = tuple(
         RosterEntry(
             id=str(p.id),
@@ -164,6 +166,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         rounds=figures.rounds,
         groups=figures.groups,
         minutes=figures.minutes,
+        in_room=frozenset(str(p) for p in hybrid.place_of) if hybrid.venues else None,
     )
     return Inputs(data=data, roster=roster)
 
