@@ -10,7 +10,6 @@ import numpy as np
 from crossroads.pairing.explain import explain
 from crossroads.pairing.groups import (
     anneal,
-    forced_language_less,
     form_groups,
     language_less,
     repair_languages,
@@ -147,9 +146,7 @@ def _place(
                 groups[home].append(person)
                 _settle_trio(pop, groups, home, rng)
         lacking = language_less(pop, groups)
-        if len(lacking) > forced_language_less(pop, groups) and (
-            any(len(groups[g]) > 2 for g in lacking) or arr.size <= EXACT_UP_TO
-        ):
+        if any(len(groups[g]) > 2 for g in lacking) or (lacking and arr.size <= EXACT_UP_TO):
             # The matching may leave out someone no pair can take in a common language
             # (en, en / es+fr, fr / es left over): re-cut the groups around them. (Pairs
             # alone are already as many as can share one: the matching saw to that.)

@@ -329,7 +329,7 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             patience=LANGUAGE_PATIENCE,
             floor=forced * LANGUAGE_ONLY_COST,
         )
-    if not _breaks_pairs(pop, groups):
+    if not breaks_pairs(pop, groups):
         return changed  # no repeat and no block: the second phase could only move sideways
     return (
         _anneal(
@@ -339,7 +339,10 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             language=NO_LANGUAGE_COST,
             repeat=1,
             t_start=T_START,
-            patience=3_000,
+            # A few thousand steps without progress for a crowd; a handful of groups has few
+            # arrangements, and where repeats cannot be avoided (a long series of a small
+            # call) every round would otherwise pay the whole patience for nothing.
+            patience=min(3_000, 300 * len(groups)),
             floor=forced * NO_LANGUAGE_COST,
         )
         or changed
@@ -374,7 +377,7 @@ def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> in
     return needed
 
 
-def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
+def breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
     """Whether any group holds a repeat or a blocked pair."""
     if not pop.met.size and not pop.blocked.size:
         return False
