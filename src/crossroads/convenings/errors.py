@@ -67,6 +67,12 @@ class NotAllowed(ConveningError):
     code = "not_allowed"
 
 
+class PreviewChanged(NotAllowed):
+    """Start named a preview (#29) that is no longer what would be written."""
+
+    code = "preview_changed"
+
+
 class ConveningLocked(NotAllowed):
     code = "convening_locked"
 

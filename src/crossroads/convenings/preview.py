@@ -22,26 +22,15 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from crossroads import pairing
 from crossroads.convenings import rounds
 from crossroads.convenings.errors import FieldInvalid, NotAllowed
-from crossroads.convenings.planning import get_plan_by_id
-from crossroads.live.events import RoundStarted
-from crossroads.live.publisher import Events
 from crossroads.messages import N_
-from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.live import NewGroup
 
 Translate = Callable[[str], str]
-
-
-class PreviewChanged(NotAllowed):
-    """Start named a preview that is no longer what would be written."""
-
-    code = "preview_changed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,25 +192,3 @@ def host_json(
             for g in plan.groups
         ],
     }
-
-
-async def start_previewed(
-    db: Database, events: Events, preview: Preview, *, present: set[int], now: datetime
-) -> RoundStarted:
-    """Start exactly the previewed groups, or refuse (``PreviewChanged``) and write nothing:
-    someone arrived or left since it was worked out, the call changed (event number), or the
-    agenda or people's topics did (neither takes an event number)."""
-    plan = preview.plan
-    convening_id = plan.state.plan.convening.id
-    if plan.request is not None:
-        planned = {int(p.id) for p in plan.request.people}
-        if planned != {p.id for p in rounds._to_pair(plan.state, present)}:
-            raise PreviewChanged("someone arrived or left: look at the new groups")
-    if await get_plan_by_id(db, convening_id) != plan.state.plan or (
-        await rounds._topics(db, convening_id, plan.round) != plan.topics
-    ):
-        raise PreviewChanged("the agenda changed since: look at the new groups")
-    started = await rounds._write_start(db, events, plan, now=now, expected_seq=plan.state.seq)
-    if started is None:
-        raise PreviewChanged("the call changed since: look at the new groups")
-    return started

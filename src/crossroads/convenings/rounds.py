@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads import pairing
 from crossroads.convenings import series
-from crossroads.convenings.errors import FieldInvalid, NotAllowed
+from crossroads.convenings.errors import FieldInvalid, NotAllowed, PreviewChanged
 from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.convenings.planning import get_plan_by_id
 from crossroads.convenings.seating import group_size, new_group, pairing_request, person_of
@@ -174,13 +174,29 @@ async def start_round(
     now: datetime,
     round_public_id: str | None = None,
     plan: PairingPlan | None = None,
+    exact: PairingPlan | None = None,
+    insist: bool = False,
 ) -> RoundStarted:
     """Start the next agenda round (or a chosen one) and pair everyone present.
 
     With a ``plan`` worked out ahead, it is used if nothing changed since (the event number
     is compare-and-set in the same transaction); otherwise everything is read and paired
     afresh, so a stale plan costs time, never correctness.
+
+    ``exact``: the groups the host saw before Start (a preview, #29), written as they are if
+    nothing changed since. If something did, or the preview the host saw is gone (``exact``
+    None), ``insist`` (the host moved people in it) refuses with ``PreviewChanged`` and
+    writes nothing, since the host's choices are never dropped unseen; without it the round
+    starts as a plain Start would (the preview was the engine's plan, about to update).
     """
+    if exact is not None:
+        try:
+            return await _start_exactly(db, events, exact, present=present, now=now)
+        except PreviewChanged:
+            if insist:
+                raise
+    elif insist:
+        raise PreviewChanged("the groups changed just now: look at them again")
     if plan is not None and plan.state.plan.convening.id == convening_id:
         # The agenda is not covered by the event number: it must be the one planned with.
         # Nor are the topics people chose (they can change them on the feedback page).
@@ -204,6 +220,27 @@ async def start_round(
     )
     started = await _write_start(db, events, fresh, now=now, expected_seq=None)
     assert started is not None
+    return started
+
+
+async def _start_exactly(
+    db: Database, events: Events, plan: PairingPlan, *, present: Collection[int], now: datetime
+) -> RoundStarted:
+    """Start exactly ``plan``'s groups, or refuse (``PreviewChanged``) and write nothing:
+    someone arrived or left since it was worked out, the call changed (event number), or the
+    agenda or people's topics did (neither takes an event number)."""
+    convening_id = plan.state.plan.convening.id
+    if plan.request is not None:
+        planned = {int(p.id) for p in plan.request.people}
+        if planned != {p.id for p in _to_pair(plan.state, present)}:
+            raise PreviewChanged("someone arrived or left: look at the new groups")
+    if await get_plan_by_id(db, convening_id) != plan.state.plan or (
+        await _topics(db, convening_id, plan.round) != plan.topics
+    ):
+        raise PreviewChanged("the agenda changed since: look at the new groups")
+    started = await _write_start(db, events, plan, now=now, expected_seq=plan.state.seq)
+    if started is None:
+        raise PreviewChanged("the call changed since: look at the new groups")
     return started
 
 

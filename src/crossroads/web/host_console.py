@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from crossroads import collector
-from crossroads.convenings import help_desk, preview, rounds, safety
+from crossroads.convenings import help_desk, safety
 from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import NotInGroup
 from crossroads.live import protocol
@@ -24,7 +23,6 @@ from crossroads.store.database import Database
 from crossroads.store.records import HostRecord
 from crossroads.web.auth import utc_now
 from crossroads.web.previews import HostPreviews
-from crossroads.web.round_plans import RoundPlans
 
 COMMANDS = (
     protocol.PreviewMove,
@@ -42,46 +40,6 @@ class HostSession:
 
     host: HostRecord
     visit: help_desk.Visit | None = field(default=None)
-
-
-async def start_previewed(
-    db: Database,
-    events: Events,
-    hub: LiveHub,
-    conn: Connection,
-    previews: HostPreviews,
-    plans: RoundPlans,
-    token: str,
-) -> LiveEvent:
-    """Start exactly the groups the host saw (``token``). If they changed meanwhile (someone
-    arrived or left in the moment before the click): with moves of the host's in them, refuse
-    and show the new groups, since the host's choices must never be dropped unseen; without,
-    start as a plain Start does (the preview was the engine's plan and was about to update)."""
-    cid = conn.convening_id
-    shown = previews.current(cid)
-    # From here to the fan-out everyone is waiting for their partner: no collections.
-    with collector.paused():
-        try:
-            if shown is None or shown.token != token:
-                raise preview.PreviewChanged("the groups changed just now: look at them again")
-            started: LiveEvent = await preview.start_previewed(
-                db, events, shown, present=await hub.present_everywhere(cid), now=utc_now()
-            )
-        except preview.PreviewChanged:
-            if previews.has_moves(cid):
-                previews.send_to(conn)
-                hub.refresh_now(cid, participants=set())  # work the groups out again
-                raise
-            started = await rounds.start_round(
-                db,
-                events,
-                cid,
-                present=await hub.present_everywhere(cid),
-                now=utc_now(),
-                plan=plans.take(cid),
-            )
-    previews.forget(cid)
-    return started
 
 
 async def handle(

@@ -25,7 +25,7 @@ from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
 from crossroads.convenings import calls, help_desk, moderation, presence, rounds, safety
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup
+from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup, PreviewChanged
 from crossroads.convenings.invitations import InviteLinks, LinkRenewal
 from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
@@ -352,21 +352,30 @@ async def _host_hello(c: _Host, _message: protocol.Hello) -> None:
 
 
 async def _start_round(c: _Host, m: protocol.StartRound) -> LiveEvent:
-    if m.preview is not None:  # exactly the groups the host saw (#29)
-        return await host_console.start_previewed(
-            c.db, c.events, c.hub, c.conn, c.console.previews, c.plans, m.preview
-        )
-    # From here to the fan-out everyone is waiting for their partner: no collections.
-    with collector.paused():
-        return await rounds.start_round(
-            c.db,
-            c.events,
-            c.cid,
-            present=await c.hub.present_everywhere(c.cid),
-            now=c.now,
-            round_public_id=m.round,
-            plan=c.plans.take(c.cid),
-        )
+    previews = c.console.previews
+    # With a preview's token (#29): exactly the groups the host saw, if they still hold.
+    shown = previews.current(c.cid) if m.preview is not None else None
+    try:
+        # From here to the fan-out everyone is waiting for their partner: no collections.
+        with collector.paused():
+            started = await rounds.start_round(
+                c.db,
+                c.events,
+                c.cid,
+                present=await c.hub.present_everywhere(c.cid),
+                now=c.now,
+                round_public_id=m.round,
+                plan=c.plans.take(c.cid),
+                exact=shown.plan if shown is not None and shown.token == m.preview else None,
+                insist=m.preview is not None and previews.has_moves(c.cid),
+            )
+    except PreviewChanged:
+        previews.send_to(c.conn)  # the host looks at the groups again
+        c.hub.refresh_now(c.cid, participants=set())  # and they are worked out afresh
+        raise
+    if m.preview is not None:
+        previews.forget(c.cid)
+    return started
 
 
 async def _remove(c: _Host, m: protocol.Remove) -> LiveEvent:
