@@ -292,3 +292,28 @@ def test_reports_can_be_dismissed_and_the_reported_person_muted_or_removed(
         await _close(console, *sockets)
 
     asyncio.run(scenario())
+
+
+def test_start_with_a_preview_from_before_a_newcomer_joined_still_places_them(
+    live_server: LiveServer,
+) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+    people = [join(live_server, convening.invite_url, f"N {i}") for i in range(3)]
+
+    async def scenario() -> None:
+        console = await _console(live_server, convening.public_id, host)
+        sockets = await connect_people(live_server, convening.public_id, people[:2])
+        preview = await console.next("preview", _covers(2))
+        # Someone joins the convening after that preview was read, and Start comes at once:
+        # without moves of the host's, Start pairs everyone here (the newcomer too). The plan
+        # worked out ahead did not know them: it was once written without them.
+        newcomer = join(live_server, convening.invite_url, "N late")
+        late = await connect_people(live_server, convening.public_id, [newcomer])
+        await console.send({"type": "start_round", "preview": preview["token"]})
+        await console.next("done", lambda m: m.get("command") == "start_round")
+        view = await late[0].next("snapshot", lambda m: m.get("group") is not None)
+        assert len(view["group"]["members"]) >= 2
+        await _close(console, *sockets, *late)
+
+    asyncio.run(scenario())

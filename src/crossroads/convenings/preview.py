@@ -215,7 +215,9 @@ async def start_previewed(
     convening_id = plan.state.plan.convening.id
     if plan.request is not None:
         planned = {int(p.id) for p in plan.request.people}
-        if planned != {p.id for p in rounds._to_pair(plan.state, present)}:
+        # Someone who joined the convening after the preview was read is not in its state.
+        newcomers = any(pid not in plan.state.people for pid in present)
+        if newcomers or planned != {p.id for p in rounds._to_pair(plan.state, present)}:
             raise PreviewChanged("someone arrived or left: look at the new groups")
     if await get_plan_by_id(db, convening_id) != plan.state.plan or (
         await rounds._topics(db, convening_id, plan.round) != plan.topics

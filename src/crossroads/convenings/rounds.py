@@ -133,12 +133,14 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
     came are placed, without re-pairing everyone (None if it cannot be reused)."""
     if plan.request is None or plan.assignment is None:
         return plan
+    if any(pid not in plan.state.people for pid in present):
+        # Someone joined the convening since: their profile is not in the plan. Checked
+        # first: the plan's state does not know them, so they would not count as "here".
+        return None
     planned = {int(p.id) for p in plan.request.people}
     now_here = {p.id for p in _to_pair(plan.state, present)}
     if now_here == planned:
         return plan
-    if any(pid not in plan.state.people for pid in present):
-        return None  # someone joined the convening since: their profile is not in the plan
     gone, came = planned - now_here, sorted(now_here - planned)
     topic_of = (plan.topics or {}).get
     request = replace(
