@@ -5,6 +5,8 @@ import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
+import { groupNotes } from "./group_notes";
+import { callPeers, placeNodes, type Place } from "./place";
 
 interface Card {
   id: string;
@@ -41,6 +43,7 @@ interface Snapshot extends Message {
   next_round: { id: string; title: string; kind: string } | null;
   agenda?: AgendaRound[];
   call?: CallInfo;
+  place?: Place;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -56,7 +59,6 @@ export function startParticipant(root: HTMLElement): void {
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
   const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
   const reportUrl = root.dataset.reportUrl ?? "";
-  const notesUrl = root.dataset.notesUrl ?? "";
   const promptArea = root.querySelector<HTMLElement>("[data-live-prompts]");
   const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda-panel]");
 
@@ -98,12 +100,14 @@ export function startParticipant(root: HTMLElement): void {
     messages.prepend(notice);
   };
 
+  const showNotes = groupNotes(root, t);
   const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
   const call = callPanel ? new GroupCall(callPanel, (m) => socket.send(m), t, announce) : null;
   // A host who joined this group after a call for help: one more member of its call.
   let visitor: { id: string; name: string } | null = null;
   const updateCall = (next: Snapshot): void => {
-    const members = [...(next.group?.members ?? []), ...(visitor && next.group ? [visitor] : [])];
+    const peers = callPeers(next.group?.members ?? [], next.place, next.you.id);
+    const members = [...peers, ...(visitor && next.group ? [visitor] : [])];
     call?.update(next.you.id, members, next.call ?? null, next.group ? `${next.round?.number}:${next.group.number}` : "");
   };
 
@@ -168,6 +172,7 @@ export function startParticipant(root: HTMLElement): void {
       // Nothing stale after the call: no old notices, no reconnect or error line.
       if (messages) replaceChildren(messages, []);
       if (status) status.textContent = "";
+      if (before !== "ended") announce(t.ended ?? "");
     } else for (const b of next.broadcasts) showBroadcast(b.seq, b.text);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
@@ -185,6 +190,7 @@ export function startParticipant(root: HTMLElement): void {
     if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
     if (promptArea) replaceChildren(promptArea, promptContent(next));
+    showNotes(next);
     const groupKey = next.group ? `${next.round?.number}:${next.group.number}` : "";
     if (groupKey !== lastCallKey) visitor = null; // a host's visit was to the old group
     lastCallKey = groupKey;
@@ -232,13 +238,13 @@ export function startParticipant(root: HTMLElement): void {
       if (v.next_round === null) nodes.push(...feedbackNudge());
       else nodes.push(el("p", { text: t.over ?? "" }));
     }
-    if (v.group) nodes.push(groupSection(v.group));
+    if (v.group) nodes.push(...placeNodes(v.place), groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     return nodes;
   }
 
-  /** The prompt in the person's language and the way to the group's notes, under the call. */
+  /** The prompt in the person's language, under the call (the group's notes follow it). */
   function promptContent(v: Snapshot): Node[] {
     const round = v.round;
     if (round === null || !["running", "wrap_up", "over"].includes(v.phase)) return [];
@@ -251,14 +257,6 @@ export function startParticipant(root: HTMLElement): void {
         list,
       ]));
     }
-    if (notesUrl && v.group)
-      nodes.push(
-        el("a", {
-          text: t.notes_open ?? "",
-          cls: "live-notes-link",
-          attrs: { href: notesUrl, target: "_blank", rel: "noopener", role: "button", "data-live-notes": "" },
-        }),
-      );
     return nodes;
   }
 

@@ -53,6 +53,7 @@ from crossroads.web.routers import (
     preferences,
     privacy,
     reflection,
+    venues,
 )
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.socket_caps import SocketClaims, SocketCounts
@@ -256,6 +257,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(internal.router)
     app.include_router(mail.router)
     app.include_router(mail.public_router)
+    app.include_router(venues.router)
+    app.include_router(venues.socket_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

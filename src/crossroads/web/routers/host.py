@@ -137,6 +137,7 @@ async def convening_page(
         db, host, public_id, links, now=now, days=settings.invite_days
     )
     participants = await joining.participants_for_host(db, plan)
+    removed = await joining.removed_for_host(db, plan)
     personal = await invitations.personal_invites(db, host, public_id)
     return render(
         request,
@@ -147,6 +148,7 @@ async def convening_page(
             "invite_url": links.url(invite),
             "invite_expires": invite.expires_at,
             "participants": participants,
+            "removed": removed,
             "personal_count": len(personal),
             "round_kinds": list(RoundKind),
             "series": await series.series_of(db, plan.convening.id),
