@@ -161,6 +161,9 @@ def test_a_call_for_help_is_joined_and_resolved_and_the_caller_is_told(
         assert joined["group"] == view["group"]["number"]
         assert {m["id"] for m in joined["members"]} == mates
         assert joined["call"]["mode"] == "builtin"
+        # The notes link opens this group's own block of the round's first prompt.
+        prompt = view["round"]["prompts"][0]["id"]
+        assert joined["notes"] == f"group-{prompt}-1-{joined['group']}"
         told = await sockets[0].next("host_joined")
         assert told["name"]
         # Signalling between the host and the group, both ways, and nobody else.
