@@ -5,6 +5,7 @@ connects to the caller's in the group call) and resolved (the caller sees the no
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -120,6 +121,8 @@ def test_host_moves_a_person_in_the_preview_and_joins_and_resolves_a_call_for_he
     help_item.locator("[data-help-join]").click()
     expect(console.locator("[data-console-visit]")).to_be_visible()
     expect(console.locator("#visit-heading")).to_contain_text("You are in group")
+    notes_link = console.locator("[data-visit-notes]")
+    expect(notes_link).to_have_attribute("href", re.compile(r"/notes#group-[\w-]+-1-\d+$"))
     expect(caller.locator('[data-notice="host-visit"]')).to_contain_text("(host) is joining")
     # The host's browser and the caller's connect in the group's call (WebRTC, fake media).
     for _ in range(80):

@@ -114,7 +114,10 @@ def test_a_stale_preview_is_refused_and_arrivals_keep_the_hosts_moves(
         again = await console.next("preview", _covers(5))
         assert again["arrived"] == ["Q 4"] and again["recomputed"] is True
         after = _members(again)
-        assert companions <= {p for p, n in after.items() if n == after[mover]}
+        # Worked out afresh, the move holds: the mover is with (some of) the people they were
+        # put with, and marked as moved.
+        assert companions & {p for p, n in after.items() if n == after[mover]}
+        assert any(m["moved"] for g in again["groups"] for m in g["members"] if m["id"] == mover)
         # Start with the preview from before the arrival: refused, nothing written.
         await console.send({"type": "start_round", "preview": moved["token"]})
         refused = await console.next("error")
@@ -158,6 +161,9 @@ def test_a_call_for_help_is_joined_and_resolved_and_the_caller_is_told(
         assert joined["group"] == view["group"]["number"]
         assert {m["id"] for m in joined["members"]} == mates
         assert joined["call"]["mode"] == "builtin"
+        # The notes link opens this group's own block of the round's first prompt.
+        prompt = view["round"]["prompts"][0]["id"]
+        assert joined["notes"] == f"group-{prompt}-1-{joined['group']}"
         told = await sockets[0].next("host_joined")
         assert told["name"]
         # Signalling between the host and the group, both ways, and nobody else.
@@ -290,5 +296,30 @@ def test_reports_can_be_dismissed_and_the_reported_person_muted_or_removed(
         await console.send({"type": "dismiss_report", "id": report_id + 1000})
         assert (await console.next("error"))["code"] == "not_found"
         await _close(console, *sockets)
+
+    asyncio.run(scenario())
+
+
+def test_start_with_a_preview_from_before_a_newcomer_joined_still_places_them(
+    live_server: LiveServer,
+) -> None:
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host)
+    people = [join(live_server, convening.invite_url, f"N {i}") for i in range(3)]
+
+    async def scenario() -> None:
+        console = await _console(live_server, convening.public_id, host)
+        sockets = await connect_people(live_server, convening.public_id, people[:2])
+        preview = await console.next("preview", _covers(2))
+        # Someone joins the convening after that preview was read, and Start comes at once:
+        # without moves of the host's, Start pairs everyone here (the newcomer too). The plan
+        # worked out ahead did not know them: it was once written without them.
+        newcomer = join(live_server, convening.invite_url, "N late")
+        late = await connect_people(live_server, convening.public_id, [newcomer])
+        await console.send({"type": "start_round", "preview": preview["token"]})
+        await console.next("done", lambda m: m.get("command") == "start_round")
+        view = await late[0].next("snapshot", lambda m: m.get("group") is not None)
+        assert len(view["group"]["members"]) >= 2
+        await _close(console, *sockets, *late)
 
     asyncio.run(scenario())

@@ -12,6 +12,7 @@ export interface JoinedGroup {
   group: number;
   members: Member[];
   call: CallInfo;
+  notes?: string; // the group's block in the full notes page ("group-…"), if any
 }
 
 export class HostVisit {
@@ -20,29 +21,32 @@ export class HostVisit {
   private readonly heading: HTMLElement;
   private readonly callPanel: HTMLElement;
   private readonly leaveButton: HTMLButtonElement;
+  private readonly notes: HTMLAnchorElement;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly send: Send,
     private readonly t: Strings,
     private readonly announce: (text: string) => void,
-    notesUrl: string,
+    private readonly notesUrl: string,
   ) {
     this.heading = el("h3", { attrs: { id: "visit-heading" } });
     this.callPanel = el("section", { cls: "live-call host-visit-call", attrs: { "data-visit-call": "" } });
     this.leaveButton = el("button", { text: t.visit_leave ?? "", cls: "secondary", attrs: { type: "button", "data-visit-leave": "" } });
     this.leaveButton.addEventListener("click", () => this.leave());
-    const notes = el("a", {
+    this.notes = el("a", {
       text: t.visit_notes ?? "",
       attrs: { href: notesUrl, target: "_blank", rel: "noopener", "data-visit-notes": "" },
     });
-    replaceChildren(root, [this.heading, el("p", { cls: "visit-actions" }, [this.leaveButton, notes]), this.callPanel]);
+    replaceChildren(root, [this.heading, el("p", { cls: "visit-actions" }, [this.leaveButton, this.notes]), this.callPanel]);
     root.setAttribute("aria-labelledby", "visit-heading");
     root.hidden = true;
   }
 
   joined(message: JoinedGroup): void {
     this.group = message.group;
+    // Straight to the group's own block in the notes (it opens unfolded there).
+    this.notes.href = message.notes ? `${this.notesUrl}#${encodeURIComponent(message.notes)}` : this.notesUrl;
     this.root.hidden = false;
     this.root.dataset.group = String(message.group);
     this.heading.textContent = fill(this.t.visit_heading ?? "{n}", {

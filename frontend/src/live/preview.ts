@@ -86,6 +86,9 @@ export class PreviewPanel {
       if (this.intro) this.intro.textContent = this.t.preview_none ?? "";
       this.news.textContent = "";
       if (this.form) this.form.hidden = true;
+      // No names left behind in hidden lists either.
+      if (this.who) replaceChildren(this.who, []);
+      if (this.where) replaceChildren(this.where, []);
       return;
     }
     if (this.intro)

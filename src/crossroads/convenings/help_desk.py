@@ -19,6 +19,7 @@ from crossroads.live import calls
 from crossroads.live.calls import CallMode
 from crossroads.live.events import HelpCalled, HelpResolved
 from crossroads.live.publisher import Events
+from crossroads.notes.blocks import block_name
 from crossroads.store import help_desk as help_store
 from crossroads.store import live as live_store
 from crossroads.store.database import Database
@@ -73,6 +74,8 @@ class Visit:
     group_number: int
     members: tuple[ParticipantRecord, ...]  # present members
     call: dict[str, object]
+    # The group's block in the full notes page (its first prompt's), "" if the round has none.
+    notes_anchor: str = ""
 
     def member_ids(self) -> list[int]:
         return [m.id for m in self.members]
@@ -145,6 +148,11 @@ async def join_group(
     if group is None or not group.present:
         raise GroupNotTalking("that group is not talking any more")
     members = tuple(state.people[m] for m in group.present if m in state.people)
+    prompts = state.round.prompts if state.round is not None else ()
+    anchor = ""
+    if prompts:
+        # The id notes/page.html gives the block: its root name with ":" as "-".
+        anchor = block_name(prompts[0].public_id, state.run.number, group.number).replace(":", "-")
     return Visit(
         help_id=help_id,
         caller_id=record.participant_id,
@@ -152,6 +160,7 @@ async def join_group(
         group_number=group.number,
         members=members,
         call=_host_call(config, state, group, host_name, now),
+        notes_anchor=anchor,
     )
 
 

@@ -136,12 +136,14 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
     came are placed, without re-pairing everyone (None if it cannot be reused)."""
     if plan.request is None or plan.assignment is None:
         return plan
+    if any(pid not in plan.state.people for pid in present):
+        # Someone joined the convening since: their profile is not in the plan. Checked
+        # first: the plan's state does not know them, so they would not count as "here".
+        return None
     planned = {int(p.id) for p in plan.request.people}
     now_here = {p.id for p in _to_pair(plan.state, present)}
     if now_here == planned:
         return plan
-    if any(pid not in plan.state.people for pid in present):
-        return None  # someone joined the convening since: their profile is not in the plan
     gone, came = planned - now_here, sorted(now_here - planned)
     topic_of = (plan.topics or {}).get
     request = replace(
@@ -232,7 +234,9 @@ async def _start_exactly(
     convening_id = plan.state.plan.convening.id
     if plan.request is not None:
         planned = {int(p.id) for p in plan.request.people}
-        if planned != {p.id for p in _to_pair(plan.state, present)}:
+        # Someone who joined the convening after the preview was read is not in its state.
+        newcomers = any(pid not in plan.state.people for pid in present)
+        if newcomers or planned != {p.id for p in _to_pair(plan.state, present)}:
             raise PreviewChanged("someone arrived or left: look at the new groups")
     if await get_plan_by_id(db, convening_id) != plan.state.plan or (
         await _topics(db, convening_id, plan.round) != plan.topics

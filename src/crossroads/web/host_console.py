@@ -84,6 +84,7 @@ async def handle(
                 "group": visit.group_number,
                 "members": [{"id": m.public_id, "name": m.display_name} for m in visit.members],
                 "call": visit.call,
+                "notes": visit.notes_anchor,
             }
         )
         return None

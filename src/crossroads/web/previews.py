@@ -3,8 +3,8 @@
 ``RoundPlans`` works the next round's pairing out ahead on the node where the host's console
 is connected; each time it has a plan it hands it here. We keep it stable (an event that
 changes nobody's pairing, such as a message to everyone, keeps the same groups; an arrival
-or a departure updates the groups in place instead of shuffling everyone), apply the host's
-moves (``convenings.preview``) and send the result to the host consoles on this node.
+or a departure pairs everyone afresh, the engine's best), apply the host's moves
+(``convenings.preview``) and send the result to the host consoles on this node.
 
 Node-local and in memory like the plans: a restarted node loses the host's moves (the
 console shows the fresh groups, so the host sees what Start would write either way).
@@ -38,20 +38,17 @@ def _same_rules(old: rounds.PairingPlan, new: rounds.PairingPlan) -> bool:
 
 
 def _kept_stable(old: rounds.PairingPlan | None, new: rounds.PairingPlan) -> rounds.PairingPlan:
-    """``new`` with ``old``'s groups where they still fit (same people: as they were;
-    people came or went: updated in place), so the preview does not reshuffle under the
-    host's eyes at every event."""
+    """``new``, or ``old``'s groups when the same people are to be paired by the same rules
+    (an event that changes nobody's pairing, such as a message to everyone, takes a new
+    event number and so a new seed: the groups must not reshuffle under the host's eyes).
+    When people came or went the groups are worked out afresh: updated in place, a pairs
+    round filled up with trios as people trickled in; the host's moves are kept anyway."""
     if old is None or old.assignment is None or not _same_rules(old, new):
         return new
     assert old.request is not None and new.request is not None
-    before = {p.id: p for p in old.request.people}
-    after = {p.id: p for p in new.request.people}
-    if any(before[pid] != after[pid] for pid in before.keys() & after.keys()):
-        return new  # someone's profile changed: pair afresh
-    if before.keys() == after.keys():
-        return replace(old, state=new.state, request=new.request)
-    updated = rounds._brought_up_to_date(replace(old, state=new.state), _people(new))
-    return new if updated is None else updated
+    if set(old.request.people) != set(new.request.people):
+        return new  # someone came, went or changed their profile
+    return replace(old, state=new.state, request=new.request)
 
 
 class HostPreviews:
