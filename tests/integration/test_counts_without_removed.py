@@ -71,3 +71,18 @@ def test_the_planning_page_counts_participants_without_the_removed(
         ("", "Bo"),
         (" removed", "Mallory"),
     ]
+
+
+def test_the_feedback_count_leaves_out_the_removed(server: LiveServer, host: Browserish) -> None:
+    convening = planned_convening(host)
+    ana = join(server, convening.invite_url, "Ana")
+    for name in ("Bo", "Mallory"):
+        join(server, convening.invite_url, name)
+    page = f"/c/{convening.public_id}/feedback"
+    ana.submit(page, {"rating": "4"}, form_page=page)
+    summary = f"/host/convenings/{convening.public_id}/feedback"
+    assert "1 of 3 participants answered." in host.get(summary).text
+
+    remove(server, host, convening.public_id, "Mallory")
+
+    assert "1 of 2 participants answered." in host.get(summary).text
