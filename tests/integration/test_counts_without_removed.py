@@ -86,3 +86,24 @@ def test_the_feedback_count_leaves_out_the_removed(server: LiveServer, host: Bro
     remove(server, host, convening.public_id, "Mallory")
 
     assert "1 of 2 participants answered." in host.get(summary).text
+
+
+def test_the_dashboard_counts_the_joined_without_the_removed(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = planned_convening(host)
+    for name in ("Ana", "Bo", "Mallory"):
+        join(server, convening.invite_url, name)
+
+    def joined() -> str:
+        page = host.get("/host").text
+        row = page.split(f'href="/host/convenings/{convening.public_id}"')[1].split("</tr>")[0]
+        found = re.search(r"(\d+) joined", row)
+        assert found, row
+        return found.group(1)
+
+    assert joined() == "3"
+
+    remove(server, host, convening.public_id, "Mallory")
+
+    assert joined() == "2"
