@@ -397,6 +397,15 @@ export class GroupCall {
     }
   }
 
+  /** A host muted this person's microphone (#29): true if it was on and is now off. */
+  muteByHost(): boolean {
+    const audio = this.local?.getAudioTracks()[0];
+    if (!this.joined || !audio || !audio.enabled) return false;
+    audio.enabled = false;
+    this.setControls();
+    return true;
+  }
+
   private toggleMute(): void {
     const audio = this.local?.getAudioTracks()[0];
     if (audio) audio.enabled = !audio.enabled;
