@@ -71,3 +71,39 @@ def test_the_planning_page_counts_participants_without_the_removed(
         ("", "Bo"),
         (" removed", "Mallory"),
     ]
+
+
+def test_the_feedback_count_leaves_out_the_removed(server: LiveServer, host: Browserish) -> None:
+    convening = planned_convening(host)
+    ana = join(server, convening.invite_url, "Ana")
+    for name in ("Bo", "Mallory"):
+        join(server, convening.invite_url, name)
+    page = f"/c/{convening.public_id}/feedback"
+    ana.submit(page, {"rating": "4"}, form_page=page)
+    summary = f"/host/convenings/{convening.public_id}/feedback"
+    assert "1 of 3 participants answered." in host.get(summary).text
+
+    remove(server, host, convening.public_id, "Mallory")
+
+    assert "1 of 2 participants answered." in host.get(summary).text
+
+
+def test_the_dashboard_counts_the_joined_without_the_removed(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = planned_convening(host)
+    for name in ("Ana", "Bo", "Mallory"):
+        join(server, convening.invite_url, name)
+
+    def joined() -> str:
+        page = host.get("/host").text
+        row = page.split(f'href="/host/convenings/{convening.public_id}"')[1].split("</tr>")[0]
+        found = re.search(r"(\d+) joined", row)
+        assert found, row
+        return found.group(1)
+
+    assert joined() == "3"
+
+    remove(server, host, convening.public_id, "Mallory")
+
+    assert joined() == "2"

@@ -25,6 +25,7 @@ from crossroads.harvest.model import FeedbackAnswer
 from crossroads.messages import N_
 from crossroads.store import feedback as feedback_store
 from crossroads.store import participants as participant_store
+from crossroads.store import safety as safety_store
 from crossroads.store import series as series_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
@@ -290,11 +291,13 @@ async def feedback_summary(db: Database, host: HostRecord, public_id: str) -> Fe
         responses = await feedback_store.list_responses(tx, cid)
         interests = await feedback_store.list_interests(tx, [cid])
         everyone = await participant_store.list_participants(tx, cid)
+        # "N of M participants answered": the people a host removed are not among the M (#29).
+        removed = await safety_store.removed_ids(tx, cid)
         consents = await series_store.consents(tx, [cid])
         series = await series_store.series_of(tx, cid)
     return FeedbackSummary(
         plan=plan,
-        participants=len(everyone),
+        participants=len([p for p in everyone if p.id not in removed]),
         responses=len(responses),
         questions=tuple(
             _summarise(q, [r.answers.get(q.key) for r in responses]) for q in questions

@@ -15,6 +15,7 @@ from crossroads.store.models import (
     LiveMember,
     MailJob,
     Participant,
+    ParticipantRemoval,
     RoundRun,
 )
 from crossroads.store.records import InviteKind
@@ -124,9 +125,13 @@ async def counts(tx: AsyncSession, convening_ids: list[int]) -> dict[int, dict[s
     for cid, statuses in (await mail_store.count_by_status(tx, convening_ids)).items():
         result[cid]["sent"] = statuses.get(mail_store.SENT, 0)
         result[cid]["failed"] = statuses.get(mail_store.FAILED, 0)
+    # "Joined" counts the people in the call: those a host removed are left out (#29).
+    removed = select(ParticipantRemoval.participant_id).where(
+        ParticipantRemoval.convening_id.in_(convening_ids)
+    )
     for cid, count in await tx.execute(
         select(Participant.convening_id, func.count())
-        .where(Participant.convening_id.in_(convening_ids))
+        .where(Participant.convening_id.in_(convening_ids), Participant.id.not_in(removed))
         .group_by(Participant.convening_id)
     ):
         result[cid]["joined"] = int(count)
