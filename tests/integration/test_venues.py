@@ -239,3 +239,33 @@ def test_the_host_adds_someone_without_a_phone_who_meets_at_a_table(
         await console.close()
 
     asyncio.run(scenario())
+
+
+def test_a_mode_chosen_while_the_console_is_open_applies_to_the_next_round(
+    live_server: LiveServer,
+) -> None:
+    """The console works the next round's pairing out ahead; a mode chosen after that must
+    not start the round with the pairing made for the old mode."""
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    venue = add_venue(host, convening.public_id, "Hall", "1-2")
+    room = [join(live_server, convening.invite_url, f"Room {i}", place=venue) for i in range(2)]
+    online = [join(live_server, convening.invite_url, f"Online {i}") for i in range(2)]
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        sockets = await connect_people(live_server, convening.public_id, room + online)
+        await console.next("snapshot", lambda m: len(m.get("people", [])) == 4)
+        await asyncio.sleep(1.5)  # the console's plan for the next round is worked out
+        await asyncio.to_thread(set_mode, host, convening.public_id, "in_person")
+        await console.send({"type": "start_round"})
+        views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
+        room_ids = {v["you"]["id"] for v in views[:2]}
+        for view in views[:2]:
+            assert view["place"]["mode"] == "in_person"
+            assert {m["id"] for m in view["group"]["members"]} == room_ids
+        for socket in [console, *sockets]:
+            await socket.close()
+
+    asyncio.run(scenario())

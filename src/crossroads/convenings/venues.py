@@ -243,16 +243,24 @@ async def _changed(unit: Unit[Any], convening_id: int) -> None:
 
 
 async def set_round_mode(
-    db: Database, host: HostRecord, public_id: str, round_public_id: str, mode: str
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    round_public_id: str,
+    mode: str,
 ) -> None:
+    """How a round meets. It takes an event number: a pairing worked out ahead for the
+    old mode is then stale, and the round's start pairs afresh."""
     plan = await get_plan_for_host(db, host, public_id)
     round_ = next((r for r in plan.rounds if r.public_id == round_public_id), None)
     if round_ is None:
         raise NotFound("round")
     if mode not in MODES:
         raise FieldInvalid("mode", N_("Choose online, in person or mixed."))
-    async with db.transaction() as tx:
-        await venue_store.set_round_mode(tx, round_.id, mode)
+    async with events.unit(db.transaction()) as unit:
+        await venue_store.set_round_mode(unit.tx, round_.id, mode)
+        await _changed(unit, plan.convening.id)
 
 
 async def _venue_by_public_id(db: Database, convening_id: int, venue_public_id: str) -> int | None:
