@@ -349,6 +349,8 @@ class ParticipantReport(Base):
     # The round in which the two were last grouped together: the context hosts need.
     run_number: Mapped[int | None]
     created_at: Mapped[datetime]
+    # A host looked at it and dismissed it (#29): kept, but no longer one to act on.
+    dismissed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ParticipantMute(Base):

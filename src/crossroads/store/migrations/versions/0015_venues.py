@@ -1,7 +1,7 @@
 """hybrid gatherings: venues with numbered tables, who is in which room, each round's mode
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-06 12:50:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import crossroads.store.types
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
