@@ -467,17 +467,24 @@ def place_view(
                     ).format(names=_names(others_online, translate))
                 )
             elif seat.device is not None and seat.device in name:
+                # One sentence per count: "Bea joins", "Bea and Chen join".
+                through = (
+                    N_("{names} joins online, through {device}'s phone on the table.")
+                    if len(others_online) == 1
+                    else N_("{names} join online, through {device}'s phone on the table.")
+                )
                 lines.append(
-                    translate(
-                        N_("{names} join online, through {device}'s phone on the table.")
-                    ).format(names=_names(others_online, translate), device=name[seat.device])
+                    translate(through).format(
+                        names=_names(others_online, translate), device=name[seat.device]
+                    )
                 )
             else:
-                lines.append(
-                    translate(
-                        N_("{names} join online: open the call on one device at the table.")
-                    ).format(names=_names(others_online, translate))
+                open_call = (
+                    N_("{names} joins online: open the call on one device at the table.")
+                    if len(others_online) == 1
+                    else N_("{names} join online: open the call on one device at the table.")
                 )
+                lines.append(translate(open_call).format(names=_names(others_online, translate)))
     else:
         heading = translate(N_("You meet {names}, at {table} in {venue}")).format(
             names=_names(others_room + others_online, translate),
