@@ -269,3 +269,36 @@ def test_a_mode_chosen_while_the_console_is_open_applies_to_the_next_round(
             await socket.close()
 
     asyncio.run(scenario())
+
+
+def test_people_who_arrive_after_the_plan_still_meet_in_their_room(
+    live_server: LiveServer,
+) -> None:
+    """A pairing worked out ahead before some people came must not place them one by one
+    (that knows no rooms): the round pairs afresh, and the room meets at tables."""
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    venue = add_venue(host, convening.public_id, "Hall", "1-2")
+    room = [join(live_server, convening.invite_url, f"Room {i}", place=venue) for i in range(4)]
+    online = [join(live_server, convening.invite_url, f"Online {i}") for i in range(2)]
+    set_mode(host, convening.public_id, "in_person")
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        first = await connect_people(live_server, convening.public_id, [*room[:2], *online])
+        await console.next("snapshot", lambda m: len(m.get("people", [])) == 6)
+        await asyncio.sleep(1.5)  # the plan for these four is worked out
+        later = await connect_people(live_server, convening.public_id, room[2:])
+        await asyncio.sleep(0.5)
+        await console.send({"type": "start_round"})
+        sockets = [*first[:2], *later, *first[2:]]
+        views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
+        online_ids = {v["you"]["id"] for v in views[4:]}
+        for view in views[:4]:
+            assert view["place"]["mode"] == "in_person"
+            assert not {m["id"] for m in view["group"]["members"]} & online_ids
+        for socket in [console, *sockets]:
+            await socket.close()
+
+    asyncio.run(scenario())

@@ -142,6 +142,8 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
         return plan
     if any(pid not in plan.state.people for pid in present):
         return None  # someone joined the convening since: their profile is not in the plan
+    if plan.request.mode is not pairing.Mode.ONLINE:
+        return None  # rooms and calls (#32): one-by-one placing knows no tables; pair afresh
     gone, came = planned - now_here, sorted(now_here - planned)
     topic_of = (plan.topics or {}).get
     request = replace(
