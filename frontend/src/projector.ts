@@ -34,6 +34,8 @@ function start(root: HTMLElement): void {
   const prompts = part("prompts");
   const tables = part("tables");
   const status = part("status");
+  const mode = part("mode");
+  const talk = part("talk");
   let view: View | null = null;
   let offset = 0;
 
@@ -51,6 +53,8 @@ function start(root: HTMLElement): void {
     if (heading) heading.textContent = text;
     const talking = round !== null && ["running", "wrap_up", "over"].includes(next.phase);
     if (prompts) replaceChildren(prompts, talking ? round.prompts.map((p) => el("li", { text: p.text, attrs: { dir: "auto" } })) : []);
+    if (talk) talk.hidden = !talking || round.prompts.length === 0;
+    if (mode) mode.textContent = talking && (next.mode === "in_person" || next.mode === "mixed") ? (t[next.mode] ?? "") : "";
     if (tables)
       replaceChildren(
         tables,

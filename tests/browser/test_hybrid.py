@@ -175,6 +175,8 @@ def test_a_mixed_round_in_a_venue_with_online_partners_projector_and_note(
         device = devices[0]
         other = next(p for p in pages if p is not device)
         expect(other.locator(".live-table-note")).to_contain_text("through")
+        if number == "1":
+            shoot(other, "table-round-no-device")
         expect(device.locator(".live-table-note")).to_contain_text("Your phone is the table's")
         partner = next(
             p

@@ -239,3 +239,66 @@ def test_the_host_adds_someone_without_a_phone_who_meets_at_a_table(
         await console.close()
 
     asyncio.run(scenario())
+
+
+def test_a_mode_chosen_while_the_console_is_open_applies_to_the_next_round(
+    live_server: LiveServer,
+) -> None:
+    """The console works the next round's pairing out ahead; a mode chosen after that must
+    not start the round with the pairing made for the old mode."""
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    venue = add_venue(host, convening.public_id, "Hall", "1-2")
+    room = [join(live_server, convening.invite_url, f"Room {i}", place=venue) for i in range(2)]
+    online = [join(live_server, convening.invite_url, f"Online {i}") for i in range(2)]
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        sockets = await connect_people(live_server, convening.public_id, room + online)
+        await console.next("snapshot", lambda m: len(m.get("people", [])) == 4)
+        await asyncio.sleep(1.5)  # the console's plan for the next round is worked out
+        await asyncio.to_thread(set_mode, host, convening.public_id, "in_person")
+        await console.send({"type": "start_round"})
+        views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
+        room_ids = {v["you"]["id"] for v in views[:2]}
+        for view in views[:2]:
+            assert view["place"]["mode"] == "in_person"
+            assert {m["id"] for m in view["group"]["members"]} == room_ids
+        for socket in [console, *sockets]:
+            await socket.close()
+
+    asyncio.run(scenario())
+
+
+def test_people_who_arrive_after_the_plan_still_meet_in_their_room(
+    live_server: LiveServer,
+) -> None:
+    """A pairing worked out ahead before some people came must not place them one by one
+    (that knows no rooms): the round pairs afresh, and the room meets at tables."""
+    host = login(live_server, "host@example.org")
+    convening = planned_convening(host, rounds=1)
+    venue = add_venue(host, convening.public_id, "Hall", "1-2")
+    room = [join(live_server, convening.invite_url, f"Room {i}", place=venue) for i in range(4)]
+    online = [join(live_server, convening.invite_url, f"Online {i}") for i in range(2)]
+    set_mode(host, convening.public_id, "in_person")
+
+    async def scenario() -> None:
+        console = await LiveClient.connect(live_server, f"/ws/host/{convening.public_id}", host)
+        await console.send({"type": "hello"})
+        first = await connect_people(live_server, convening.public_id, [*room[:2], *online])
+        await console.next("snapshot", lambda m: len(m.get("people", [])) == 6)
+        await asyncio.sleep(1.5)  # the plan for these four is worked out
+        later = await connect_people(live_server, convening.public_id, room[2:])
+        await asyncio.sleep(0.5)
+        await console.send({"type": "start_round"})
+        sockets = [*first[:2], *later, *first[2:]]
+        views = [await s.next("snapshot", lambda m: m.get("group") is not None) for s in sockets]
+        online_ids = {v["you"]["id"] for v in views[4:]}
+        for view in views[:4]:
+            assert view["place"]["mode"] == "in_person"
+            assert not {m["id"] for m in view["group"]["members"]} & online_ids
+        for socket in [console, *sockets]:
+            await socket.close()
+
+    asyncio.run(scenario())

@@ -158,6 +158,7 @@ class Page:
             public_id=world.next_public_id if self.next_convening else world.public_id,
             series_id=world.series_id,
             token=world.invite_token,
+            venue_id=world.venue_id,
         )
 
 
@@ -178,6 +179,9 @@ PAGES: dict[str, Page] = {
     "host series": Page("host", "/host/series/{series_id}"),
     "host invitations": Page("host", "/host/convenings/{public_id}/invitations"),
     "host next convening": Page("host", "/host/convenings/{public_id}", next_convening=True),
+    "host venues": Page("host", "/host/convenings/{public_id}/venues"),
+    "host table cards": Page("host", "/host/convenings/{public_id}/venues/{venue_id}/cards"),
+    "venue projector": Page("host", "/v/{venue_id}/projector"),
     "join page": Page("anyone", "/join/{token}"),
     "lobby": Page("participant", "/c/{public_id}/lobby"),
     "lobby people": Page("participant", "/c/{public_id}/people"),
@@ -209,6 +213,7 @@ EXPORTS = {
     "/healthz": "no user text: status and version",
     "/internal/status": "no user text: what a node holds, for nodes with the secret",
     "/openapi.json": "no user text: the API schema",
+    "/host/convenings/{public_id}/venues/{venue_id}/qr.svg": "no user text: the join link's QR",
 }
 
 

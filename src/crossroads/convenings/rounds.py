@@ -144,6 +144,8 @@ def _brought_up_to_date(plan: PairingPlan, present: Collection[int]) -> PairingP
     now_here = {p.id for p in _to_pair(plan.state, present)}
     if now_here == planned:
         return plan
+    if plan.request.mode is not pairing.Mode.ONLINE:
+        return None  # rooms and calls (#32): one-by-one placing knows no tables; pair afresh
     gone, came = planned - now_here, sorted(now_here - planned)
     topic_of = (plan.topics or {}).get
     request = replace(

@@ -243,16 +243,24 @@ async def _changed(unit: Unit[Any], convening_id: int) -> None:
 
 
 async def set_round_mode(
-    db: Database, host: HostRecord, public_id: str, round_public_id: str, mode: str
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    round_public_id: str,
+    mode: str,
 ) -> None:
+    """How a round meets. It takes an event number: a pairing worked out ahead for the
+    old mode is then stale, and the round's start pairs afresh."""
     plan = await get_plan_for_host(db, host, public_id)
     round_ = next((r for r in plan.rounds if r.public_id == round_public_id), None)
     if round_ is None:
         raise NotFound("round")
     if mode not in MODES:
         raise FieldInvalid("mode", N_("Choose online, in person or mixed."))
-    async with db.transaction() as tx:
-        await venue_store.set_round_mode(tx, round_.id, mode)
+    async with events.unit(db.transaction()) as unit:
+        await venue_store.set_round_mode(unit.tx, round_.id, mode)
+        await _changed(unit, plan.convening.id)
 
 
 async def _venue_by_public_id(db: Database, convening_id: int, venue_public_id: str) -> int | None:
@@ -459,17 +467,24 @@ def place_view(
                     ).format(names=_names(others_online, translate))
                 )
             elif seat.device is not None and seat.device in name:
+                # One sentence per count: "Bea joins", "Bea and Chen join".
+                through = (
+                    N_("{names} joins online, through {device}'s phone on the table.")
+                    if len(others_online) == 1
+                    else N_("{names} join online, through {device}'s phone on the table.")
+                )
                 lines.append(
-                    translate(
-                        N_("{names} join online, through {device}'s phone on the table.")
-                    ).format(names=_names(others_online, translate), device=name[seat.device])
+                    translate(through).format(
+                        names=_names(others_online, translate), device=name[seat.device]
+                    )
                 )
             else:
-                lines.append(
-                    translate(
-                        N_("{names} join online: open the call on one device at the table.")
-                    ).format(names=_names(others_online, translate))
+                open_call = (
+                    N_("{names} joins online: open the call on one device at the table.")
+                    if len(others_online) == 1
+                    else N_("{names} join online: open the call on one device at the table.")
                 )
+                lines.append(translate(open_call).format(names=_names(others_online, translate)))
     else:
         heading = translate(N_("You meet {names}, at {table} in {venue}")).format(
             names=_names(others_room + others_online, translate),

@@ -277,7 +277,12 @@ async def set_round_mode(
     form = await request.form()
     try:
         await venues.set_round_mode(
-            db, host, public_id, str(form.get("round", "")), str(form.get("mode", ""))
+            db,
+            _events(request),
+            host,
+            public_id,
+            str(form.get("round", "")),
+            str(form.get("mode", "")),
         )
     except FieldInvalid as exc:
         return await _editor(
