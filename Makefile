@@ -72,11 +72,18 @@ demo: setup
 # starts them (as root on Debian); a URL you exported yourself wins. Without them the
 # [postgresql] pass and the multi-node tests skip, and pytest's header says why.
 # Extra pytest arguments: make test PYTEST_ARGS='tests/unit -x'.
+#
+# Two workers (pytest-xdist), since most of a test's time is spent waiting on a server, a
+# browser or a socket: whole files go to one worker (--dist loadfile), so a module's server
+# still starts once. Workers keep apart: each server has its own database, each worker its
+# own temporary folders, Redis database number and PostgreSQL names (tests/conftest.py).
+# PYTEST_WORKERS=0 runs the suite in one process, as before.
+PYTEST_WORKERS ?= 2
 test: setup chromium pdf-libs nginx
 	$(BIN)/python -m compileall -q src >/dev/null
 	@services=$$(scripts/test-services) || true; \
 	  eval "$$services"; \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The long form of the notes fault tests (tests/reliability/load.py): 20 kills of the server,
 # 10 PostgreSQL restarts, 5 outages past the writer's retries, two busy processes beside them.

@@ -6,13 +6,32 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+# The pytest-xdist worker this process is ("gw0", "gw1", ...; `make test` runs two), empty in a
+# plain run. Workers share one PostgreSQL and one Redis: each server already gets a database
+# of its own and each cluster a Redis key prefix of its own; the worker's name goes into the
+# databases' names (crossroads_test_gw1_...) and picks a Redis database number per worker.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+REDIS_DATABASES = 16  # Redis's default `databases`
+
+
+def worker_redis_url(url: str | None, worker: str = WORKER) -> str | None:
+    """``url`` moved to database number (its own + the worker's index) % 16: gw0 keeps it."""
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    own = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{(own + index) % REDIS_DATABASES}"))
+
 
 # Read once, before any test clears the environment: CI sets these for the tests that
 # need a real PostgreSQL or Redis; those tests skip with a reason when they are unset.
 TEST_DATABASE_URL = os.environ.get("CROSSROADS_TEST_DATABASE_URL")
-TEST_REDIS_URL = os.environ.get("CROSSROADS_TEST_REDIS_URL")
+TEST_REDIS_URL = worker_redis_url(os.environ.get("CROSSROADS_TEST_REDIS_URL"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

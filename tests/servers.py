@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import socket
 import sqlite3
@@ -20,6 +19,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST_PASSWORD = "correct horse battery"
+# How long a server may take to answer its first health check. A start takes 1-2 s on an idle
+# machine, but beside a parallel test worker on two cores, or on a shared machine, it took
+# over 30 s (the bound this replaces), and every test on that server then errored.
+START_WITHIN = 120.0
 
 
 def free_port() -> int:
@@ -82,9 +85,9 @@ class LiveServer:
             extra_env={"CROSSROADS_HOST_PASSWORD": HOST_PASSWORD},
         )
 
-    def start(self, within: float = 30) -> None:
-        """Start the server and wait up to ``within`` seconds for its health check (longer
-        for the fault tests, which start it again and again on a loaded machine)."""
+    def start(self, within: float = START_WITHIN) -> None:
+        """Start the server and wait up to ``within`` seconds for its health check. The wait
+        ends as soon as the server answers, so a generous bound costs a healthy run nothing."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "crossroads.cli", "serve"],
@@ -181,9 +184,14 @@ def _template_for(backend: str) -> str:
         prepare_database(template)
         _templates[backend] = str(template.database_path)
     else:
-        from tests.integration.postgres import create_database, database_name, drop_database
+        from tests.integration.postgres import (
+            create_database,
+            database_name,
+            drop_database,
+            unique_name,
+        )
 
-        name = f"crossroads_template_{secrets.token_hex(4)}"
+        name = unique_name("template")
         url = create_database(name)
         _template_cleanup.append(lambda: drop_database(name))
         prepare_database(make_server(directory, database_url=url))

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, WORKER
 from tests.database import run_blocking
 
 NO_POSTGRES = (
@@ -19,6 +19,13 @@ NO_POSTGRES = (
     "(`make test` sets it when scripts/test-services can start PostgreSQL)"
 )
 requires_postgres = pytest.mark.skipif(TEST_DATABASE_URL is None, reason=NO_POSTGRES)
+
+
+def unique_name(kind: str = "test") -> str:
+    """A new database's name: crossroads_test_1a2b3c4d, with the pytest-xdist worker's name
+    in it under `make test` (crossroads_test_gw1_1a2b3c4d), so that a leftover tells whose."""
+    worker = f"{WORKER}_" if WORKER else ""
+    return f"crossroads_{kind}_{worker}{secrets.token_hex(4)}"
 
 
 async def _admin(statement: str) -> None:
@@ -39,7 +46,7 @@ def _url_of(name: str) -> str:
 @asynccontextmanager
 async def fresh_database() -> AsyncIterator[str]:
     """Create an empty database, yield its URL, drop it afterwards."""
-    name = f"crossroads_test_{secrets.token_hex(4)}"
+    name = unique_name()
     await _admin(f'CREATE DATABASE "{name}"')
     try:
         yield _url_of(name)
@@ -50,7 +57,7 @@ async def fresh_database() -> AsyncIterator[str]:
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """``fresh_database`` for plain (non-async) fixtures, such as a live server's."""
-    name = f"crossroads_test_{secrets.token_hex(4)}"
+    name = unique_name()
     url = create_database(name)
     try:
         yield url

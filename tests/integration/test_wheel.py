@@ -16,11 +16,31 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What a build never reads, or (node_modules) reads through a link to the real one.
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv*", "node_modules", ".hypothesis", ".ruff_cache", ".pytest_cache", "__pycache__"
+)
+
+
+def source_copy(destination: Path) -> Path:
+    """A copy of the source tree to build from. pip builds a local folder in place, and the
+    build hook rewrites the bundle (npm run build) and the .mo catalogues: in the tree itself
+    that would happen under the feet of the servers and browsers of a parallel test worker
+    reading those very files. frontend/node_modules is linked, not copied (npm ci would
+    download it again)."""
+    shutil.copytree(ROOT, destination, ignore=NOT_COPIED, symlinks=True)
+    modules = ROOT / "frontend" / "node_modules"
+    if modules.exists():
+        (destination / "frontend" / "node_modules").symlink_to(modules, target_is_directory=True)
+    return destination
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = source_copy(tmp_path_factory.mktemp("source") / "crossroads")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
         check=True,
         timeout=600,
     )

@@ -6,6 +6,7 @@ import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
 import { groupNotes } from "./group_notes";
+import { callPeers, placeNodes, type Place } from "./place";
 
 interface Card {
   id: string;
@@ -42,6 +43,7 @@ interface Snapshot extends Message {
   next_round: { id: string; title: string; kind: string } | null;
   agenda?: AgendaRound[];
   call?: CallInfo;
+  place?: Place;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -65,6 +67,7 @@ export function startParticipant(root: HTMLElement): void {
   let lastGroupKey = "";
   let warned = false;
   let wrapAnnounced = false;
+  let lastCallKey = "";
   const seenBroadcasts = new Set<number>();
 
   const announce = (text: string): void => {
@@ -74,15 +77,23 @@ export function startParticipant(root: HTMLElement): void {
   // A message from the hosts: a notice on top of the round screen. Its container is a status
   // region from page load, so adding the notice is what screen readers announce (once).
   const showBroadcast = (seq: number, text: string): void => {
-    if (seenBroadcasts.has(seq) || messages === null) return;
+    if (seenBroadcasts.has(seq)) return;
     seenBroadcasts.add(seq);
+    showNotice(String(seq), text, "broadcast");
+  };
+  // A notice from the server about you (#29): help resolved, a host joining, your microphone
+  // muted by a host. The same announced, dismissible notice as the hosts' messages.
+  const showNotice = (key: string, text: string, cls = "server-notice"): void => {
+    if (messages === null) return;
+    messages.querySelector(`[data-notice="${CSS.escape(key)}"]`)?.remove();
+    const seq = key;
     const dismiss = el("button", {
       text: "×",
       cls: "notice-dismiss secondary outline small",
       attrs: { type: "button", "aria-label": t.dismiss ?? "", title: t.dismiss ?? "" },
     });
-    const notice = el("div", { cls: "notice", attrs: { "data-notice": String(seq) } }, [
-      el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }),
+    const notice = el("div", { cls: "notice", attrs: { "data-notice": seq } }, [
+      el("p", { text, cls, attrs: { dir: "auto" } }),
       dismiss,
     ]);
     dismiss.addEventListener("click", () => notice.remove());
@@ -92,6 +103,13 @@ export function startParticipant(root: HTMLElement): void {
   const showNotes = groupNotes(root, t);
   const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
   const call = callPanel ? new GroupCall(callPanel, (m) => socket.send(m), t, announce) : null;
+  // A host who joined this group after a call for help: one more member of its call.
+  let visitor: { id: string; name: string } | null = null;
+  const updateCall = (next: Snapshot): void => {
+    const peers = callPeers(next.group?.members ?? [], next.place, next.you.id);
+    const members = [...peers, ...(visitor && next.group ? [visitor] : [])];
+    call?.update(next.you.id, members, next.call ?? null, next.group ? `${next.round?.number}:${next.group.number}` : "");
+  };
 
   const socket = new LiveSocket({
     url,
@@ -104,6 +122,22 @@ export function startParticipant(root: HTMLElement): void {
       else if (message.type === "broadcast")
         showBroadcast(Number(message.seq), String(message.text ?? ""));
       else if (message.type === "help_sent") announce(t.help_sent ?? "");
+      else if (message.type === "help_resolved") {
+        showNotice(`help-${String(message.id)}`, t.help_resolved ?? "");
+        if (helpButton) helpButton.disabled = false;
+      } else if (message.type === "host_joined") {
+        visitor = { id: "host", name: fill(t.host_visitor ?? "{name}", { name: String(message.name ?? "") }) };
+        showNotice("host-visit", fill(t.host_joined ?? "{name}", { name: String(message.name ?? "") }));
+        if (view) updateCall(view);
+      } else if (message.type === "host_left") {
+        visitor = null;
+        messages?.querySelector('[data-notice="host-visit"]')?.remove();
+        if (view) updateCall(view);
+      } else if (message.type === "audio_muted") {
+        // The host muted our microphone (as Zoom and Jitsi do): we obey and say so; the
+        // person unmutes themselves with the usual button when they want to speak.
+        if (call?.muteByHost()) showNotice("audio-muted", t.audio_muted_by_host ?? "");
+      }
       else if (message.type === "blocked") announce(t.blocked ?? "");
       else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
     },
@@ -138,6 +172,7 @@ export function startParticipant(root: HTMLElement): void {
       // Nothing stale after the call: no old notices, no reconnect or error line.
       if (messages) replaceChildren(messages, []);
       if (status) status.textContent = "";
+      if (before !== "ended") announce(t.ended ?? "");
     } else for (const b of next.broadcasts) showBroadcast(b.seq, b.text);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
@@ -156,12 +191,12 @@ export function startParticipant(root: HTMLElement): void {
     replaceChildren(stage, stageContent(next));
     if (promptArea) replaceChildren(promptArea, promptContent(next));
     showNotes(next);
-    call?.update(
-      next.you.id,
-      next.group?.members ?? [],
-      next.call ?? null,
-      next.group ? `${next.round?.number}:${next.group.number}` : "",
-    );
+    const groupKey = next.group ? `${next.round?.number}:${next.group.number}` : "";
+    if (groupKey !== lastCallKey) visitor = null; // a host's visit was to the old group
+    lastCallKey = groupKey;
+    updateCall(next);
+    // No call for help once the call has ended: nobody is there to answer (#29).
+    if (helpButton) helpButton.hidden = next.phase === "ended";
     tick();
   }
 
@@ -203,7 +238,7 @@ export function startParticipant(root: HTMLElement): void {
       if (v.next_round === null) nodes.push(...feedbackNudge());
       else nodes.push(el("p", { text: t.over ?? "" }));
     }
-    if (v.group) nodes.push(groupSection(v.group));
+    if (v.group) nodes.push(...placeNodes(v.place), groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     return nodes;

@@ -38,11 +38,12 @@ from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
+from crossroads.store import venues as venue_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
 from crossroads.store.reflections import NoteRecord, NoteStatus
-from crossroads.text_language import text_in
+from crossroads.text_language import original_language, text_in
 
 MAX_HEADING = 300
 MAX_BODY = 20_000
@@ -121,6 +122,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         people = await participant_store.list_participants(tx, convening.id)
         removed = await safety_store.removed_ids(tx, convening.id)
         figures = await live_store.conversation_figures(tx, convening.id)
+        hybrid = await venue_store.hybrid_state(tx, convening.id)
     roster = tuple(
         RosterEntry(
             id=str(p.id),
@@ -144,7 +146,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     data = HarvestInput(
         title=convening.title,
         privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
-        language=convening.languages[0] if convening.languages else language,
+        language=original_language(convening.languages, language),
         prompts=tuple(
             PromptNotes(
                 prompt_id=p.public_id,
@@ -164,6 +166,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         rounds=figures.rounds,
         groups=figures.groups,
         minutes=figures.minutes,
+        in_room=frozenset(str(p) for p in hybrid.place_of) if hybrid.venues else None,
     )
     return Inputs(data=data, roster=roster)
 
