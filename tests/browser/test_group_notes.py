@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.axe import audit, serious
 from tests.integration.conftest import Browserish, create_convening, join, login
 from tests.integration.live_clients import add_round
 from tests.servers import LiveServer, running_server
@@ -140,6 +141,22 @@ def test_text_typed_in_a_groups_block_reaches_its_other_member_and_no_other_grou
         f"<summary>{names[mate]}, {names[a]}</summary>" in read
     )
     assert '<details class="notes-block" data-block-text open' not in read  # folded
+
+    # The full document with every block unfolded passes axe (this page lets axe in).
+    context = new_context(viewport=LAPTOP, bypass_csp=True)
+    context.add_cookies(
+        [{"name": k, "value": v, "url": server.url} for k, v in people[a].cookies.items()]
+    )
+    full = context.new_page()
+    full.goto(f"{server.url}/c/{room}/notes")
+    expect(full.locator("[data-notes]")).to_have_attribute("data-online", "yes")
+    for block in full.locator("details.notes-block").all():
+        block.evaluate("e => { e.open = true; }")
+    # Another group's block is read-only here (the server would refuse the edit anyway).
+    expect(full.locator("[data-readonly='yes'] .cm-content")).to_have_attribute(
+        "contenteditable", "false"
+    )
+    assert serious(audit(full)) == []
     assert errors == []
 
 

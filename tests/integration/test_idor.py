@@ -146,6 +146,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/c/{public_id}/connections/{other_id}/introduce"): Route({**C, "other_id": _person}),
     ("GET", "/c/{public_id}/notes"): Route(C),
     ("GET", "/c/{public_id}/notes/read"): Route(C),
+    ("GET", "/c/{public_id}/notes/ticket"): Route(C),
     ("GET", "/c/{public_id}/reflection"): Route(C),
     # the invite link
     ("GET", "/join/{token}"): Route(
@@ -433,6 +434,7 @@ OWN_PARTICIPANT_PAGES = (
     "connections",
     "notes",
     "notes/read",
+    "notes/ticket",
     "reflection",
     "calendar.ics",
 )

@@ -206,6 +206,8 @@ EXPORTS = {
     "/host/convenings/{public_id}/calendar.ics": "test_xss_calendar_file_keeps_one_event_...",
     "/c/{public_id}/calendar.ics": "the same",
     "/c/{public_id}/my-data.json": "test_xss_my_data_download_is_json_not_html",
+    # JSON for the round screen's notes editor: a token and one's own name, read by script.
+    "/c/{public_id}/notes/ticket": "application/json, never rendered as HTML",
     "/host/convenings/{public_id}/reflection.json": "test_xss_reflection_json_is_json_not_html",
     "/host/convenings/{public_id}/invitations.csv": "test_xss_csv_export_neutralises_formula_cells",
     # Its link is signed with the server's secret and only reaches people by mail.
