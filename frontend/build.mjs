@@ -14,6 +14,7 @@ await build({
     app: resolve(here, "src/app.ts"),
     live: resolve(here, "src/live.ts"),
     notes: resolve(here, "src/notes.ts"),
+    projector: resolve(here, "src/projector.ts"),
   },
   bundle: true,
   minify: true,

@@ -20,7 +20,7 @@ A leaf: no import of ours, so every layer uses the same rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 
 def language_of(texts: Mapping[str, str], wanted: str, fallbacks: Iterable[str] = ()) -> str:
@@ -35,3 +35,9 @@ def language_of(texts: Mapping[str, str], wanted: str, fallbacks: Iterable[str] 
 def text_in(texts: Mapping[str, str], wanted: str, fallbacks: Iterable[str] = ()) -> str:
     """The text in ``language_of(texts, wanted, fallbacks)``; ``""`` when none has text."""
     return str(texts.get(language_of(texts, wanted, fallbacks)) or "")
+
+
+def original_language(languages: Sequence[str], default: str) -> str:
+    """The language a convening's texts were written in: the first of its languages (the host
+    translates into the others), ``default`` for a convening that names none."""
+    return languages[0] if languages else default

@@ -15,6 +15,29 @@ from tests.servers import LiveServer, copy_prepared_database, make_server
 pytestmark = pytest.mark.browser
 
 
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+
+
+def _planned(server: LiveServer) -> tuple[str, str]:
+    """A planned convening (a round, a prompt) with Bilal in the lobby: its id and invite."""
+    host = login(server, "host@example.org")
+    convening = create_convening(host, "Accessible call")
+    base = f"/host/convenings/{convening.public_id}"
+    host.submit(
+        f"{base}/rounds",
+        {"kind": "pairs", "group_size": "2", "duration_minutes": "12"},
+        form_page=base,
+    )
+    (round_id,) = re.findall(r'data-round-id="([^"]+)"', host.get(base).text)
+    host.submit(
+        f"{base}/rounds/{round_id}/prompts",
+        {"text_en": "What brought you here?"},
+        form_page=base,
+    )
+    join(server, convening.invite_url, "Bilal")
+    return convening.public_id, convening.invite_url
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str, str]]:
     """A server with a planned convening (two rounds, prompts) and two people in the lobby."""
@@ -22,22 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
     copy_prepared_database(server)
     server.start()
     try:
-        host = login(server, "host@example.org")
-        convening = create_convening(host, "Accessible call")
-        base = f"/host/convenings/{convening.public_id}"
-        host.submit(
-            f"{base}/rounds",
-            {"kind": "pairs", "group_size": "2", "duration_minutes": "12"},
-            form_page=base,
-        )
-        (round_id,) = re.findall(r'data-round-id="([^"]+)"', host.get(base).text)
-        host.submit(
-            f"{base}/rounds/{round_id}/prompts",
-            {"text_en": "What brought you here?"},
-            form_page=base,
-        )
-        join(server, convening.invite_url, "Bilal")
-        yield server, convening.public_id, convening.invite_url
+        yield server, *_planned(server)
     finally:
         server.stop()
 
@@ -52,12 +60,16 @@ def _log_in(page: Page, server: LiveServer) -> None:
     expect(page).to_have_url(f"{server.url}/host")
 
 
+# At a laptop's and a phone's size (#29), each on a convening of its own (the walk
+# publishes, locks and deletes).
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_every_page_has_no_serious_axe_violations(
-    site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext]
+    site: tuple[LiveServer, str, str], new_context: Callable[..., BrowserContext], size: str
 ) -> None:
-    server, public_id, invite_url = site
-    host = new_context(bypass_csp=True).new_page()
-    participant = new_context(bypass_csp=True).new_page()
+    server = site[0]
+    public_id, invite_url = _planned(server)
+    host = new_context(bypass_csp=True, viewport=SIZES[size]).new_page()
+    participant = new_context(bypass_csp=True, viewport=SIZES[size]).new_page()
     found: dict[str, list[str]] = {}
 
     for path in ("/login", "/join/not-a-real-token", "/privacy"):

@@ -1,7 +1,7 @@
 """The round as one screen (#29), on a 1280x800 laptop and a 375x812 phone.
 
 After Start, each person's first viewport (no scrolling) holds who they meet, the countdown,
-the prompt, the call controls and the way to the group's notes: checked by bounding boxes.
+the prompt, the call controls and the group's notes editor: checked by bounding boxes.
 A host message arrives as a notice in the viewport, inside a status region, and can be
 dismissed; axe finds nothing serious on the round screen. No console errors and no CSP
 violations along the way.
@@ -131,7 +131,9 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
         in_viewport(page, page.get_by_role("button", name="Camera off"), "the camera button")
         in_viewport(page, page.get_by_role("button", name="Leave the call"), "the leave button")
         in_viewport(page, page.locator("[data-call-self]"), "the self-view")
-        in_viewport(page, page.locator("[data-live-notes]"), "the way to the group's notes")
+        in_viewport(
+            page, page.locator("[data-live-notes] .cm-editor").first, "the group's notes editor"
+        )
         # Chat and agenda: one tap away, folded.
         in_viewport(page, page.locator("[data-call-chat] summary"), "the chat disclosure")
 
@@ -156,6 +158,12 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
         in_viewport(page, notice, "the host's message")
     if shots := os.environ.get("ROUND_SCREENSHOTS"):
         first.get_by_role("button", name="Unmute").click()
+        # Some notes in the group's block, as the screen looks mid-round.
+        first.locator("[data-live-notes] .cm-content").click()
+        first.keyboard.type(
+            "Rent strikes: Lagos and Leeds both won repairs.\nNext: compare tactics"
+        )
+        first.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
         first.wait_for_timeout(1500)  # let the fake camera's frames reach the tiles
         first.screenshot(path=str(Path(shots) / f"round-{size}.png"))
     # The round screen, notice included, passes axe at this size.

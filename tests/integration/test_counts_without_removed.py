@@ -49,3 +49,25 @@ def test_removed_people_leave_the_lobby_count_and_the_console(
 
     assert here(ana, convening.public_id) == (2, ["Ana", "Bo"])
     assert sorted(console_people(server, host, convening.public_id)) == ["Ana", "Bo"]
+
+
+def test_the_planning_page_counts_participants_without_the_removed(
+    server: LiveServer, host: Browserish
+) -> None:
+    convening = planned_convening(host)
+    for name in ("Ana", "Bo", "Mallory"):
+        join(server, convening.invite_url, name)
+    page = f"/host/convenings/{convening.public_id}"
+    assert '"participants-heading">3 participants<' in host.get(page).text
+
+    remove(server, host, convening.public_id, "Mallory")
+
+    after = host.get(page).text
+    assert '"participants-heading">2 participants<' in after
+    # Still listed for the hosts, and marked: who was removed is theirs to know.
+    rows = re.findall(r'<tr class="participant( removed)?">\s*<td>([^<]*)', after)
+    assert sorted((mark, name.strip()) for mark, name in rows) == [
+        ("", "Ana"),
+        ("", "Bo"),
+        (" removed", "Mallory"),
+    ]

@@ -124,6 +124,23 @@ def test_harvest_cli_reports_a_bad_feedback_row_and_writes_nothing(call_files: P
     assert [p.name for p in call_files.iterdir() if p.name.startswith(".never")] == []
 
 
+def test_harvest_cli_reads_a_roster_as_excel_writes_it(call_files: Path) -> None:
+    """Windows-1252, semicolons and a Spanish header, as the roster upload takes them (#28)."""
+    (call_files / "excel.csv").write_bytes("Nombre;consent_quote\nZoë Müller;sí\n".encode("cp1252"))
+    (call_files / "bad2.csv").write_text(
+        "name,rating,energising,improve,drill_into\nZoë Müller,five,a,b,c\n", encoding="utf-8"
+    )
+    out = call_files / "never2.md"
+
+    result = _run(
+        "notes.md", "--roster", "excel.csv", "--feedback", "bad2.csv", "--out", out, cwd=call_files
+    )
+
+    # The roster was read (the feedback file, read after it, is the one refused).
+    assert result.stderr == "Error: bad2.csv line 2: rating must be 1 to 5, not 'five'\n"
+    assert not out.exists()
+
+
 def test_harvest_cli_rejects_an_unknown_output_format(call_files: Path) -> None:
     result = _run("notes.md", "--out", call_files / "note.odt", cwd=call_files)
 

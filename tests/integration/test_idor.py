@@ -103,6 +103,10 @@ def _series(w: World) -> str:
     return w.series_id
 
 
+def _venue(w: World) -> str:
+    return w.venue_id
+
+
 def _lock(w: World) -> str:
     return "lock"
 
@@ -232,13 +236,38 @@ ROUTES: dict[tuple[str, str], Route] = {
         {"token": lambda w: "0-0"},
         capability="an unsubscribe link is signed for one invite: holding it is the permission",
     ),
+    # venues (#32)
+    ("GET", "/host/convenings/{public_id}/venues"): Route(C),
+    ("POST", "/host/convenings/{public_id}/venues"): Route(C, {"name": "Hijacked", "tables": "1"}),
+    ("POST", "/host/convenings/{public_id}/venues/{venue_id}"): Route(
+        {**C, "venue_id": _venue}, {"name": "Hijacked", "tables": "1"}
+    ),
+    ("POST", "/host/convenings/{public_id}/venues/{venue_id}/delete"): Route(
+        {**C, "venue_id": _venue}
+    ),
+    ("GET", "/host/convenings/{public_id}/venues/{venue_id}/qr.svg"): Route(
+        {**C, "venue_id": _venue}
+    ),
+    ("GET", "/host/convenings/{public_id}/venues/{venue_id}/cards"): Route(
+        {**C, "venue_id": _venue}
+    ),
+    ("POST", "/host/convenings/{public_id}/places"): Route(C, {"participant": "x", "place": ""}),
+    ("POST", "/host/convenings/{public_id}/people-without-phone"): Route(
+        C, {"display_name": "Hijacked", "place": "x"}
+    ),
+    ("POST", "/host/convenings/{public_id}/round-modes"): Route(C, {"round": "x", "mode": "mixed"}),
+    # Without the venue's key only a host of its convening may look (the key is a capability,
+    # probed in test_venues.py).
+    ("GET", "/v/{venue_id}/projector"): Route({"venue_id": _venue}),
     ("GET", "/host/series/{series_id}"): Route({"series_id": _series}),
     ("POST", "/host/series/{series_id}/retention"): Route(
         {"series_id": _series}, {"retention_days": "1"}
     ),
 }
 # Sockets are probed in the tests below; each id here is checked there.
-SOCKETS = frozenset({"/ws/live/{public_id}", "/ws/host/{public_id}", "/ws/notes/{room}"})
+SOCKETS = frozenset(
+    {"/ws/live/{public_id}", "/ws/host/{public_id}", "/ws/notes/{room}", "/ws/projector/{venue_id}"}
+)
 # Parameters that name no object of a convening (a fixed word): never swapped.
 WORDS = frozenset({"action", "extension"})
 
@@ -468,6 +497,11 @@ def test_idor_sockets_refuse_another_convenings_ids(
             "A's host ticket in B's room": await notes(b.public_id, a.host_notes_token),
             "no ticket in B's room": await notes(b.public_id, ""),
             "B's ticket from another site": await notes_from_elsewhere(b),
+            "host of A on B's projector": await live(f"/ws/projector/{b.venue_id}", host),
+            "stranger on B's projector": await live(f"/ws/projector/{b.venue_id}", stranger),
+            "A's projector key on B's projector": await live(
+                f"/ws/projector/{b.venue_id}?key={a.venue_id}", stranger
+            ),
             "A's own live socket from another site": await live(
                 f"/ws/live/{a.public_id}", ana, origin="https://evil.example"
             ),
@@ -494,6 +528,9 @@ def test_idor_sockets_refuse_another_convenings_ids(
         "A's host ticket in B's room": 4401,
         "no ticket in B's room": 4401,
         "B's ticket from another site": 4403,
+        "host of A on B's projector": 4404,
+        "stranger on B's projector": 4404,
+        "A's projector key on B's projector": 4404,
         "A's own live socket from another site": 4403,
     }
 

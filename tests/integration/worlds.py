@@ -50,6 +50,7 @@ class World:
     help_id: int
     participant_notes_token: str
     host_notes_token: str
+    venue_id: str = ""  # a venue with the world's text as its name (#32)
 
     @property
     def base(self) -> str:
@@ -274,6 +275,15 @@ def build_world(server: LiveServer, host_email: str, texts: list[str]) -> World:
     published = host.submit(f"{reflection}/publish", {}, form_page=reflection)
     assert published.status_code == 200, published.text
 
+    venues = f"{base}/venues"
+    placed = host.submit(
+        venues,
+        {"name": line(texts[0], 120), "room": line(texts[1], 120), "tables": "1-3"},
+        form_page=venues,
+    )
+    assert placed.status_code == 200, placed.text
+    venue_id = re.findall(r'data-venue="([A-Za-z0-9_-]+)"', placed.text)[-1]
+
     created = host.submit(
         f"{base}/next",
         {"starts_at": "2030-06-01T14:00", "topic_group_size": "3"},
@@ -296,4 +306,5 @@ def build_world(server: LiveServer, host_email: str, texts: list[str]) -> World:
         help_id=help_id,
         participant_notes_token=tokens[0],
         host_notes_token=host_token,
+        venue_id=venue_id,
     )

@@ -51,7 +51,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     # Sending e-mail: an adapter above the use cases, as web is (composes from their records,
     # runs the job worker); convenings never import it.
-    "mail": frozenset({"convenings", "store", "settings", "messages", "signing"}),
+    "mail": frozenset({"convenings", "store", "settings", "messages", "signing", "text_language"}),
     "web": frozenset(
         {"convenings", "harvest", "live", "notes", "store", "messages", "outbox", "settings"}
         | {"websocket_frames", "collector", "supervisor", "close_codes", "signing", "text_input"}

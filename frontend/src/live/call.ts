@@ -137,7 +137,8 @@ export class GroupCall {
       if (text && this.send({ type: "chat", text, share: share.checked })) input.value = "";
     });
     this.chatSummary = el("summary", { text: t.chat_open ?? "" });
-    this.chat = el("details", { cls: "call-chat", attrs: { "data-call-chat": "" } }, [
+    // Named like the agenda's: opening one closes the other (on a phone both are sheets).
+    this.chat = el("details", { cls: "call-chat", attrs: { "data-call-chat": "", name: "live-panel" } }, [
         this.chatSummary,
         el("h4", { text: t.chat_heading ?? "", cls: "visually-hidden", attrs: { id: "chat-heading" } }),
         this.chatLog,
@@ -394,6 +395,15 @@ export class GroupCall {
     } catch (error) {
       console.warn("call: signalling failed", error);
     }
+  }
+
+  /** A host muted this person's microphone (#29): true if it was on and is now off. */
+  muteByHost(): boolean {
+    const audio = this.local?.getAudioTracks()[0];
+    if (!this.joined || !audio || !audio.enabled) return false;
+    audio.enabled = false;
+    this.setControls();
+    return true;
   }
 
   private toggleMute(): void {

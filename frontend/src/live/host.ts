@@ -1,6 +1,8 @@
 // The host console: run the rounds, see every group and who is connected, answer help calls.
 import { LiveSocket, type Message } from "./socket";
 import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+import { PreviewPanel, type PreviewMessage } from "./preview";
+import { HostVisit, type JoinedGroup } from "./host_call";
 
 interface Card {
   id: string;
@@ -47,17 +49,33 @@ export function startHost(root: HTMLElement): void {
   const lockedNote = q<HTMLElement>("[data-console-locked]");
   let view: HostSnapshot | null = null;
   let offset = 0;
+  const send = (message: Record<string, unknown>): boolean => socket.send(message);
+  const previewRoot = q<HTMLElement>("[data-console-preview]");
+  const preview = previewRoot ? new PreviewPanel(previewRoot, send, t) : null;
+  const announcer = q<HTMLElement>("[data-console-announce]");
+  const announce = (text: string): void => {
+    if (announcer) announcer.textContent = text;
+  };
+  const visitRoot = q<HTMLElement>("[data-console-visit]");
+  const visit = visitRoot ? new HostVisit(visitRoot, send, t, announce, root.dataset.notesUrl ?? "") : null;
 
   const socket = new LiveSocket({
     url: root.dataset.liveUrl ?? "",
     onMessage(message) {
       if (message.type === "snapshot") render(message as HostSnapshot);
-      else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
-      else if (message.type === "done" && status) status.textContent = t.done ?? "";
+      else if (message.type === "preview") preview?.render(message as unknown as PreviewMessage);
+      else if (message.type === "joined_group") visit?.joined(message as unknown as JoinedGroup);
+      else if (message.type.startsWith("call_")) visit?.onSignal(message);
+      // Plain words for what happened or why not (#29), never a raw server string when we know it.
+      else if (message.type === "error" && status)
+        status.textContent = t[`error_${String(message.code)}`] ?? String(message.error ?? "");
+      else if (message.type === "done" && status) status.textContent = t[`done_${String(message.command)}`] ?? t.done ?? "";
     },
     onStatus(online) {
       root.dataset.online = online ? "yes" : "no";
       if (status && !online) status.textContent = t.offline ?? "";
+      // The server forgets a joined group with the connection: hang up here too.
+      if (!online && visit?.group != null) visit.leave();
     },
     onRefused() {
       if (status) status.textContent = t.refused ?? "";
@@ -70,6 +88,9 @@ export function startHost(root: HTMLElement): void {
       const message: Record<string, unknown> = { type: command };
       if (command === "extend") message.minutes = Number(button.dataset.minutes ?? "1");
       if (command === "end_call" && !window.confirm(t.confirm_end ?? "")) return;
+      // Start writes exactly the groups the host sees in the preview (#29).
+      if (command === "start_round" && preview?.token && !previewRoot?.hidden) message.preview = preview.token;
+      if (command === "start_round") preview?.clearChoice();
       socket.send(message);
     });
   });
@@ -81,9 +102,10 @@ export function startHost(root: HTMLElement): void {
   q<HTMLFormElement>("[data-console-move]")?.addEventListener("submit", (event) => {
     event.preventDefault();
     const who = q<HTMLSelectElement>("[data-console-move] select[name=participant]");
-    const group = q<HTMLInputElement>("[data-console-move] input[name=group]");
-    if (!who || !who.value) return;
-    const number = group && group.value ? Number(group.value) : null;
+    const group = q<HTMLSelectElement>("[data-console-move] select[name=group]");
+    if (!who || !who.value || !group || !group.value) return;
+    // "new" starts a new group; otherwise a group of the running round, chosen from the list.
+    const number = group.value === "new" ? null : Number(group.value);
     socket.send({ type: "move", participant: who.value, group: number });
   });
 
@@ -109,6 +131,27 @@ export function startHost(root: HTMLElement): void {
     if (window.confirm(fill(question ?? "{name}", { name }))) socket.send({ type: "remove", participant: who.value, renew_link: renew });
   });
 
+  q<HTMLFormElement>("[data-console-mute-audio]")?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const who = q<HTMLSelectElement>("[data-console-mute-audio] select[name=participant]");
+    if (who && who.value) socket.send({ type: "mute_audio", participant: who.value });
+  });
+
+  // Acting on a report (#29): the list is redrawn by htmx every few seconds, so one listener
+  // on its container answers every button it ever holds.
+  q<HTMLElement>("[data-console-reports]")?.addEventListener("click", (event) => {
+    const button = (event.target as Element | null)?.closest<HTMLButtonElement>("button[data-report-action]");
+    if (!button) return;
+    const action = button.dataset.reportAction;
+    const participant = button.dataset.participant ?? "";
+    const name = button.dataset.name ?? "";
+    if (action === "dismiss") socket.send({ type: "dismiss_report", id: Number(button.dataset.reportId) });
+    else if (action === "mute") socket.send({ type: "mute", participant, muted: true });
+    else if (action === "remove" && window.confirm(fill(t.confirm_remove ?? "{name}", { name })))
+      socket.send({ type: "remove", participant, renew_link: false });
+    if (action === "dismiss") button.closest("li")?.classList.add("report-dismissed");
+  });
+
   function render(next: HostSnapshot): void {
     view = next;
     offset = Date.parse(next.now) - Date.now();
@@ -125,6 +168,22 @@ export function startHost(root: HTMLElement): void {
     extendButtons.forEach((button) => (button.disabled = !inRound));
     if (endRoundButton) endRoundButton.disabled = !(next.round !== null && next.phase === "running");
     if (endCallButton) endCallButton.disabled = next.phase === "ended";
+    // The next round's groups, whenever there is a next round to start (#29).
+    preview?.show(next.next_round !== null && next.phase !== "ended");
+    const moveForm = q<HTMLFormElement>("[data-console-move]");
+    if (moveForm) moveForm.hidden = !(next.round !== null && ["running", "wrap_up"].includes(next.phase));
+    // After the call nothing is left to say or to moderate; a microphone can only be muted
+    // while groups talk (#29).
+    const ended = next.phase === "ended";
+    const talking = ["running", "wrap_up", "over"].includes(next.phase);
+    for (const [selector, off] of [
+      ["[data-console-broadcast]", ended],
+      ["[data-console-mute]", ended],
+      ["[data-console-remove]", ended],
+      ["[data-console-mute-audio]", !talking],
+    ] as [string, boolean][])
+      root.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>(`${selector} :is(input, select, button)`).forEach((c) => (c.disabled = off));
+    if (visit && visit.group !== null && !["running", "wrap_up", "over"].includes(next.phase)) visit.leave();
     if (lockButton) {
       lockButton.textContent = next.locked ? (t.unlock ?? "") : (t.lock ?? "");
       lockButton.setAttribute("aria-pressed", next.locked ? "true" : "false");
@@ -139,6 +198,9 @@ export function startHost(root: HTMLElement): void {
 
   function renderGroups(v: HostSnapshot): void {
     if (!groups) return;
+    // Only while there are groups: in the lobby the preview above shows the next round's.
+    const section = q<HTMLElement>("[data-console-groups-section]");
+    if (section) section.hidden = v.groups.length === 0;
     const byId = new Map(v.people.map((p) => [p.id, p]));
     const rows = v.groups.map((g) => {
       const names = g.members.map((m) => {
@@ -155,6 +217,21 @@ export function startHost(root: HTMLElement): void {
       ]);
     });
     replaceChildren(groups, rows);
+    const target = q<HTMLSelectElement>("[data-console-move] select[name=group]");
+    if (target) {
+      const chosen = target.value;
+      replaceChildren(target, [
+        el("option", { text: t.choose_group ?? "", attrs: { value: "" } }),
+        ...v.groups.map((g) =>
+          el("option", {
+            text: fill(t.group_named ?? "{n}", { n: g.number, names: g.members.map((m) => m.name).join(", ") }),
+            attrs: { value: String(g.number) },
+          }),
+        ),
+        el("option", { text: t.new_group ?? "", attrs: { value: "new" } }),
+      ]);
+      target.value = chosen;
+    }
   }
 
   function renderPeople(v: HostSnapshot): void {
@@ -173,14 +250,28 @@ export function startHost(root: HTMLElement): void {
 
   function renderHelp(v: HostSnapshot): void {
     if (!help) return;
+    const empty = q<HTMLElement>("[data-console-help-empty]");
+    if (empty) empty.hidden = v.help_calls.length > 0;
     replaceChildren(
       help,
       v.help_calls.map((call) => {
-        const button = el("button", { text: t.resolve ?? "", cls: "small secondary", attrs: { type: "button" } });
+        const button = el("button", { text: t.resolve ?? "", cls: "small secondary", attrs: { type: "button", "data-help-resolve": "" } });
         button.addEventListener("click", () => socket.send({ type: "resolve_help", id: call.id }));
         const where = call.group === null ? "" : fill(t.in_group ?? "{n}", { n: call.group });
+        const actions: Node[] = [];
+        // Joining needs a group that is talking now: not in the lobby, nor after the call.
+        if (call.group !== null && ["running", "wrap_up", "over"].includes(v.phase)) {
+          const join = el("button", {
+            text: t.join_group ?? "",
+            cls: "small",
+            attrs: { type: "button", "data-help-join": "", "aria-label": fill(t.join_group_named ?? "{n}", { n: call.group, name: call.name }) },
+          });
+          join.addEventListener("click", () => socket.send({ type: "join_group", help: call.id }));
+          actions.push(join, document.createTextNode(" "));
+        }
         return el("li", { attrs: { "data-help": String(call.id) } }, [
-          el("span", { text: `${call.name} ${where} ` }),
+          el("span", { text: `${call.name} ${where} `, attrs: { dir: "auto" } }),
+          ...actions,
           button,
         ]);
       }),

@@ -5,6 +5,8 @@ import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
+import { groupNotes } from "./group_notes";
+import { callPeers, placeNodes, type Place } from "./place";
 
 interface Card {
   id: string;
@@ -41,6 +43,7 @@ interface Snapshot extends Message {
   next_round: { id: string; title: string; kind: string } | null;
   agenda?: AgendaRound[];
   call?: CallInfo;
+  place?: Place;
 }
 
 export function startParticipant(root: HTMLElement): void {
@@ -56,7 +59,6 @@ export function startParticipant(root: HTMLElement): void {
   const sitOut = root.querySelector<HTMLInputElement>("[data-live-sit-out]");
   const mutedNote = root.querySelector<HTMLElement>("[data-live-muted]");
   const reportUrl = root.dataset.reportUrl ?? "";
-  const notesUrl = root.dataset.notesUrl ?? "";
   const promptArea = root.querySelector<HTMLElement>("[data-live-prompts]");
   const agenda = root.querySelector<HTMLDetailsElement>("[data-live-agenda-panel]");
 
@@ -65,6 +67,7 @@ export function startParticipant(root: HTMLElement): void {
   let lastGroupKey = "";
   let warned = false;
   let wrapAnnounced = false;
+  let lastCallKey = "";
   const seenBroadcasts = new Set<number>();
 
   const announce = (text: string): void => {
@@ -74,23 +77,39 @@ export function startParticipant(root: HTMLElement): void {
   // A message from the hosts: a notice on top of the round screen. Its container is a status
   // region from page load, so adding the notice is what screen readers announce (once).
   const showBroadcast = (seq: number, text: string): void => {
-    if (seenBroadcasts.has(seq) || messages === null) return;
+    if (seenBroadcasts.has(seq)) return;
     seenBroadcasts.add(seq);
+    showNotice(String(seq), text, "broadcast");
+  };
+  // A notice from the server about you (#29): help resolved, a host joining, your microphone
+  // muted by a host. The same announced, dismissible notice as the hosts' messages.
+  const showNotice = (key: string, text: string, cls = "server-notice"): void => {
+    if (messages === null) return;
+    messages.querySelector(`[data-notice="${CSS.escape(key)}"]`)?.remove();
+    const seq = key;
     const dismiss = el("button", {
       text: "×",
       cls: "notice-dismiss secondary outline small",
       attrs: { type: "button", "aria-label": t.dismiss ?? "", title: t.dismiss ?? "" },
     });
-    const notice = el("div", { cls: "notice", attrs: { "data-notice": String(seq) } }, [
-      el("p", { text, cls: "broadcast", attrs: { dir: "auto" } }),
+    const notice = el("div", { cls: "notice", attrs: { "data-notice": seq } }, [
+      el("p", { text, cls, attrs: { dir: "auto" } }),
       dismiss,
     ]);
     dismiss.addEventListener("click", () => notice.remove());
     messages.prepend(notice);
   };
 
+  const showNotes = groupNotes(root, t);
   const callPanel = root.querySelector<HTMLElement>("[data-live-call]");
   const call = callPanel ? new GroupCall(callPanel, (m) => socket.send(m), t, announce) : null;
+  // A host who joined this group after a call for help: one more member of its call.
+  let visitor: { id: string; name: string } | null = null;
+  const updateCall = (next: Snapshot): void => {
+    const peers = callPeers(next.group?.members ?? [], next.place, next.you.id);
+    const members = [...peers, ...(visitor && next.group ? [visitor] : [])];
+    call?.update(next.you.id, members, next.call ?? null, next.group ? `${next.round?.number}:${next.group.number}` : "");
+  };
 
   const socket = new LiveSocket({
     url,
@@ -103,6 +122,22 @@ export function startParticipant(root: HTMLElement): void {
       else if (message.type === "broadcast")
         showBroadcast(Number(message.seq), String(message.text ?? ""));
       else if (message.type === "help_sent") announce(t.help_sent ?? "");
+      else if (message.type === "help_resolved") {
+        showNotice(`help-${String(message.id)}`, t.help_resolved ?? "");
+        if (helpButton) helpButton.disabled = false;
+      } else if (message.type === "host_joined") {
+        visitor = { id: "host", name: fill(t.host_visitor ?? "{name}", { name: String(message.name ?? "") }) };
+        showNotice("host-visit", fill(t.host_joined ?? "{name}", { name: String(message.name ?? "") }));
+        if (view) updateCall(view);
+      } else if (message.type === "host_left") {
+        visitor = null;
+        messages?.querySelector('[data-notice="host-visit"]')?.remove();
+        if (view) updateCall(view);
+      } else if (message.type === "audio_muted") {
+        // The host muted our microphone (as Zoom and Jitsi do): we obey and say so; the
+        // person unmutes themselves with the usual button when they want to speak.
+        if (call?.muteByHost()) showNotice("audio-muted", t.audio_muted_by_host ?? "");
+      }
       else if (message.type === "blocked") announce(t.blocked ?? "");
       else if (message.type === "error" && status) status.textContent = String(message.error ?? "");
     },
@@ -137,6 +172,7 @@ export function startParticipant(root: HTMLElement): void {
       // Nothing stale after the call: no old notices, no reconnect or error line.
       if (messages) replaceChildren(messages, []);
       if (status) status.textContent = "";
+      if (before !== "ended") announce(t.ended ?? "");
     } else for (const b of next.broadcasts) showBroadcast(b.seq, b.text);
     const key = next.group ? `${next.round?.number}:${next.group.members.map((m) => m.id).join(",")}` : "";
     if (key && key !== lastGroupKey) {
@@ -154,12 +190,13 @@ export function startParticipant(root: HTMLElement): void {
     if (agendaList && next.agenda) renderAgenda(agendaList, next.agenda, t);
     replaceChildren(stage, stageContent(next));
     if (promptArea) replaceChildren(promptArea, promptContent(next));
-    call?.update(
-      next.you.id,
-      next.group?.members ?? [],
-      next.call ?? null,
-      next.group ? `${next.round?.number}:${next.group.number}` : "",
-    );
+    showNotes(next);
+    const groupKey = next.group ? `${next.round?.number}:${next.group.number}` : "";
+    if (groupKey !== lastCallKey) visitor = null; // a host's visit was to the old group
+    lastCallKey = groupKey;
+    updateCall(next);
+    // No call for help once the call has ended: nobody is there to answer (#29).
+    if (helpButton) helpButton.hidden = next.phase === "ended";
     tick();
   }
 
@@ -201,13 +238,13 @@ export function startParticipant(root: HTMLElement): void {
       if (v.next_round === null) nodes.push(...feedbackNudge());
       else nodes.push(el("p", { text: t.over ?? "" }));
     }
-    if (v.group) nodes.push(groupSection(v.group));
+    if (v.group) nodes.push(...placeNodes(v.place), groupSection(v.group));
     else if (v.you.sitting_out) nodes.push(el("p", { text: t.sitting_out ?? "" }));
     else if (v.phase !== "over") nodes.push(el("p", { text: t.not_placed ?? "" }));
     return nodes;
   }
 
-  /** The prompt in the person's language and the way to the group's notes, under the call. */
+  /** The prompt in the person's language, under the call (the group's notes follow it). */
   function promptContent(v: Snapshot): Node[] {
     const round = v.round;
     if (round === null || !["running", "wrap_up", "over"].includes(v.phase)) return [];
@@ -220,14 +257,6 @@ export function startParticipant(root: HTMLElement): void {
         list,
       ]));
     }
-    if (notesUrl && v.group)
-      nodes.push(
-        el("a", {
-          text: t.notes_open ?? "",
-          cls: "live-notes-link",
-          attrs: { href: notesUrl, target: "_blank", rel: "noopener", role: "button", "data-live-notes": "" },
-        }),
-      );
     return nodes;
   }
 

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from crossroads.csv_reading import CsvProblem, decode
 from crossroads.harvest.errors import HarvestError
 from crossroads.harvest.model import HarvestInput, PrivacyMode, Reflection
 from crossroads.harvest.sources import read_feedback, read_notes, read_roster
@@ -35,6 +36,18 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(f"cannot read {path}: {exc}") from exc
+
+
+def _read_csv(path: Path) -> str:
+    """A roster or feedback file as a spreadsheet saved it: UTF-8 (with or without a BOM),
+    UTF-16 with its BOM, else Windows-1252, as the roster upload and ``crossroads pair`` read
+    it (``csv_reading.decode``)."""
+    try:
+        return decode(path.read_bytes())[0]
+    except OSError as exc:
+        raise _fail(f"cannot read {path}: {exc}") from exc
+    except CsvProblem as exc:
+        raise _fail(f"{path.name} line {exc.line}: {exc.problem}") from exc
 
 
 def _render(reflection: Reflection, suffix: str) -> bytes:
@@ -110,10 +123,12 @@ def harvest_command(
     if not out.parent.is_dir():
         raise _fail(f"the folder {out.parent} does not exist")
     try:
-        people = read_roster(_read(roster), source=roster.name) if roster else ()
+        people = read_roster(_read_csv(roster), source=roster.name) if roster else ()
         notes_file = read_notes(_read(notes), source=notes.name, roster=people)
         answers = (
-            read_feedback(_read(feedback), source=feedback.name, roster=people) if feedback else ()
+            read_feedback(_read_csv(feedback), source=feedback.name, roster=people)
+            if feedback
+            else ()
         )
     except HarvestError as exc:
         raise _fail(str(exc)) from exc

@@ -18,7 +18,7 @@ from crossroads.convenings.live_state import LiveSnapshot, Phase, load_snapshot
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
 from crossroads.convenings.spreadsheet import write_csv
 from crossroads.harvest.model import Contribution
-from crossroads.live import calls
+from crossroads.live import calls, replies
 from crossroads.live.calls import ZOOM_HEADER, CallMode
 from crossroads.messages import N_
 from crossroads.store import chat as chat_store
@@ -142,15 +142,15 @@ class ChatLine:
     message: dict[str, object]
 
 
-def _chat_message(state: LiveSnapshot, record: chat_store.ChatRecord) -> dict[str, object]:
+def _chat_line(state: LiveSnapshot, record: chat_store.ChatRecord) -> replies.ChatLine:
     author = state.people.get(record.participant_id)
-    return {
-        "id": record.id,
-        "from": author.public_id if author else "",
-        "name": author.display_name if author else "",
-        "text": record.text,
-        "at": record.created_at.isoformat(),
-    }
+    return replies.chat_line(
+        record.id,
+        author.public_id if author else "",
+        author.display_name if author else "",
+        record.text,
+        record.created_at.isoformat(),
+    )
 
 
 async def send_chat(
@@ -191,13 +191,13 @@ async def send_chat(
             consented=share,
             now=now,
         )
-    message = {"v": 1, "type": "chat", **_chat_message(state, record)}
-    return ChatLine(recipients=frozenset(group.present), message=message)
+    message = replies.chat(_chat_line(state, record))
+    return ChatLine(recipients=frozenset(group.present), message=dict(message))
 
 
 async def chat_history(
     db: Database, state: LiveSnapshot, participant_id: int, *, now: datetime, grace: timedelta
-) -> dict[str, object] | None:
+) -> replies.ChatHistory | None:
     """The group's chat so far this round (for a reload or a reconnect), or None."""
     group = talking_group(state, participant_id, now=now, grace=grace)
     if group is None or state.run is None:
@@ -206,12 +206,7 @@ async def chat_history(
         records = await chat_store.group_messages(
             tx, state.plan.convening.id, state.run.id, group.number
         )
-    return {
-        "v": 1,
-        "type": "chat_history",
-        "group": group.number,
-        "messages": [_chat_message(state, r) for r in records],
-    }
+    return replies.chat_history(group.number, [_chat_line(state, r) for r in records])
 
 
 async def consented_chat(db: Database, convening_id: int) -> tuple[Contribution, ...]:

@@ -224,3 +224,10 @@ async def participants_for_host(db: Database, plan: Plan) -> list[ParticipantRec
     """Everyone who joined; the caller already holds the host-scoped plan."""
     async with db.transaction() as tx:
         return await participant_store.list_participants(tx, plan.convening.id)
+
+
+async def removed_for_host(db: Database, plan: Plan) -> set[int]:
+    """The ids of the people a host removed: still listed for the hosts, marked, but not
+    counted among the participants (#29)."""
+    async with db.transaction() as tx:
+        return await safety_store.removed_ids(tx, plan.convening.id)

@@ -22,9 +22,11 @@ from crossroads.store import convenings as convening_store
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import safety as safety_store
+from crossroads.store import venues as venue_store
 from crossroads.store.database import Database
 from crossroads.store.live import GroupRecord, RunRecord
 from crossroads.store.records import ParticipantRecord, RoundKind, RoundRecord
+from crossroads.store.venues import NO_VENUES, HybridRecord
 
 
 class Phase(StrEnum):
@@ -54,6 +56,7 @@ class LiveSnapshot:
     blocked: frozenset[frozenset[int]] = frozenset()
     removed: frozenset[int] = frozenset()
     muted: frozenset[int] = frozenset()
+    hybrid: HybridRecord = NO_VENUES  # venues and who is in which room (#32)
 
     def phase(self, now: datetime, grace: timedelta) -> Phase:
         if self.ended_at is not None:
@@ -115,6 +118,7 @@ async def read_snapshot(tx: AsyncSession, convening_id: int) -> LiveSnapshot:
         blocked=frozenset(await safety_store.blocked_pairs(tx, convening_id)),
         removed=frozenset(await safety_store.removed_ids(tx, convening_id)),
         muted=frozenset(await safety_store.muted_ids(tx, convening_id)),
+        hybrid=await venue_store.hybrid_state(tx, convening_id),
     )
 
 

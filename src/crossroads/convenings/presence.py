@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,7 @@ from crossroads.convenings.seating import (
     pairing_request,
     person_of,
 )
+from crossroads.live import replies
 from crossroads.live.events import (
     PartnerReplaced,
     PersonArrived,
@@ -201,7 +201,7 @@ class Greeting:
 
     state: LiveSnapshot
     resumed: bool
-    chat: dict[str, Any] | None
+    chat: replies.ChatHistory | None
 
 
 async def greet(

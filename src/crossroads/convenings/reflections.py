@@ -8,7 +8,7 @@ See #8.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -21,22 +21,29 @@ from crossroads.convenings.planning import (
     get_plan_for_host,
     get_plan_for_participant,
 )
-from crossroads.harvest.model import HarvestInput, PromptNotes, Reflection, RosterEntry
+from crossroads.harvest.model import (
+    Contribution,
+    HarvestInput,
+    PromptNotes,
+    Reflection,
+    RosterEntry,
+)
 from crossroads.harvest.model import PrivacyMode as HarvestPrivacy
 from crossroads.harvest.outline import Block, Translate, no_translation
 from crossroads.harvest.sections import Section, note_blocks, sections_of
-from crossroads.harvest.sources import read_contributions
+from crossroads.harvest.sources import read_contributions, written_contributions
 from crossroads.messages import N_
-from crossroads.notes.reading import read_notes
+from crossroads.notes.reading import BlockText, read_notes
 from crossroads.store import live as live_store
 from crossroads.store import participants as participant_store
 from crossroads.store import reflections as note_store
 from crossroads.store import safety as safety_store
+from crossroads.store import venues as venue_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
 from crossroads.store.records import HostRecord, ParticipantRecord, PrivacyMode
 from crossroads.store.reflections import NoteRecord, NoteStatus
-from crossroads.text_language import text_in
+from crossroads.text_language import original_language, text_in
 
 MAX_HEADING = 300
 MAX_BODY = 20_000
@@ -115,6 +122,7 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         people = await participant_store.list_participants(tx, convening.id)
         removed = await safety_store.removed_ids(tx, convening.id)
         figures = await live_store.conversation_figures(tx, convening.id)
+        hybrid = await venue_store.hybrid_state(tx, convening.id)
     roster = tuple(
         RosterEntry(
             id=str(p.id),
@@ -138,14 +146,15 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
     data = HarvestInput(
         title=convening.title,
         privacy_mode=HarvestPrivacy(convening.privacy_mode.value),
-        language=convening.languages[0] if convening.languages else language,
+        language=original_language(convening.languages, language),
         prompts=tuple(
             PromptNotes(
                 prompt_id=p.public_id,
                 prompt_text=text_in(p.texts, language, convening.languages),
                 contributions=read_contributions(
                     notes.sections.get(p.public_id, ""), prompt_id=p.public_id, roster=roster
-                ),
+                )
+                + _block_contributions(notes.blocks.get(p.public_id, ()), p.public_id, roster),
             )
             for p in prompts
         ),
@@ -157,8 +166,28 @@ async def gather_inputs(db: Database, plan: Plan, *, language: str) -> Inputs:
         rounds=figures.rounds,
         groups=figures.groups,
         minutes=figures.minutes,
+        in_room=frozenset(str(p) for p in hybrid.place_of) if hybrid.venues else None,
     )
     return Inputs(data=data, roster=roster)
+
+
+def _block_contributions(
+    blocks: Iterable[BlockText], prompt_id: str, roster: tuple[RosterEntry, ...]
+) -> tuple[Contribution, ...]:
+    """The groups' blocks of a prompt, each piece its writer's (so consent is per writer).
+    A host's or an unknown writer's text is counted in themes but nobody's to quote, as is a
+    removed person's (they are off the roster)."""
+    writers = {f"p{entry.id}": entry.id for entry in roster}
+    out: list[Contribution] = []
+    for block in blocks:
+        out += written_contributions(
+            block.runs,
+            prompt_id=prompt_id,
+            block=f"{block.block.run}.{block.block.group}",
+            writers=writers,
+            roster=roster,
+        )
+    return tuple(out)
 
 
 async def _harvest_sections(

@@ -22,6 +22,7 @@ from crossroads.convenings.errors import FieldInvalid, NotAllowed
 from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.convenings.planning import get_plan_by_id
 from crossroads.convenings.seating import group_size, new_group, pairing_request, person_of
+from crossroads.convenings.venue_modes import with_places
 from crossroads.live.events import (
     CallEnded,
     HelpCalled,
@@ -77,9 +78,10 @@ def _round_to_start(state: LiveSnapshot, round_public_id: str | None) -> RoundRe
 
 
 def _to_pair(state: LiveSnapshot, present: Collection[int]) -> list[ParticipantRecord]:
+    # Someone in a room without a phone (#32) is there though never connected.
     return [
         state.people[pid]
-        for pid in sorted(present)
+        for pid in sorted({*present, *state.hybrid.no_phone})
         if pid in state.people and pid not in state.sitting_out and pid not in state.removed
     ]
 
@@ -108,6 +110,7 @@ async def plan_round(
     request = pairing_request(
         people, group_size(round_), met, seed, state.blocked, series=history, topics=topics
     )
+    request = with_places(state.hybrid, round_, request)  # rooms and calls (#32)
     return PairingPlan(state=state, round=round_, request=request, topics=topics)
 
 

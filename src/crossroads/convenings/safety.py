@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.planning import Plan
-from crossroads.live.events import ConveningLocked, PersonMuted, PersonReported
+from crossroads.live.events import ConveningLocked, PersonMuted, PersonReported, ReportDismissed
 from crossroads.live.publisher import Events
 from crossroads.messages import N_
 from crossroads.store import convenings as convening_store
@@ -71,6 +71,7 @@ class ReportView:
     # Recorded by the server, not a person: the notes engine cut this person off (#26; the
     # report names them on both sides, as nobody can report themselves).
     by_server: bool = False
+    dismissed: bool = False
 
 
 async def people_met(db: Database, participant: ParticipantRecord) -> list[Met]:
@@ -146,6 +147,7 @@ async def reports_for_host(db: Database, plan: Plan) -> list[ReportView]:
             run_number=r.run_number,
             created_at=r.created_at,
             by_server=r.reporter_id == r.reported_id,
+            dismissed=r.dismissed_at is not None,
         )
         for r in reports
         if r.reporter_id in everyone and r.reported_id in everyone
@@ -207,6 +209,17 @@ async def mute_person(
         await safety_store.set_muted(tx, convening_id, person.id, muted, now)
         seq = await live_store.bump_seq(tx, convening_id)
         return unit.record(PersonMuted(convening_id, seq, person.id, muted, convening.public_id))
+
+
+async def dismiss_report(
+    db: Database, events: Events, convening_id: int, report_id: int, *, now: datetime
+) -> ReportDismissed:
+    """A host dismisses a report of their convening (another convening's id: not found)."""
+    async with events.unit(db.transaction()) as unit:
+        if not await safety_store.dismiss_report(unit.tx, convening_id, report_id, now):
+            raise NotFound("report")
+        seq = await live_store.bump_seq(unit.tx, convening_id)
+        return unit.record(ReportDismissed(convening_id, seq))
 
 
 async def is_muted(db: Database, participant_id: int) -> bool:

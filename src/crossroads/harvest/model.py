@@ -83,6 +83,8 @@ class HarvestInput:
     rounds: int = 0
     groups: int = 0
     minutes: int = 0
+    # Roster ids of the people who were in a room (#32); None when the call had no venue.
+    in_room: frozenset[str] | None = None
 
 
 # --- output --------------------------------------------------------------------------------
@@ -132,6 +134,9 @@ class Participation:
     by_movement: tuple[tuple[str, int], ...] = ()
     by_region: tuple[tuple[str, int], ...] = ()
     by_language: tuple[tuple[str, int], ...] = ()
+    # People in a room and people online (#32); None for a call held only online.
+    in_room: int | None = None
+    online: int | None = None
 
     @property
     def movements(self) -> int:

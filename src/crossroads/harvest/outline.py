@@ -157,6 +157,11 @@ def outline_parts(
                     (N_("Rounds: {count}"), p.rounds),
                     (N_("Groups: {count}"), p.groups),
                     (N_("Minutes of conversation: {count}"), p.minutes),
+                    *(
+                        ((N_("In the room: {count}"), p.in_room), (N_("Online: {count}"), p.online))
+                        if p.in_room is not None
+                        else ()
+                    ),
                 )
             )
         ),

@@ -290,7 +290,16 @@ def _participation(data: HarvestInput) -> Participation:
         by_movement=_ranked(movements),
         by_region=_ranked(regions),
         by_language=_ranked(languages),
+        **_room_and_online(data, people),
     )
+
+
+def _room_and_online(data: HarvestInput, people: int) -> dict[str, int]:
+    """Who was in a room and who online: counted alike, from the same roster (#32)."""
+    if data.in_room is None:
+        return {}
+    in_room = len({entry.id for entry in data.roster} & data.in_room)
+    return {"in_room": in_room, "online": max(0, people - in_room)}
 
 
 def _sentences(text: str) -> list[str]:

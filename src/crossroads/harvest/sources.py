@@ -25,7 +25,7 @@ is the 1-based line of the notes where it starts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from crossroads.csv_reading import CsvProblem, read_table
@@ -242,3 +242,63 @@ def read_roster(text: str, *, source: str) -> tuple[RosterEntry, ...]:
 
 def _list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in _LIST_SPLIT.split(value) if part.strip())
+
+
+def written_contributions(
+    runs: Sequence[tuple[str, str]],
+    *,
+    prompt_id: str,
+    block: str,
+    writers: Mapping[str, str],
+    roster: Sequence[RosterEntry] = (),
+) -> tuple[Contribution, ...]:
+    """A group's block of the live shared notes, read with who typed each piece.
+
+    ``runs`` are the block's text in pieces, each with its writer (``"p12"``, ``"h3"``, ``""``
+    when unknown), as the notes' attribution gives them; ``writers`` maps a writer to their
+    roster id. Each line's text is split by writer, and each writer's part of a line is one
+    contribution of theirs: so consent is applied per writer, and a line two people typed
+    never quotes one under the other's name. A ``Name:`` prefix is scrubbed as in
+    ``read_contributions``; when it names someone else on the roster than the writer, the
+    piece is nobody's (never quoted), since it reports another person's words. Bullet and
+    heading marks are dropped. ``source`` is ``"<prompt id>:<block>:<line>"``.
+
+    >>> runs = [("p1", "Floods hit us first.\\nRents "), ("p2", "doubled.")]
+    >>> [(c.text, c.author_id) for c in written_contributions(
+    ...     runs, prompt_id="q", block="1.2", writers={"p1": "1", "p2": "2"})]
+    [('Floods hit us first.', '1'), ('Rents', '1'), ('doubled.', '2')]
+    """
+    by_name = {entry.name.strip().casefold(): entry.id for entry in roster if entry.name.strip()}
+    lines: list[list[tuple[str, str]]] = [[]]
+    for writer, text in runs:
+        for i, part in enumerate(text.split("\n")):
+            if i:
+                lines.append([])
+            line = lines[-1]
+            if line and line[-1][0] == writer:
+                line[-1] = (writer, line[-1][1] + part)
+            elif part:
+                line.append((writer, part))
+    contributions = []
+    for number, line in enumerate(lines, start=1):
+        for writer, part in line:
+            piece = part.strip()
+            if heading := _HEADING.match(piece):
+                piece = heading.group(2).strip()
+            elif bullet := _BULLET.match(piece):
+                piece = bullet.group(1).strip()
+            author = writers.get(writer)
+            piece, named, speaker = split_speaker(piece, by_name)
+            if named is not None and named != author:
+                author = None  # someone else's words, reported: nobody's to quote
+            if piece:
+                contributions.append(
+                    Contribution(
+                        prompt_id,
+                        piece,
+                        author,
+                        source=f"{prompt_id}:{block}:{number}",
+                        speaker=speaker,
+                    )
+                )
+    return tuple(contributions)

@@ -179,6 +179,13 @@ class PersonReported(_HostsOnly):
 
 
 @dataclass(frozen=True)
+class ReportDismissed(_HostsOnly):
+    """A host dismissed a report (#29): only host consoles refresh."""
+
+    kind: ClassVar[str] = "reported"
+
+
+@dataclass(frozen=True)
 class PersonMuted(LiveEvent):
     """Muted or unmuted. Follow-up (publisher): their notes sockets close, so they reconnect
     read-only (or writable again)."""

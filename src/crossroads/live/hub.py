@@ -183,6 +183,10 @@ class LiveHub:
             if c.participant_id is not None and not c.closed
         }
 
+    def local_hosts(self, convening_id: int) -> list[Connection]:
+        """The host consoles of this convening connected to this node."""
+        return [c for c in self._connections.get(convening_id, ()) if c.is_host and not c.closed]
+
     def has_host(self, convening_id: int) -> bool:
         return any(c.is_host and not c.closed for c in self._connections.get(convening_id, ()))
 
@@ -339,8 +343,17 @@ class LiveHub:
         event: Event = {"kind": "relay", "to": sorted(participant_ids), "message": message}
         await self.bus.publish(_channel(convening_id), event)
 
+    async def relay_to_hosts(self, convening_id: int, message: dict[str, Any]) -> None:
+        """Send ``message`` to every host console of the convening, on any node (a group's
+        call signalling to a host who joined it, #29)."""
+        event: Event = {"kind": "relay", "to": [], "hosts": True, "message": message}
+        await self.bus.publish(_channel(convening_id), event)
+
     def _deliver(self, convening_id: int, event: Event) -> None:
         text = json.dumps(event.get("message") or {})
+        if event.get("hosts"):
+            for conn in self.local_hosts(convening_id):
+                conn.send(text)
         for pid in event.get("to") or ():
             for conn in list(self._of_person.get((convening_id, int(pid)), ())):
                 if not conn.closed:

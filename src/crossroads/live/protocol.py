@@ -50,6 +50,8 @@ class SitOut(_Message):
 class StartRound(_Message):
     type: Literal["start_round"]
     round: str | None = Field(default=None, max_length=32)
+    # The preview the host looked at (#29): Start writes exactly those groups, or is refused.
+    preview: str | None = Field(default=None, max_length=64)
 
 
 class Extend(_Message):
@@ -112,6 +114,35 @@ class ResolveHelp(_Message):
     type: Literal["resolve_help"]
     # A database id: PostgreSQL's INTEGER holds 32 bits (SQLite's 64), and a larger value is
     # refused by the driver rather than matching nothing.
+    id: int = Field(ge=1, le=2**31 - 1)
+
+
+class PreviewMove(_Message):
+    """A host moves a person to another group of the next round's preview (before Start)."""
+
+    type: Literal["preview_move"]
+    participant: str = Field(max_length=32)
+    group: int = Field(ge=1, le=100_000)
+
+
+class JoinGroup(_Message):
+    """A host joins the call of the group a help call came from (``help``: its id)."""
+
+    type: Literal["join_group"]
+    help: int = Field(ge=1, le=2**31 - 1)
+
+
+class MuteAudio(_Message):
+    """A host mutes a person's microphone in the in-browser call (they may unmute)."""
+
+    type: Literal["mute_audio"]
+    participant: str = Field(max_length=32)
+
+
+class DismissReport(_Message):
+    """A host dismisses a report: it leaves the list of reports to act on."""
+
+    type: Literal["dismiss_report"]
     id: int = Field(ge=1, le=2**31 - 1)
 
 
@@ -181,7 +212,15 @@ HostMessage = Annotated[
     | Remove
     | Mute
     | Lock
-    | ResolveHelp,
+    | ResolveHelp
+    | PreviewMove
+    | JoinGroup
+    | MuteAudio
+    | DismissReport
+    | CallOffer
+    | CallAnswer
+    | CallCandidate
+    | CallLeave,
     Field(discriminator="type"),
 ]
 PARTICIPANT_TYPES = frozenset(
@@ -212,6 +251,14 @@ HOST_TYPES = frozenset(
         "mute",
         "lock",
         "resolve_help",
+        "preview_move",
+        "join_group",
+        "mute_audio",
+        "dismiss_report",
+        "call_offer",
+        "call_answer",
+        "call_candidate",
+        "call_leave",
     }
 )
 

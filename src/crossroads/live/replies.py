@@ -62,6 +62,29 @@ class Broadcast(TypedDict):
 
 # "from" is a Python keyword: the functional form of TypedDict spells it.
 CallLeave = TypedDict("CallLeave", {"v": int, "type": Literal["call_leave"], "from": str})
+# One line of a group's chat: who wrote it (public id and name), what, when (ISO 8601).
+ChatLine = TypedDict("ChatLine", {"id": int, "from": str, "name": str, "text": str, "at": str})
+Chat = TypedDict(
+    "Chat",
+    {
+        "v": int,
+        "type": Literal["chat"],
+        "id": int,
+        "from": str,
+        "name": str,
+        "text": str,
+        "at": str,
+    },
+)
+
+
+class ChatHistory(TypedDict):
+    """The group's chat so far this round, sent to a connection that (re)joins it."""
+
+    v: int
+    type: Literal["chat_history"]
+    group: int
+    messages: list[ChatLine]
 
 
 def pong() -> Pong:
@@ -94,3 +117,15 @@ def broadcast(seq: int, text: str) -> Broadcast:
 
 def call_leave(sender: str) -> CallLeave:
     return {"v": VERSION, "type": "call_leave", "from": sender}
+
+
+def chat_line(line_id: int, sender: str, name: str, text: str, at: str) -> ChatLine:
+    return {"id": line_id, "from": sender, "name": name, "text": text, "at": at}
+
+
+def chat(line: ChatLine) -> Chat:
+    return {"v": VERSION, "type": "chat", **line}
+
+
+def chat_history(group: int, messages: list[ChatLine]) -> ChatHistory:
+    return {"v": VERSION, "type": "chat_history", "group": group, "messages": messages}

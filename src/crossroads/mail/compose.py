@@ -18,13 +18,14 @@ from crossroads.convenings.mail_schedule import reminder_minutes
 from crossroads.convenings.mailing import Letter
 from crossroads.convenings.planning import Plan
 from crossroads.convenings.translations import convening_text
-from crossroads.messages import translations_for
+from crossroads.messages import DEFAULT_LANGUAGE, translations_for
 from crossroads.store.records import ConveningRecord, InviteRecord
+from crossroads.text_language import original_language
 
 
 def letter_language(convening: ConveningRecord, invite: InviteRecord) -> str:
     """The person's own language from the roster, else the call's first language."""
-    return invite.language or (convening.languages[0] if convening.languages else "en")
+    return invite.language or original_language(convening.languages, DEFAULT_LANGUAGE)
 
 
 def _babel_locale(language: str) -> str:

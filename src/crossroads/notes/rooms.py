@@ -48,6 +48,7 @@ from crossroads.close_codes import CLOSE_TRY_AGAIN as CLOSE_SLOW
 from crossroads.notes import crdt_guard, protocol
 from crossroads.notes.attribution import replay
 from crossroads.notes.awareness import AwarenessAbuse, QueryBudget, admit
+from crossroads.notes.blocks import is_block
 from crossroads.notes.crdt_guard import CrdtPanic
 from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.protocol import AwarenessEntry, FrameError
@@ -113,6 +114,8 @@ class NotesConnection:
     socket: BinarySocket
     author: str  # "p<id>" or "h<id>": kept with each update for the harvest
     read_only: bool = False
+    # The group blocks this connection may write (notes/blocks.py); None: every block (hosts).
+    blocks: frozenset[str] | None = None
     received: int = 0  # updates received from this connection: what acknowledgements count
     client_ids: set[int] = field(default_factory=set)
     outbox: Outbox[bytes] = field(default_factory=lambda: Outbox(SEND_QUEUE))
@@ -173,9 +176,12 @@ class Room:
         self.epoch = epoch  # this loading of the room, for the writer (see notes/writer.py)
         self.upto = upto  # the last log row read from the database (not those written since)
         self.locked: set[str] = set()
-        # Which root each known item belongs to; built once a section is locked (a room with
-        # no locks never pays for parsing updates). See notes/structs.py.
-        self.index: SectionIndex | None = None
+        # Which root each known item belongs to (notes/structs.py): what a lock or a group's
+        # block is checked against. Built at load, since any participant's update may touch a
+        # block; a keystroke's update parses in microseconds (bench/notes_check.py).
+        self.index: SectionIndex | None = SectionIndex()
+        self.index.add(parse_update(crdt_guard.get_update(doc)))
+        self.has_blocks = any(is_block(root) for root in self.index.roots)
         for section in locked or ():
             self.lock(section, locked=True)
         self.connections: set[NotesConnection] = set()
@@ -282,6 +288,15 @@ class Room:
         if self._acking is not None:
             self._acking.cancel()
             self._acking = None
+
+
+BLOCK_REFUSED = "not your group's block"
+
+
+def _foreign_block(mine: frozenset[str], touched: set[str] | None) -> bool:
+    """Whether an update touches a group's block the writer may not write (notes/blocks.py).
+    (An update whose items cannot all be placed is dealt with before: see RoomServer._update.)"""
+    return touched is not None and any(is_block(root) and root not in mine for root in touched)
 
 
 class RoomServer:
@@ -517,10 +532,21 @@ class RoomServer:
                 conn.close(CLOSE_INVALID, "not a Yjs update")
                 return False
             touched = room.index.touched(parsed)
+            if touched is None and conn.blocks is not None and room.has_blocks:
+                # Built on items the server lacks (the room reloaded without an update
+                # another writer will resend): where it lands cannot be told yet, so it is
+                # neither taken nor acknowledged. Reconnecting resends it with the sync.
+                conn.close(CLOSE_SLOW, "update built on missing parts: reconnect to resync")
+                return False
+            refusal = None
             if room.locked and (touched is None or touched & room.locked):
+                refusal = "section locked"
+            elif conn.blocks is not None and _foreign_block(conn.blocks, touched):
+                refusal = BLOCK_REFUSED
+            if refusal is not None:
                 # Refused whole: nothing of it is applied or stored. Counted and acknowledged
                 # as dealt with, so the sender's "saving" indicator does not wait forever.
-                conn.send(protocol.permission_denied_message("section locked"))
+                conn.send(protocol.permission_denied_message(refusal))
                 self._store(room, conn, None)
                 return True
         try:
@@ -530,6 +556,8 @@ class RoomServer:
             return False
         if room.index is not None and parsed is not None:
             room.index.add(parsed)
+            if not room.has_blocks:
+                room.has_blocks = any(is_block(root) for root in room.index.roots)
         # Stored even when it adds nothing visible yet (a resend, or an update still waiting
         # for its parents): a parent arriving later completes it, and replays are harmless.
         # A client with nothing the server lacks answers the sync with an empty update:

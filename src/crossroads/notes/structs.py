@@ -143,6 +143,7 @@ class SectionIndex:
     def __init__(self) -> None:
         self._starts: dict[int, list[int]] = {}
         self._ranges: dict[int, list[tuple[int, int, str]]] = {}
+        self.roots: set[str] = set()  # every root an item was placed in
 
     def root_of(self, ident: Id) -> str | None:
         client, clock = ident
@@ -156,6 +157,7 @@ class SectionIndex:
         return root if start <= clock < end else None
 
     def _add(self, client: int, start: int, end: int, root: str) -> None:
+        self.roots.add(root)
         starts = self._starts.setdefault(client, [])
         ranges = self._ranges.setdefault(client, [])
         i = bisect.bisect_right(starts, start)

@@ -16,8 +16,9 @@ from crossroads.pairing.groups import (
     repair_languages,
     swap_improve,
 )
+from crossroads.pairing.hybrid import hybrid_groups
 from crossroads.pairing.matching import EXACT_UP_TO, match
-from crossroads.pairing.model import Assignment, Group, PairingRequest, Person, Reason
+from crossroads.pairing.model import Assignment, Group, Mode, PairingRequest, Person, Reason
 from crossroads.pairing.weights import COMMON, Population, encode
 
 
@@ -205,19 +206,27 @@ def assign(request: PairingRequest) -> Assignment:
             placed.update(p.id for p in people)
             fixed.append(explain(people, met=request.met, series=request.series, fixed=True))
     pool = [p for p in request.people if p.id not in placed]
+    if request.mode is not Mode.ONLINE and any(p.place for p in pool):
+        # People in a room and people online (#32): the same rules, per place.
+        return Assignment(groups=(*fixed, *hybrid_groups(request, pop, pool, _pool_groups)))
+    return Assignment(groups=(*fixed, *_pool_groups(request, pop, pool)))
+
+
+def _pool_groups(request: PairingRequest, pop: Population, pool: Sequence[Person]) -> list[Group]:
+    """Everyone in ``pool`` into groups: by topic when the round asks for it."""
     if not request.by_topic:
-        return Assignment(groups=(*fixed, *_groups(request, pop, pool, None)))
+        return _groups(request, pop, pool, None)
     topics: dict[str, list[Person]] = {}
     for person in pool:
         topics.setdefault(person.topic or "", []).append(person)
-    groups: list[Group] = list(fixed)
+    groups: list[Group] = []
     strays: list[Person] = []
     for topic, people in sorted(topics.items()):
         if len(people) < 2:
             strays.extend(people)  # a topic nobody else chose: they join another group
             continue
         groups.extend(_groups(request, pop, people, topic or None))
-    return _place_strays(request, pop, groups, strays)
+    return list(_place_strays(request, pop, groups, strays).groups)
 
 
 def _split_for(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 from crossroads.pairing.explain import explain
 from crossroads.pairing.model import Assignment, Group, PairingRequest, Person
@@ -18,7 +19,8 @@ def _with_group(assignment: Assignment, index: int | None, group: Group) -> Assi
     if index is None:
         groups.append(group)
     else:
-        groups[index] = group
+        # The group stays where it meets (a table at a venue, #32) as its people change.
+        groups[index] = replace(group, place=groups[index].place)
     return Assignment(groups=tuple(groups))
 
 

@@ -20,6 +20,17 @@ class Person:
     languages: frozenset[str] = frozenset()
     needs_interpretation: bool = False
     topic: str | None = None
+    # Where the person is: a venue's key when they are in a room, "" when online (#32).
+    place: str = ""
+
+
+class Mode(StrEnum):
+    """How a round meets (#32): everyone in calls, people in a room at tables (online people
+    in calls), or tables of one or two in a room each joined by online people."""
+
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    MIXED = "mixed"
 
 
 class Reason(StrEnum):
@@ -52,6 +63,9 @@ class Group:
     reasons: tuple[Reason, ...] = ()
     compromises: tuple[Compromise, ...] = ()
     topic: str | None = None
+    # The venue where the group's people in the room meet at a table ("" for a group that
+    # meets only in a call). A group at a venue with online members is a mixed group.
+    place: str = ""
 
 
 _EMPTY: Mapping[frozenset[str], float] = MappingProxyType({})
@@ -67,8 +81,11 @@ class PairingRequest:
     fixed_groups: tuple[tuple[str, ...], ...] = ()
     by_topic: bool = False
     seed: int = 0
+    mode: Mode = Mode.ONLINE
 
     def __post_init__(self) -> None:
+        if self.mode not in tuple(Mode):
+            raise ValueError(f"mode must be one of {', '.join(Mode)}, not {self.mode!r}")
         if not MIN_GROUP <= self.size <= MAX_GROUP:
             raise ValueError(f"size must be {MIN_GROUP} to {MAX_GROUP}, not {self.size}")
         ids = [p.id for p in self.people]

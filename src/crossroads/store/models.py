@@ -349,6 +349,8 @@ class ParticipantReport(Base):
     # The round in which the two were last grouped together: the context hosts need.
     run_number: Mapped[int | None]
     created_at: Mapped[datetime]
+    # A host looked at it and dismissed it (#29): kept, but no longer one to act on.
+    dismissed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ParticipantMute(Base):
@@ -565,3 +567,48 @@ class InviteOpened(Base):
         ForeignKey("invite.id", ondelete="CASCADE"), primary_key=True
     )
     opened_at: Mapped[datetime]
+
+
+# --- Hybrid gatherings (#32) -------------------------------------------------------------------
+
+
+class Venue(Base):
+    """A room where people meet in person during a convening, with its numbered tables."""
+
+    __tablename__ = "venue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    convening_id: Mapped[int] = mapped_column(
+        ForeignKey("convening.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    room: Mapped[str] = mapped_column(String(120), default="")
+    tables: Mapped[list[str]]
+    # The projector's capability: whoever holds the link sees that venue's read-only view.
+    projector_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class VenuePresence(Base):
+    """A participant who is in a venue's room (no row: online)."""
+
+    __tablename__ = "venue_presence"
+
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"), index=True)
+    # Added by the host for someone without a phone: never their table's call device.
+    no_phone: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoundMode(Base):
+    """How a round of a convening with venues meets: online, in person or mixed."""
+
+    __tablename__ = "round_mode"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[str] = mapped_column(String(20))

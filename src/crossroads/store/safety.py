@@ -32,6 +32,7 @@ class ReportRecord:
     details: str
     run_number: int | None
     created_at: datetime
+    dismissed_at: datetime | None = None
 
 
 async def add_block(
@@ -313,9 +314,27 @@ async def list_reports(tx: AsyncSession, convening_id: int) -> list[ReportRecord
             details=r.details,
             run_number=r.run_number,
             created_at=r.created_at,
+            dismissed_at=r.dismissed_at,
         )
         for r in rows
     ]
+
+
+async def dismiss_report(
+    tx: AsyncSession, convening_id: int, report_id: int, now: datetime
+) -> bool:
+    """Mark a report of this convening dismissed; False when it has no such report."""
+    row = await tx.scalar(
+        select(ParticipantReport).where(
+            ParticipantReport.id == report_id, ParticipantReport.convening_id == convening_id
+        )
+    )
+    if row is None:
+        return False
+    if row.dismissed_at is None:
+        row.dismissed_at = now
+        await tx.flush()
+    return True
 
 
 async def set_muted(

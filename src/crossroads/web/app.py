@@ -38,6 +38,7 @@ from crossroads.web.body_limit import BodyLimit
 from crossroads.web.crdt_panic import PanicResponse
 from crossroads.web.errors import RequestUnreadable, WebError, handle_error
 from crossroads.web.live_setup import call_config, start_live
+from crossroads.web.previews import HostPreviews
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
 from crossroads.web.routers import (
@@ -52,6 +53,7 @@ from crossroads.web.routers import (
     preferences,
     privacy,
     reflection,
+    venues,
 )
 from crossroads.web.security import SecurityMiddleware
 from crossroads.web.socket_caps import SocketClaims, SocketCounts
@@ -160,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub, app.state.publisher = wired.hub, wired.publisher
         app.state.round_plans = RoundPlans(db, app.state.hub, views=app.state.views)
         app.state.hub.on_refreshed = app.state.round_plans.notice
+        app.state.previews = HostPreviews(app.state.hub)
+        app.state.round_plans.on_plan = app.state.previews.on_plan
         affinity = app.state.notes_affinity = (
             RoomAffinity(cluster, ttl=settings.notes_lease_seconds, prefix=settings.redis_prefix)
             if cluster is not None
@@ -253,6 +257,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(internal.router)
     app.include_router(mail.router)
     app.include_router(mail.public_router)
+    app.include_router(venues.router)
+    app.include_router(venues.socket_router)
     # Only static files are compressed: pages carry CSRF tokens next to user text, and
     # compressing those together is what BREACH-style attacks measure.
     app.mount(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from crossroads.convenings import presence
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.live_views import HubViews, Translate, ViewCache
+from crossroads.convenings.live_views import Translate, ViewCache
 from crossroads.live.bus import create_bus
 from crossroads.live.calls import CallMode, split_urls
 from crossroads.live.hub import ClusterPresence
@@ -20,6 +20,7 @@ from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.web import i18n
 from crossroads.web.auth import utc_now
+from crossroads.web.venue_live import HybridViews
 
 
 def call_config(settings: Settings) -> CallConfig:
@@ -49,7 +50,7 @@ def start_live(
     async def depart(events: Events, convening_id: int, participant_id: int) -> None:
         await presence.depart(db, events, participant_id, convening_id, now=utc_now(), grace=grace)
 
-    hub_views = HubViews(
+    hub_views = HybridViews(  # the hub's views, with venues' tables and projectors (#32)
         db,
         grace=grace,
         translations=gettext_for,

@@ -17,6 +17,7 @@ written after another node changed the call (tests/integration/test_nodes.py).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -63,6 +64,8 @@ class RoundPlans:
         self._plans: dict[int, tuple[_Basis, rounds.PairingPlan]] = {}
         self._latest: dict[int, LiveSnapshot] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
+        # Told each plan worked out (None: nothing to plan), for the host's preview (#29).
+        self.on_plan: Callable[[int, rounds.PairingPlan | None], None] | None = None
 
     def take(self, convening_id: int) -> rounds.PairingPlan | None:
         """The plan for the next round, if one was worked out (used once)."""
@@ -74,6 +77,8 @@ class RoundPlans:
         nothing, no host here). A plan kept while nobody watches could go stale unseen."""
         if state is None or state.ended_at is not None or not self._hub.has_host(convening_id):
             self._plans.pop(convening_id, None)
+            if state is not None and state.ended_at is not None and self.on_plan is not None:
+                self.on_plan(convening_id, None)
             return
         self._latest[convening_id] = state
         worker = self._workers.get(convening_id)
@@ -105,11 +110,18 @@ class RoundPlans:
                     )
             except (ConveningError, StoreError):  # e.g. no further round: nothing to plan
                 self._plans.pop(convening_id, None)
+                if self.on_plan is not None:
+                    self.on_plan(convening_id, None)
                 continue
             except Exception:
                 log.exception("round_plan_failed", convening_id=convening_id)
                 continue
             self._plans[convening_id] = (basis, plan)
+            if self.on_plan is not None:
+                try:
+                    self.on_plan(convening_id, plan)
+                except Exception:  # the preview must never stop the plans
+                    log.exception("round_preview_failed", convening_id=convening_id)
 
     async def close(self) -> None:
         for worker in self._workers.values():

@@ -7,8 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crossroads.harvest.errors import SourceInvalid
-from crossroads.harvest.model import Contribution
-from crossroads.harvest.sources import read_feedback, read_notes, read_roster
+from crossroads.harvest.model import Contribution, RosterEntry
+from crossroads.harvest.sources import (
+    read_feedback,
+    read_notes,
+    read_roster,
+    written_contributions,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -215,3 +220,49 @@ def test_readers_refuse_a_cell_over_the_csv_field_limit(kind: str, where: str) -
         _read(kind, text)
 
     assert refused.value.line == (1 if where == "header" else 2)
+
+
+# --- a group's block read by writer (written_contributions, #29) ------------------------------
+
+
+_writers = st.sampled_from(["p1", "p2", "h9", ""])
+_pieces = st.lists(
+    st.tuples(_writers, st.text(alphabet="abc xyz.\n", min_size=1, max_size=20)), max_size=12
+)
+
+
+@given(_pieces)
+def test_every_piece_of_a_block_is_its_own_writers_and_nothing_is_invented(
+    runs: list[tuple[str, str]],
+) -> None:
+    found = written_contributions(runs, prompt_id="q", block="1.1", writers={"p1": "1", "p2": "2"})
+    typed_by = {"1": "", "2": ""}
+    for writer, text in runs:
+        if writer in ("p1", "p2"):
+            typed_by[writer[1:]] += text
+    for contribution in found:
+        assert contribution.prompt_id == "q"
+        assert contribution.source is not None and contribution.source.startswith("q:1.1:")
+        if contribution.author_id is not None:
+            # A quote is only ever words the person typed themselves.
+            assert contribution.text in typed_by[contribution.author_id]
+
+
+def test_one_line_typed_by_two_writers_gives_each_their_part() -> None:
+    runs = [("p1", "- Floods hit us first.\nRents "), ("p2", "doubled."), ("h9", "\nHost note")]
+    found = written_contributions(runs, prompt_id="q", block="2.3", writers={"p1": "1", "p2": "2"})
+    assert [(c.text, c.author_id, c.source) for c in found] == [
+        ("Floods hit us first.", "1", "q:2.3:1"),
+        ("Rents", "1", "q:2.3:2"),
+        ("doubled.", "2", "q:2.3:2"),
+        ("Host note", None, "q:2.3:3"),
+    ]
+
+
+def test_someone_elses_words_reported_by_a_writer_are_nobodys_to_quote() -> None:
+    roster = [RosterEntry("1", "Ana Pérez"), RosterEntry("2", "Bilal Haddad")]
+    runs = [("p1", "Bilal Haddad: we should occupy the hall")]
+    [found] = written_contributions(
+        runs, prompt_id="q", block="1.1", writers={"p1": "1"}, roster=roster
+    )
+    assert found.author_id is None and found.text == "we should occupy the hall"

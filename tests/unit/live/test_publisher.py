@@ -133,6 +133,7 @@ WIRE: list[tuple[ev.LiveEvent, dict[str, Any]]] = [
     (ev.PersonBlocked(1, 2, frozenset({5})), {"kind": "blocked", "seq": 2, "participants": [5]}),
     (ev.PersonRemoved(1, 2, 5, "c"), {"kind": "removed", "seq": 2}),
     (ev.PersonReported(1, 2), {"kind": "reported", "seq": 2, "participants": []}),
+    (ev.ReportDismissed(1, 2), {"kind": "reported", "seq": 2, "participants": []}),
     (ev.PersonMuted(1, 2, 5, True, "c"), {"kind": "muted", "seq": 2, "participants": [5]}),
     (ev.ConveningLocked(1, 2, locked=True), {"kind": "locked", "seq": 2, "participants": []}),
     (ev.AgendaChanged(1), {"kind": "resync"}),

@@ -137,6 +137,7 @@ async def convening_page(
         db, host, public_id, links, now=now, days=settings.invite_days
     )
     participants = await joining.participants_for_host(db, plan)
+    removed = await joining.removed_for_host(db, plan)
     personal = await invitations.personal_invites(db, host, public_id)
     return render(
         request,
@@ -147,6 +148,7 @@ async def convening_page(
             "invite_url": links.url(invite),
             "invite_expires": invite.expires_at,
             "participants": participants,
+            "removed": removed,
             "personal_count": len(personal),
             "round_kinds": list(RoundKind),
             "series": await series.series_of(db, plan.convening.id),
@@ -454,9 +456,9 @@ async def reports_page(request: Request, public_id: str, db: DbDep, host: HostDe
 
 @router.get("/convenings/{public_id}/reports/list")
 async def reports_list(request: Request, public_id: str, db: DbDep, host: HostDep) -> Response:
-    """The same list as a fragment, polled by the host console."""
+    """The same list as a fragment, polled by the host console (with its actions, #29)."""
     plan = await planning.get_plan_for_host(db, host, public_id)
     reports = await safety.reports_for_host(db, plan)
-    context = {"plan": plan, "reports": reports, "reasons": safety.REASON_LABELS}
+    context = {"plan": plan, "reports": reports, "reasons": safety.REASON_LABELS, "actions": True}
     context["attempts"] = await safety.rejoin_attempts_for_host(db, plan)
     return render(request, "host/_reports.html", context)

@@ -22,9 +22,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from crossroads import close_codes, collector
 from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
-from crossroads.convenings import calls, moderation, presence, rounds, safety
+from crossroads.convenings import calls, help_desk, moderation, presence, rounds, safety
 from crossroads.convenings.access import resolve_viewer
-from crossroads.convenings.errors import ConveningError, FieldInvalid
+from crossroads.convenings.calls import CallConfig
+from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup
 from crossroads.convenings.invitations import InviteLinks, LinkRenewal
 from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
@@ -37,7 +38,7 @@ from crossroads.settings import Settings
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound, StoreError
 from crossroads.store.records import ParticipantRecord
-from crossroads.web import i18n
+from crossroads.web import host_console, i18n
 from crossroads.web.auth import HOST_COOKIE, PARTICIPANT_COOKIE, utc_now
 from crossroads.web.ratelimit import RateLimits
 from crossroads.web.round_plans import RoundPlans
@@ -182,7 +183,7 @@ async def _hello(c: _Participant, message: protocol.Hello) -> None:
 
 
 async def _call_help(c: _Participant, _message: protocol.CallHelp) -> None:
-    await rounds.call_for_help(c.db, c.events, c.you, now=c.now)
+    await help_desk.call_for_help(c.db, c.events, c.you, now=c.now)
     c.conn.send(replies.help_sent())
 
 
@@ -234,6 +235,19 @@ async def _signal(c: _Participant, message: Any) -> None:
         group = calls.talking_group(state, c.you.id, now=c.now, grace=c.grace)
         others = [] if group is None else [m for m in group.present if m != c.you.id]
         await c.hub.relay(c.conn.convening_id, others, dict(replies.call_leave(sender)))
+        if group is not None:  # a host who joined this group drops them too (#29)
+            left = {**replies.call_leave(sender), "group": group.number}
+            await c.hub.relay_to_hosts(c.conn.convening_id, left)
+        return
+    if message.to == help_desk.HOST_PEER:
+        # To a host who joined the sender's group (#29): the host's console accepts only
+        # signals from the members of the group it joined (by ``group``).
+        group = calls.talking_group(state, c.you.id, now=c.now, grace=c.grace)
+        if group is None:
+            raise NotInGroup("you are not in a group right now")
+        relayed = message.model_dump(exclude={"to"})
+        relayed.update({"from": sender, "group": group.number})
+        await c.hub.relay_to_hosts(c.conn.convening_id, relayed)
         return
     target = calls.signal_target(state, c.you.id, str(message.to), now=c.now, grace=c.grace)
     relayed = message.model_dump(exclude={"to"})
@@ -288,14 +302,30 @@ async def host_socket(ws: WebSocket, public_id: str) -> None:
         settings.invite_days,
     )
     app = ws.app.state
+    session = host_console.HostSession(viewer.host)
+    grace = timedelta(seconds=settings.wrap_up_seconds)
 
     async def handle(message: Any) -> None:
-        c = _Host(db, app.publisher, hub, conn, app.round_plans, renewal, utc_now())
+        console = _Console(app.previews, session, app.call_config, grace)
+        c = _Host(db, app.publisher, hub, conn, app.round_plans, renewal, utc_now(), console)
         event = await HOST_COMMANDS[type(message)](c, message)
         if event is not None:
             conn.send(replies.done(message.type, event.seq))
 
-    await _serve(ws, hub, conn, protocol.parse_host, handle)
+    try:
+        await _serve(ws, hub, conn, protocol.parse_host, handle)
+    finally:
+        await host_console.on_close(hub, conn, session)
+
+
+@dataclass(frozen=True, slots=True)
+class _Console:
+    """The host console's own pieces (#29): the preview, the group the host joined."""
+
+    previews: Any
+    session: host_console.HostSession
+    config: CallConfig
+    grace: timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +339,7 @@ class _Host:
     plans: RoundPlans
     renewal: LinkRenewal
     now: datetime
+    console: Any = None  # a _Console: the preview and the joined group (#29)
 
     @property
     def cid(self) -> int:
@@ -317,9 +348,14 @@ class _Host:
 
 async def _host_hello(c: _Host, _message: protocol.Hello) -> None:
     c.hub.refresh_now(c.cid, participants=set())
+    c.console.previews.send_to(c.conn)  # the next round's groups, if worked out (#29)
 
 
 async def _start_round(c: _Host, m: protocol.StartRound) -> LiveEvent:
+    if m.preview is not None:  # exactly the groups the host saw (#29)
+        return await host_console.start_previewed(
+            c.db, c.events, c.hub, c.conn, c.console.previews, c.plans, m.preview
+        )
     # From here to the fan-out everyone is waiting for their partner: no collections.
     with collector.paused():
         return await rounds.start_round(
@@ -337,6 +373,29 @@ async def _remove(c: _Host, m: protocol.Remove) -> LiveEvent:
     renew = c.renewal if m.renew_link else None
     return await moderation.remove_person(
         c.db, c.events, c.cid, participant_public_id=m.participant, now=c.now, renew_link=renew
+    )
+
+
+async def _resolve_help(c: _Host, m: protocol.ResolveHelp) -> LiveEvent:
+    resolved, caller = await help_desk.resolve(c.db, c.events, c.cid, m.id, now=c.now)
+    # The person who called is told (a notice on their round screen, #29).
+    await c.hub.relay(c.cid, [caller], {"v": 1, "type": "help_resolved", "id": m.id})
+    return resolved
+
+
+async def _console(c: _Host, m: Any) -> LiveEvent | None:
+    """The console's newer commands (#29), in web/host_console.py."""
+    k = c.console
+    return await host_console.handle(
+        c.db,
+        c.events,
+        c.hub,
+        c.conn,
+        k.session,
+        m,
+        previews=k.previews,
+        config=k.config,
+        grace=k.grace,
     )
 
 
@@ -362,5 +421,6 @@ HOST_COMMANDS: dict[type, Callable[[_Host, Any], Awaitable[LiveEvent | None]]] =
         c.db, c.events, c.cid, participant_public_id=m.participant, muted=m.muted, now=c.now
     ),
     protocol.Lock: lambda c, m: safety.lock_convening(c.db, c.events, c.cid, locked=m.locked),
-    protocol.ResolveHelp: lambda c, m: rounds.resolve_help(c.db, c.events, c.cid, m.id, now=c.now),
+    protocol.ResolveHelp: _resolve_help,
+    **{kind: _console for kind in host_console.COMMANDS},
 }

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request, WebSocket
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from crossroads import websocket_frames
 from crossroads.close_codes import (
@@ -22,6 +22,7 @@ from crossroads.convenings import notes as notes_cases
 from crossroads.harvest.markdown import escape, escape_lines
 from crossroads.notes import proxy, tokens
 from crossroads.notes.affinity import RoomAffinity, Route
+from crossroads.notes.blocks import block_name
 from crossroads.notes.errors import RoomElsewhere
 from crossroads.notes.reading import FREE_NOTES, section_name
 from crossroads.notes.rooms import NotesConnection, RoomServer
@@ -61,6 +62,33 @@ def _sections(
     return sections
 
 
+def block_heading(heading: notes_cases.BlockHeading | None, group: int) -> str:
+    """A group's block is headed by its members' names, or "Group 7" in Chatham House mode."""
+    if heading is not None and heading.names:
+        return ", ".join(heading.names)
+    return i18n.gettext("Group %(n)s") % {"n": group}
+
+
+def _editable_blocks(
+    sections: list[dict[str, str]],
+    groups: dict[str, list[notes_cases.BlockHeading]],
+    writable: frozenset[str] | None,
+) -> dict[str, list[dict[str, str]]]:
+    """Per prompt, an editor per group block (collapsed on the page); ``writable`` None: all."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for section in sections:
+        for heading in groups.get(section["prompt"], []):
+            name = block_name(section["prompt"], heading.run, heading.group)
+            out.setdefault(section["prompt"], []).append(
+                {
+                    "id": name,
+                    "heading": block_heading(heading, heading.group),
+                    "mine": "yes" if writable is None or name in writable else "",
+                }
+            )
+    return out
+
+
 @router.get("/c/{public_id}/notes")
 async def participant_notes(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep
@@ -71,12 +99,16 @@ async def participant_notes(
     locked = await notes_cases.locked_prompts(db, public_id)
     token = tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id)
     muted = await safety.is_muted(db, you.id)
+    sections = _sections(lobby.plan, i18n.current_language(), locked)
+    groups = await notes_cases.blocks_of_prompts(db, lobby.plan)
+    writable = await notes_cases.writable_blocks(db, public_id, f"p{you.id}")
     return render(
         request,
         "notes/page.html",
         {
             "plan": lobby.plan,
-            "sections": _sections(lobby.plan, i18n.current_language(), locked),
+            "sections": sections,
+            "blocks": _editable_blocks(sections, groups, writable),
             "read": f"/c/{public_id}/notes/read",
             "token": token,
             "free": section_name(FREE_NOTES).removeprefix("prompt:"),
@@ -89,6 +121,24 @@ async def participant_notes(
     )
 
 
+@router.get("/c/{public_id}/notes/ticket", response_class=JSONResponse)
+async def participant_notes_ticket(
+    public_id: str, db: DbDep, you: ParticipantDep, settings: SettingsDep
+) -> JSONResponse:
+    """What the round screen's notes editor opens the socket with (the lobby page is the same
+    for every phase; the editor asks once a round starts). Not cached: it holds a token."""
+    lobby = await joining.lobby_for(db, you, public_id)
+    chatham = lobby.plan.convening.privacy_mode == "chatham_house"
+    return JSONResponse(
+        {
+            "token": tokens.mint(settings.resolved_secret_key, f"p{you.id}", public_id),
+            "name": "" if chatham else you.display_name,
+            "muted": await safety.is_muted(db, you.id),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 @router.get("/host/convenings/{public_id}/notes")
 async def host_notes(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep
@@ -96,12 +146,15 @@ async def host_notes(
     plan = await planning.get_plan_for_host(db, host, public_id)
     locked = await notes_cases.locked_prompts(db, public_id)
     token = tokens.mint(settings.resolved_secret_key, f"h{host.id}", public_id)
+    sections = _sections(plan, i18n.current_language(), locked)
+    groups = await notes_cases.blocks_of_prompts(db, plan)
     return render(
         request,
         "notes/page.html",
         {
             "plan": plan,
-            "sections": _sections(plan, i18n.current_language(), locked),
+            "sections": sections,
+            "blocks": _editable_blocks(sections, groups, None),
             "token": token,
             "free": FREE_NOTES,
             "name": host.display_name,
@@ -117,6 +170,7 @@ async def read_notes_page(
     request: Request, public_id: str, db: DbDep, you: ParticipantDep
 ) -> Response:
     plan, notes = await notes_cases.notes_for_reading(db, you, public_id)
+    headings = await notes_cases.block_headings(db, plan)
     return render(
         request,
         "notes/read.html",
@@ -124,6 +178,18 @@ async def read_notes_page(
             "plan": plan,
             "sections": _sections(plan, i18n.current_language(), notes.locked),
             "texts": notes.sections,
+            "blocks": {
+                prompt: [
+                    {
+                        "heading": block_heading(
+                            headings.get((b.block.run, b.block.group)), b.block.group
+                        ),
+                        "text": b.text,
+                    }
+                    for b in blocks
+                ]
+                for prompt, blocks in notes.blocks.items()
+            },
             "free": notes.sections.get(FREE_NOTES, ""),
             "back": f"/c/{public_id}/lobby",
             "edit": ""
@@ -164,6 +230,11 @@ def _markdown(attributed: notes_cases.AttributedNotes) -> str:
         labelled.append((FREE_NOTES, i18n.gettext("Free notes")))
     for prompt, label in labelled:
         lines += [f"## {escape(label)}", "", escape_lines(notes.sections.get(prompt, "")), ""]
+        for block in notes.blocks.get(prompt, []):
+            heading = block_heading(
+                attributed.headings.get((block.block.run, block.block.group)), block.block.group
+            )
+            lines += [f"### {escape(heading)}", "", escape_lines(block.text), ""]
         contributions = attributed.contributions.get(prompt)
         if contributions:
             lines += [escape(i18n.gettext("Who wrote what:")), ""]
@@ -237,12 +308,15 @@ async def notes_socket(ws: WebSocket, room: str) -> None:
             await ws.accept()
             await ws.close(CLOSE_REMOVED, "removed by the host")
             return
+    # Which groups' blocks this person may write, as of now (notes/blocks.py).
+    blocks = await notes_cases.writable_blocks(ws.app.state.db, room, ticket.who)
     await ws.accept()
     # A muted person still reads along; the room drops their edits (see RoomServer._update).
     conn = NotesConnection(
         socket=ws,
         author=ticket.who,
         read_only=muted,
+        blocks=blocks,
         frames=ws.scope.get("extensions", {}).get(websocket_frames.EXTENSION),
     )
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from crossroads.convenings import access, joining, mailing, planning, safety
+from crossroads.convenings import access, joining, mailing, planning, safety, venues
 from crossroads.convenings.calendar import calendar_file
+from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.tokens import new_token
 from crossroads.settings import Settings
 from crossroads.store.records import ParticipantRecord
@@ -67,7 +68,7 @@ def set_browser_marker(
 
 @router.get("/join/{token}")
 async def join_page(
-    request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep
+    request: Request, token: str, db: DbDep, settings: SettingsDep, now: NowDep, venue: str = ""
 ) -> Response:
     marker, new_marker = browser_marker(request)
     opened = await joining.open_join_form(
@@ -80,10 +81,13 @@ async def join_page(
         "organisation": invite.organisation,
         "languages": [invite.language] if invite.language else [],
     }
+    places = await venues.join_choices(db, opened.plan)
+    # A venue's QR code or table card sets the venue: one scan (#32).
+    values["place"] = venue if any(v.public_id == venue for v in places) else ""
     response = render(
         request,
         "participant/join.html",
-        {"plan": opened.plan, "token": token, "values": values, "errors": {}},
+        {"plan": opened.plan, "token": token, "values": values, "errors": {}, "places": places},
     )
     if new_marker:
         set_browser_marker(response, request, marker, settings)
@@ -107,11 +111,22 @@ async def join_submit(
         errors = field_errors(exc)
     if not errors and not form.coc_accepted:
         errors["coc_accepted"] = _("Please read and accept the code of conduct to join.")
+    places = await venues.join_choices(db, opened.plan)
+    try:
+        place = venues.chosen_place(places, str(values.get("place", "")))
+    except FieldInvalid as exc:
+        errors["place"] = _(exc.message)
     if errors:
         return render(
             request,
             "participant/join.html",
-            {"plan": opened.plan, "token": token, "values": values, "errors": errors},
+            {
+                "plan": opened.plan,
+                "token": token,
+                "values": values,
+                "errors": errors,
+                "places": places,
+            },
             status=422,
         )
     joined = await access.resolve_viewer(db, request.cookies.get(PARTICIPANT_COOKIE), now=now)
@@ -124,6 +139,8 @@ async def join_submit(
         current=joined.participant,
         browser=marker,
     )
+    if places:
+        await venues.record_join_place(db, participant, place)
     session = None
     if joined.participant is None or joined.participant.id != participant.id:
         session = await access.start_session(
