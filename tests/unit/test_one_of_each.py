@@ -51,12 +51,7 @@ def test_csv_files_are_read_by_the_one_reader() -> None:
     assert {place.split(":")[0] for place in found} == {"csv_reading.py"}, found
 
 
-# web/routers/live.py refuses a socket with a close code rather than NotFound; the live-flow
-# refactor of #28 (another branch) owns that file.
-NOT_YET = {"web/routers/live.py"}
-
-
 def test_a_participants_own_convening_is_looked_up_in_one_place() -> None:
     found = [f"{rel}:{line}" for rel, tree in _trees() for line in _public_id_checks(tree)]
-    places = {place.split(":")[0] for place in found} - NOT_YET
+    places = {place.split(":")[0] for place in found}
     assert places == {"convenings/planning.py"}, found

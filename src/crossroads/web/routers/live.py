@@ -28,7 +28,10 @@ from crossroads.convenings.calls import CallConfig
 from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup, PreviewChanged
 from crossroads.convenings.invitations import InviteLinks, LinkRenewal
 from crossroads.convenings.live_state import LiveSnapshot
-from crossroads.convenings.planning import get_plan_by_id, get_plan_for_host
+from crossroads.convenings.planning import (
+    get_plan_for_host,
+    get_plan_for_participant,
+)
 from crossroads.live import protocol, replies
 from crossroads.live.errors import LiveError
 from crossroads.live.events import LiveEvent
@@ -122,8 +125,9 @@ async def participant_socket(ws: WebSocket, public_id: str) -> None:
     if you is None:
         await _refuse(ws, close_codes.CLOSE_NOT_AUTHENTICATED, "join the convening first")
         return
-    plan = await get_plan_by_id(db, you.convening_id)
-    if plan.convening.public_id != public_id:
+    try:
+        await get_plan_for_participant(db, you, public_id)
+    except NotFound:
         await _refuse(ws, close_codes.CLOSE_NOT_FOUND, "not found")
         return
     if not ws.app.state.socket_counts.claim(ws, "live", f"p{you.id}"):
