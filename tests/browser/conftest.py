@@ -24,13 +24,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Package scope: one Playwright and one Chromium for all of tests/browser (a launch costs
-# about a second, more on a loaded machine), each test in fresh contexts. Not session scope:
-# Playwright's sync API keeps an asyncio loop running in the main thread while it is open,
-# which would break asyncio.run() in the tests outside this package; pytest closes a package
-# fixture before the first test of another package (and opens it again should a parallel
-# worker come back to this package later).
-@pytest.fixture(scope="package")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main
+# thread while it is open, which would break asyncio.run() in the CLI tests that follow.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
@@ -38,7 +34,7 @@ def playwright() -> Iterator[Playwright]:
         yield pw
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
