@@ -92,6 +92,7 @@ def swap_improve(pop: Population, groups: list[list[int]], rng: np.random.Genera
     if len(groups) < 2:
         return
     totals = [pop.group_weight(g) for g in groups]
+    rules = _FirstRules(pop)
     people = sum(len(g) for g in groups)
     for _ in range(min(MAX_SWAP_TRIES, SWAP_TRIES_PER_PERSON * people)):
         x, y = rng.integers(0, len(groups), size=2).tolist()
@@ -102,9 +103,38 @@ def swap_improve(pop: Population, groups: list[list[int]], rng: np.random.Genera
         gx = [*groups[x][:i], groups[y][j], *groups[x][i + 1 :]]
         gy = [*groups[y][:j], groups[x][i], *groups[y][j + 1 :]]
         tx, ty = pop.group_weight(gx), pop.group_weight(gy)
-        if tx + ty > totals[x] + totals[y] + 1e-9:
+        if tx + ty > totals[x] + totals[y] + 1e-9 and rules.kept(groups[x], groups[y], gx, gy):
             groups[x], groups[y] = gx, gy
             totals[x], totals[y] = tx, ty
+
+
+class _FirstRules:
+    """Blocked pairs, groups without a common language and repeats, counted per group: the
+    later rules' pairwise weights must never buy a gain with them. (Weights add up per pair,
+    so a trio sharing one language outweighs a pair that shares one plus a language-less
+    trio, even when the trio holds a repeat the other way avoids.)"""
+
+    def __init__(self, pop: Population) -> None:
+        self.n = pop.n
+        self.masks = [int(m) for m in pop.languages.tolist()]
+        self.met = set(pop.met.tolist())
+        self.blocked = set(pop.blocked.tolist())
+
+    def count(self, members: list[int]) -> tuple[int, int, int]:
+        blocked = repeats = 0
+        common = -1
+        for k, a in enumerate(members):
+            common &= self.masks[a]
+            for b in members[k + 1 :]:
+                key = a * self.n + b if a < b else b * self.n + a
+                blocked += key in self.blocked
+                repeats += key in self.met
+        return blocked, int(len(members) > 1 and common == 0), repeats
+
+    def kept(self, *groups: list[int]) -> bool:
+        """Whether the last two groups break the first rules no more than the first two."""
+        (b1, l1, r1), (b2, l2, r2), (b3, l3, r3), (b4, l4, r4) = map(self.count, groups)
+        return (b3 + b4, l3 + l4, r3 + r4) <= (b1 + b2, l1 + l2, r1 + r2)
 
 
 # --- language repair ------------------------------------------------------------------------
@@ -329,7 +359,7 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             patience=LANGUAGE_PATIENCE,
             floor=forced * LANGUAGE_ONLY_COST,
         )
-    if not breaks_pairs(pop, groups):
+    if not _breaks_pairs(pop, groups):
         return changed  # no repeat and no block: the second phase could only move sideways
     return (
         _anneal(
@@ -339,10 +369,7 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             language=NO_LANGUAGE_COST,
             repeat=1,
             t_start=T_START,
-            # A few thousand steps without progress for a crowd; a handful of groups has few
-            # arrangements, and where repeats cannot be avoided (a long series of a small
-            # call) every round would otherwise pay the whole patience for nothing.
-            patience=min(3_000, 300 * len(groups)),
+            patience=3_000,
             floor=forced * NO_LANGUAGE_COST,
         )
         or changed
@@ -377,7 +404,7 @@ def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> in
     return needed
 
 
-def breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
+def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
     """Whether any group holds a repeat or a blocked pair."""
     if not pop.met.size and not pop.blocked.size:
         return False
