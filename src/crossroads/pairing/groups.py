@@ -369,7 +369,10 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             language=NO_LANGUAGE_COST,
             repeat=1,
             t_start=T_START,
-            patience=3_000,
+            # A few thousand steps without progress for a crowd; a handful of groups has few
+            # arrangements, and where repeats cannot be avoided (a long series of a small
+            # call) every round would otherwise pay the whole patience for nothing.
+            patience=min(3_000, 300 * len(groups)),
             floor=forced * NO_LANGUAGE_COST,
         )
         or changed
