@@ -13,6 +13,8 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 def audit(page: Page) -> list[dict[str, Any]]:
     """Violations on the page as axe reports them (the context needs bypass_csp=True)."""
+    # A page still navigating (a form's redirect) has no document to add the script to yet.
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
