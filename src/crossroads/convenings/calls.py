@@ -79,6 +79,21 @@ def call_view(
     now: datetime,
 ) -> dict[str, object]:
     """What a group member needs to join their call; sent only to members of ``group``."""
+    return call_for(config, state, group, name=person.display_name, peer=person.public_id, now=now)
+
+
+def call_for(
+    config: CallConfig,
+    state: LiveSnapshot,
+    group: GroupRecord,
+    *,
+    name: str,
+    peer: str,
+    now: datetime,
+) -> dict[str, object]:
+    """How ``name`` joins ``group``'s call: a Jitsi room (with a JWT carrying the name when
+    configured), the Zoom breakout room's name, or ICE servers whose TURN credentials are
+    issued to ``peer`` (a member's public id, or the host who joins after a call for help)."""
     assert state.run is not None
     mode = CallMode(state.plan.convening.call_mode or config.mode)
     if mode is CallMode.JITSI:
@@ -95,7 +110,7 @@ def call_view(
                 app_secret=config.jitsi_app_secret,
                 server_url=config.jitsi_url,
                 room=room,
-                name=person.display_name,
+                name=name,
                 now=now,
                 ttl=config.turn_ttl,
             )
@@ -108,7 +123,7 @@ def call_view(
             stun_urls=list(config.stun_urls),
             turn_urls=list(config.turn_urls),
             turn_secret=config.turn_secret,
-            user=person.public_id,
+            user=peer,
             now=now,
             ttl=config.turn_ttl,
         ),

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from crossroads.convenings import rounds
-from crossroads.convenings.calls import TALKING_PHASES, CallConfig
+from crossroads.convenings.calls import TALKING_PHASES, CallConfig, call_for
 from crossroads.convenings.errors import NotAllowed
-from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
-from crossroads.live import calls
-from crossroads.live.calls import CallMode
+from crossroads.convenings.live_state import load_snapshot
 from crossroads.live.events import HelpCalled, HelpResolved
 from crossroads.live.publisher import Events
 from crossroads.notes.blocks import block_name
@@ -24,7 +22,6 @@ from crossroads.store import help_desk as help_store
 from crossroads.store import live as live_store
 from crossroads.store.database import Database
 from crossroads.store.errors import NotFound
-from crossroads.store.live import GroupRecord
 from crossroads.store.records import ParticipantRecord
 
 # How the host appears in a group's call signalling; never a participant's public id
@@ -81,45 +78,6 @@ class Visit:
         return [m.id for m in self.members]
 
 
-def _host_call(
-    config: CallConfig, state: LiveSnapshot, group: GroupRecord, name: str, now: datetime
-) -> dict[str, object]:
-    assert state.run is not None
-    mode = CallMode(state.plan.convening.call_mode or config.mode)
-    if mode is CallMode.JITSI:
-        room = calls.jitsi_room(
-            config.room_secret,
-            convening=state.plan.convening.public_id,
-            run=state.run.id,
-            group=group.number,
-        )
-        token = None
-        if config.jitsi_app_id and config.jitsi_app_secret:
-            token = calls.jitsi_token(
-                app_id=config.jitsi_app_id,
-                app_secret=config.jitsi_app_secret,
-                server_url=config.jitsi_url,
-                room=room,
-                name=name,
-                now=now,
-                ttl=config.turn_ttl,
-            )
-        return {"mode": "jitsi", "url": calls.jitsi_url(config.jitsi_url, room, token)}
-    if mode is CallMode.EXTERNAL:
-        return {"mode": "external", "room": calls.zoom_room_name(state.run.number, group.number)}
-    return {
-        "mode": "builtin",
-        "ice_servers": calls.ice_servers(
-            stun_urls=list(config.stun_urls),
-            turn_urls=list(config.turn_urls),
-            turn_secret=config.turn_secret,
-            user=HOST_PEER,
-            now=now,
-            ttl=config.turn_ttl,
-        ),
-    }
-
-
 async def join_group(
     db: Database,
     convening_id: int,
@@ -159,7 +117,7 @@ async def join_group(
         run_id=state.run.id,
         group_number=group.number,
         members=members,
-        call=_host_call(config, state, group, host_name, now),
+        call=call_for(config, state, group, name=host_name, peer=HOST_PEER, now=now),
         notes_anchor=anchor,
     )
 
