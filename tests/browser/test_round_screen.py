@@ -198,3 +198,51 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
         expect(page.locator(".notice")).to_have_count(0)
 
     assert errors == []
+
+
+def test_a_group_of_five_on_a_laptop_names_four_partners_above_the_notes_without_scrolling(
+    server: LiveServer, new_context: Callable[..., BrowserContext]
+) -> None:
+    """Four partner cards sit two by two, so the notes editor stays in the first viewport."""
+    errors: list[str] = []
+    host = login(server, "host@example.org")
+    convening = create_convening(host, "Five at a table")
+    add_round(host, convening.public_id, kind="small_groups", size=5)
+    about = "We run a tenants' helpline and want to learn how other cities organise door knocking"
+    names = ["Ngozi Adeyemi", "Joaquín Herrera", "Priya Raman", "Oleksandr Shevchenko", "Kim Ly"]
+    pages: list[Page] = []
+    for name in names:
+        client = join(
+            server, convening.invite_url, name, organisation="Tenants Together", about=about
+        )
+        context = new_context(viewport=SIZES["desktop"])
+        context.add_cookies(
+            [{"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()]
+        )
+        page = context.new_page()
+        watch_errors(page, errors)
+        page.goto(f"{server.url}/c/{convening.public_id}/lobby")
+        expect(page.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
+        pages.append(page)
+    console_context = new_context()
+    console_context.add_cookies(
+        [{"name": k, "value": v, "url": server.url} for k, v in host.cookies.items()]
+    )
+    console = console_context.new_page()
+    console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
+    expect(console.locator("[data-console-people]")).to_have_text("5 of 5 connected")
+    console.get_by_role("button", name="Start: ").first.click()
+
+    page = pages[0]
+    expect(page.locator(".partner-card h3")).to_have_count(4)
+    page.get_by_role("button", name="Join the call").click()
+    expect(page.get_by_role("button", name="Leave the call")).to_be_visible()
+    for index in range(4):
+        in_viewport(page, page.locator(".partner-card h3").nth(index), f"partner {index + 1}")
+        in_viewport(
+            page, page.locator(".partner-card .partner-actions").nth(index), "Block, Report"
+        )
+    in_viewport(page, page.locator("[data-live-clock]"), "the countdown")
+    in_viewport(page, page.locator(".live-prompts li").first, "the prompt")
+    in_viewport(page, page.locator("[data-live-notes] .cm-editor").first, "the notes editor")
+    assert errors == []

@@ -34,8 +34,14 @@ class LiveClient:
         headers = {"Origin": origin or server.url}
         if client is not None:
             headers["Cookie"] = cookie_header(client)
+        # No keepalive pings from this side: a browser never sends one (the server pings it),
+        # and on a loaded two-core machine a ping's 20 s could run out in the test's own busy
+        # loop and close the socket with 1011 (seen once on CI, PostgreSQL restarting).
         socket = await websockets.connect(
-            server.url.replace("http", "ws", 1) + path, additional_headers=headers, max_size=2**22
+            server.url.replace("http", "ws", 1) + path,
+            additional_headers=headers,
+            max_size=2**22,
+            ping_interval=None,
         )
         return cls(socket)
 

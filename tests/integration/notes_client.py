@@ -49,8 +49,12 @@ class NotesClient:
         connection, as y-websocket keeps its own across reconnects (the server's step 1 is
         answered with everything it lacks)."""
         url = server.url.replace("http", "ws", 1) + f"/ws/notes/{room}?token={token}"
+        # No keepalive pings, as a browser (see LiveClient.connect).
         socket = await websockets.connect(
-            url, additional_headers={"Origin": origin or server.url}, max_size=2**24
+            url,
+            additional_headers={"Origin": origin or server.url},
+            max_size=2**24,
+            ping_interval=None,
         )
         client = cls(socket, doc)
         with contextlib.suppress(websockets.ConnectionClosed):  # a refusal closes at once

@@ -32,9 +32,11 @@ export function groupNotes(root: HTMLElement, t: Record<string, string>): (view:
       tag.dataset.notesEditor = "";
       document.head.append(tag);
     }
-    // Named by its members, or "Group 7" when the call keeps the Chatham House rule.
+    // Named by its members, or "Group 7" when the call keeps the Chatham House rule or the
+    // group is more than three (four names or more would push the editor out of view).
     const names = group.members.map((m) => m.name).join(", ");
-    const title = panel.dataset.chatham === "yes" || !names ? fill(t.notes_group ?? "{n}", { n: group.number }) : names;
+    const numbered = panel.dataset.chatham === "yes" || !names || group.members.length > 3;
+    const title = numbered ? fill(t.notes_group ?? "{n}", { n: group.number }) : names;
     if (heading) heading.textContent = fill(t.notes_heading ?? "{group}", { group: title });
     const blocks = round.prompts.map((p) => ({
       section: `group:${p.id}:${round.number}:${group.number}`,

@@ -285,7 +285,8 @@ export function startParticipant(root: HTMLElement): void {
         // User text may be in any script: let the browser pick its direction (dir="auto").
         el("h3", { text: m.name, attrs: { dir: "auto" } }),
         ...(m.organisation ? [el("p", { text: m.organisation, cls: "organisation", attrs: { dir: "auto" } })] : []),
-        ...(m.about ? [el("p", { text: m.about, cls: "partner-about", attrs: { dir: "auto" } })] : []),
+        // The title keeps the whole text where a crowded card clips it to two lines.
+        ...(m.about ? [el("p", { text: m.about, cls: "partner-about", attrs: { dir: "auto", title: m.about } })] : []),
         el("p", { cls: "partner-actions" }, [block, report]),
       ]);
     });
@@ -295,7 +296,10 @@ export function startParticipant(root: HTMLElement): void {
       why.push(el("p", { text: fill(t.shared_languages ?? "", { languages: group.shared_languages.join(", ") }) }));
     if (group.reasons.length) why.push(el("p", { text: fill(t.why ?? "", { reasons: group.reasons.join("; ") }) }));
     for (const compromise of group.compromises) why.push(el("p", { text: compromise, cls: "compromise" }));
-    return el("section", { cls: "live-group", attrs: { "aria-labelledby": "live-group-heading", "data-group": String(group.number) } }, [
+    // Two partners or more: shorter cards side by side (CSS), so a trio's or a five's notes
+    // editor stays in a laptop's first viewport with every partner named above it.
+    const size = others.length >= 4 ? " live-group-crowd" : others.length >= 2 ? " live-group-many" : "";
+    return el("section", { cls: `live-group${size}`, attrs: { "aria-labelledby": "live-group-heading", "data-group": String(group.number) } }, [
       el("h3", {
         text: others.length ? fill(t.you_meet ?? "", { n: group.number }) : (t.waiting_partner ?? ""),
         attrs: { id: "live-group-heading" },
