@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from crossroads.pairing.chains import untangle
 from crossroads.pairing.explain import explain
 from crossroads.pairing.groups import (
     anneal,
@@ -153,6 +154,10 @@ def _place(
             changed = repair_languages(pop, groups, rng)
             if anneal(pop, groups, rng) or changed:
                 swap_improve(pop, groups, rng)  # the later rules, for the groups re-cut
+        # A repeat left in the trio (or anywhere) that only a move over three groups at
+        # once undoes: the matching and the trio's two-group moves cannot reach it.
+        if untangle(pop, groups, rng):
+            swap_improve(pop, groups, rng)
         return groups
     else:
         groups = form_groups(pop, arr, size, rng)

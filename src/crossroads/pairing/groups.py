@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from crossroads.pairing.chains import breaks_pairs, untangle
 from crossroads.pairing.weights import Ints, Population
 
 SAMPLE_GROUPS = 64
@@ -83,6 +84,8 @@ def form_groups(
     swap_improve(pop, groups, rng)
     changed = repair_languages(pop, groups, rng)
     changed = anneal(pop, groups, rng) or changed
+    # Repeats the annealing's one-for-one swaps leave behind a language ridge.
+    changed = untangle(pop, groups, rng) or changed
     if changed:
         swap_improve(pop, groups, rng)
     return groups
@@ -359,7 +362,7 @@ def anneal(pop: Population, groups: list[list[int]], rng: np.random.Generator) -
             patience=LANGUAGE_PATIENCE,
             floor=forced * LANGUAGE_ONLY_COST,
         )
-    if not _breaks_pairs(pop, groups):
+    if not breaks_pairs(pop, groups):
         return changed  # no repeat and no block: the second phase could only move sideways
     return (
         _anneal(
@@ -405,16 +408,6 @@ def forced_language_less(pop: Population, groups: Sequence[Sequence[int]]) -> in
         isolated -= size
         needed += 1
     return needed
-
-
-def _breaks_pairs(pop: Population, groups: list[list[int]]) -> bool:
-    """Whether any group holds a repeat or a blocked pair."""
-    if not pop.met.size and not pop.blocked.size:
-        return False
-    a = [x for g in groups for k, x in enumerate(g) for _ in g[k + 1 :]]
-    b = [y for g in groups for k in range(len(g)) for y in g[k + 1 :]]
-    keys = pop.key(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    return bool(np.isin(keys, pop.met).any() or np.isin(keys, pop.blocked).any())
 
 
 LANGUAGE_ONLY_COST = 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -60,21 +61,32 @@ def test_assign_places_everyone_once_in_bounded_groups_without_blocked_pairs_and
     assert assign(request) == result, "the same seed gives the same result"
 
 
-def _five(languages: list[set[str]], met: list[tuple[int, int]], seed: int) -> PairingRequest:
+def _crowd(
+    languages: list[set[str]],
+    met: list[tuple[int, int]],
+    seed: int,
+    traits: dict[int, dict[str, Any]] | None = None,
+) -> PairingRequest:
     people = tuple(
-        Person(id=f"p{i}", languages=frozenset(spoken)) for i, spoken in enumerate(languages)
+        Person(id=f"p{i}", languages=frozenset(spoken), **(traits or {}).get(i, {}))
+        for i, spoken in enumerate(languages)
     )
     return PairingRequest(
         people=people, met=frozenset(frozenset({f"p{a}", f"p{b}"}) for a, b in met), seed=seed
     )
 
 
+def _spoken(people: str) -> list[set[str]]:
+    """Each person's languages: "en en+es" is one English speaker, one bilingual."""
+    return [set(person.split("+")) for person in people.split()]
+
+
 # Found by hypothesis: the odd one out lands in a repeat unless the trio is re-formed
 # elsewhere (a trio member moves into another pair), which a one-for-one swap cannot reach.
-STRANDED_IN_A_REPEAT = _five(
+STRANDED_IN_A_REPEAT = _crowd(
     [{"es"}, {"en"}, {"en"}, {"en", "es"}, {"en"}], met=[(1, 2), (1, 3), (0, 1)], seed=1
 )
-ONLY_PARTNER_SPEAKS_ANOTHER_LANGUAGE = _five(
+ONLY_PARTNER_SPEAKS_ANOTHER_LANGUAGE = _crowd(
     [{"es"}, {"en"}, {"en"}, {"en"}, {"en"}], met=[(0, 1), (0, 2), (0, 3)], seed=0
 )
 
@@ -92,8 +104,43 @@ LATER_RULES_BUY_A_REPEAT = PairingRequest(
 )
 
 
+# Found by hypothesis (3,000 examples): 11 people in pairs, the trio p0, p5, p7 (all en)
+# holds a repeat (p0 met p5) beside the pairs p1 es / p9 en+es and p4 en+es / p10 es. Only a
+# cycle over three groups frees it (p0 takes p1's seat, p1 takes p4's, p4 takes p0's); each
+# swap on the way leaves a pair with no common language, a ridge the annealing never crosses.
+REPEAT_BEHIND_A_LANGUAGE_RIDGE = _crowd(
+    _spoken("en es en+es es en+es en es en es en+es es"),
+    met=[(0, 5)],
+    seed=654,
+)
+# Found by hypothesis: the en trio holds a repeat (p0 met p9); p0 takes the fr speaker's
+# seat beside en+fr, who joins the fr pair: two moves at once, the trio moving to the fr pair.
+TRIO_MOVES_TWO_GROUPS_AWAY = _crowd(
+    _spoken("en en+fr fr fr es en en+es en+es fr en en+es es es"),
+    met=[(0, 9)],
+    seed=0,
+)
+
+# Found by hypothesis: the repeat is a pair (p0 and p9, both en) and the trio p7 en+es, p11,
+# p12 (es) is elsewhere: p0 takes p4's seat beside p6 en+fr, p4 (fr) joins the fr pair, and
+# p7 leaves the trio for p0's seat. (The organisations and movements steer the matching.)
+REPEAT_IN_A_PAIR_FREED_BY_THE_TRIO = _crowd(
+    _spoken("en es+fr fr fr fr fr en+fr en+es fr en fr es es"),
+    met=[(0, 9)],
+    seed=0,
+    traits={
+        0: {"organisation": "o1"},
+        7: {"organisation": "o1", "movements": frozenset({"climate"})},
+        11: {"movements": frozenset({"climate"})},
+    },
+)
+
+
 @FAST
 @given(requests(min_people=2, max_people=16, sizes=(2,)))
+@example(REPEAT_BEHIND_A_LANGUAGE_RIDGE)
+@example(TRIO_MOVES_TWO_GROUPS_AWAY)
+@example(REPEAT_IN_A_PAIR_FREED_BY_THE_TRIO)
 @example(LATER_RULES_BUY_A_REPEAT)
 @example(STRANDED_IN_A_REPEAT)
 @example(ONLY_PARTNER_SPEAKS_ANOTHER_LANGUAGE)
