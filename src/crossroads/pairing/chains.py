@@ -34,7 +34,8 @@ DEPTH = 3  # people carried per chain: 2 is a swap, 3 a cycle over three groups
 BRANCH = 24  # candidates followed per step: all of them in a small call
 FILLERS = 3  # people tried in G0's seat per path's end
 SCORED = 16  # improving chains weighed per starting group
-BUDGET = 20_000  # searches and chains weighed per call: bounded work where repeats abound
+BUDGET = 20_000  # chains weighed per call: bounded work where repeats abound
+SEARCH_PEOPLE = 200  # a search over everyone costs one chain per this many people
 FULL = (1 << 64) - 1
 
 Counts = tuple[int, int, int]  # blocked pairs, lacks a common language (0/1), repeats
@@ -73,7 +74,10 @@ class _Layout:
         self.counts: list[Counts] = [(0, 0, 0)] * count
         self._partners: dict[tuple[int, bool], Ints] = {}
         self._seats: dict[int, list[int]] = {}
-        self._joins: dict[int, list[int]] = {}
+        self._joins: dict[int, Ints] = {}
+        # Work left, in chains weighed; a search over everyone costs more in a crowd.
+        self.budget = BUDGET
+        self.search_cost = 1 + self.people.size // SEARCH_PEOPLE
         for g in range(count):
             self.refresh(g)
 
@@ -135,6 +139,7 @@ class _Layout:
         """Members whose seat ``x`` can take with their group no worse on any first rule."""
         found = self._seats.get(x)
         if found is None:
+            self.budget -= self.search_cost
             people = self.people
             gid = self.group_of[people]
             new_lacks = ((self.without[people] & self.langs[x]) == 0) & (self.gsize[gid] > 1)
@@ -148,22 +153,24 @@ class _Layout:
             found = self._seats[x] = people[ok].tolist()
         return found
 
-    def joins(self, x: int) -> list[int]:
+    def joins(self, x: int) -> Ints:
         """Groups ``x`` can join as an extra member, none the worse for it."""
         found = self._joins.get(x)
         if found is None:
+            self.budget -= self.search_cost
             ok = (self.gsize > 0) & (((self.gmask & self.langs[x]) != 0) | self.glangless)
             ok[self.group_of[x]] = False
             for blocked in (False, True):
                 partners = self.partners(x, blocked)
                 if partners.size:
                     ok &= self._in_groups(partners) == 0
-            found = self._joins[x] = np.flatnonzero(ok).tolist()
+            found = self._joins[x] = np.flatnonzero(ok)
         return found
 
     def fillers(self, rest: Sequence[int], size: int | None, away: int) -> list[int]:
         """People in groups of ``size`` (any size: None; not group ``away``) who share a
         language with ``rest`` and met none of them: who may take a seat left there."""
+        self.budget -= self.search_cost
         people = self.people
         gid = self.group_of[people]
         common = FULL
@@ -174,10 +181,11 @@ class _Layout:
             ok &= self.gsize[gid] == size
         if rest:
             ok &= (self.langs[people] & np.uint64(common)) != 0
+        met = np.zeros(self.n, dtype=bool)
         for m in rest:
             for blocked in (False, True):
-                ok &= ~np.isin(people, self.partners(m, blocked))
-        return people[ok].tolist()
+                met[self.partners(m, blocked)] = True
+        return people[ok & ~met[people]].tolist()
 
 
 def untangle(pop: Population, groups: list[list[int]], rng: np.random.Generator) -> bool:
@@ -186,15 +194,14 @@ def untangle(pop: Population, groups: list[list[int]], rng: np.random.Generator)
     if len(groups) < 2 or not breaks_pairs(pop, groups):
         return False
     layout = _Layout(pop, groups)
-    budget = [BUDGET]
     changed, progress = False, True
-    while progress and budget[0] > 0:
+    while progress and layout.budget > 0:
         progress = False
         for g0 in range(len(groups)):
             blocked, _, repeats = layout.counts[g0]
-            if not (blocked or repeats) or budget[0] <= 0:
+            if not (blocked or repeats) or layout.budget <= 0:
                 continue
-            chain = _Search(layout, g0, rng, budget).best()
+            chain = _Search(layout, g0, rng).best()
             if chain is None:
                 continue
             for g, members in chain.groups:
@@ -219,10 +226,8 @@ class _Search:
     """The improving chains out of group ``g0``: each starts with a member of a repeat (or a
     blocked pair) leaving it, and the best is kept."""
 
-    def __init__(
-        self, layout: _Layout, g0: int, rng: np.random.Generator, budget: list[int]
-    ) -> None:
-        self.layout, self.g0, self.rng, self.budget = layout, g0, rng, budget
+    def __init__(self, layout: _Layout, g0: int, rng: np.random.Generator) -> None:
+        self.layout, self.g0, self.rng = layout, g0, rng
         self.size0 = len(layout.groups[g0])
         self.found: list[_Chain] = []
         self.best_delta: Counts = (0, 0, 0)
@@ -254,13 +259,12 @@ class _Search:
         """A sample of who could take the seat left in G0, from groups of ``size``."""
         found = self._fillers.get(size)
         if found is None:
-            self.budget[0] -= 1
             everyone = self.layout.fillers(self.rest0, size, self.g0)
             found = self._fillers[size] = _sample(everyone, self.rng, 4 * BRANCH)
         return found
 
     def consider(self, rewritten: dict[int, list[int]]) -> None:
-        self.budget[0] -= 1
+        self.layout.budget -= 1
         layout = self.layout
         before = [layout.counts[g] for g in rewritten]
         after = [layout.count(m) for m in rewritten.values()]
@@ -301,33 +305,47 @@ class _Search:
                 tried += 1
                 if tried == FILLERS:
                     break
-        if moved >= DEPTH or self.budget[0] <= 0:
+        if moved >= DEPTH or layout.budget <= 0:
             return
-        self.budget[0] -= 1
         candidates = [y for y in layout.seats(x) if int(layout.group_of[y]) not in visited]
         if moved + 1 == DEPTH and not gained:
-            # The one carried next can only end the chain: keep those who can improve it.
-            candidates = [
-                y for y in candidates if y in self._closes or self.ends(y, [*visited, -1])
-            ]
-        for y in _sample(candidates, self.rng, BRANCH):
+            candidates = self.enders(candidates, visited)
+        else:
+            candidates = _sample(candidates, self.rng, BRANCH)
+        for y in candidates:
             g = int(layout.group_of[y])
             taken = [x if m == y else m for m in layout.groups[g]]
             better = gained or layout.count(taken) != layout.counts[g]
             self.walk(y, [*visited, g], {**seats, g: taken}, gained=better)
 
+    def enders(self, candidates: list[int], visited: list[int]) -> list[int]:
+        """Up to ``BRANCH`` of the candidates who, carried on, can end the chain with a
+        gain: those who take G0's seat with a gain first, then (a bounded number checked,
+        in a random order) those who can join a group."""
+        closing = [y for y in candidates if y in self._closes]
+        found = _sample(closing, self.rng, BRANCH)
+        others = [y for y in candidates if y not in self._closes]
+        for y in _sample(others, self.rng, 4 * BRANCH):
+            if len(found) >= BRANCH or self.layout.budget <= 0:
+                break
+            if self.ends(y, [*visited, int(self.layout.group_of[y])]):
+                found.append(y)
+        return found
+
     def ends(self, x: int, visited: list[int]) -> list[int]:
         """Groups ``x`` can join to end a chain: one smaller than G0, or one whose size
         someone (who could take G0's seat) leaves from a group one larger."""
         layout = self.layout
-        ends = []
-        for g in layout.joins(x):
-            size = int(layout.gsize[g])
-            if g in visited or g == self.g0 or size < 1:
-                continue
-            if size + 1 == self.size0 or self.fillers(size + 1):
-                ends.append(g)
-        return _sample(ends, self.rng, BRANCH) if self.budget[0] > 0 else []
+        joins = layout.joins(x)
+        if not joins.size or layout.budget <= 0:
+            return []
+        sizes = layout.gsize[joins]
+        ok = sizes + 1 == self.size0
+        for size in np.unique(sizes[~ok]).tolist():  # the few sizes there are
+            if self.fillers(size + 1):
+                ok |= sizes == size
+        ok &= ~np.isin(joins, np.asarray([*visited, self.g0], dtype=np.int64))
+        return _sample(joins[ok].tolist(), self.rng, BRANCH)
 
     def _weight_gain(self, chain: _Chain) -> float:
         pop, groups = self.layout.pop, self.layout.groups
