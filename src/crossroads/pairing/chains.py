@@ -9,16 +9,18 @@ way leaves a group with no common language: a ridge that annealing, which prices
 group at a thousand repeats, never crosses, and that the later rules' swaps refuse to cross.
 
 A chain here is that whole sequence judged at once. It starts from a member of a repeat (or
-a blocked pair) in group G0; each step carries one person into another group, either in
-place of a member, who is then carried on, or as an extra member where that keeps the group
-sizes (G0 loses one, a group one smaller gains one); it closes when the last one carried
-takes the seat left in G0. Every group it passes through must come out no worse on any of
-the first rules; the chain is kept only when the groups it touches break those rules less,
-in their order (blocked pairs, then a common language, then repeats), and among such chains
-the best by the pairs' weights (the later rules). Work is bounded: at most ``DEPTH`` people
-move per chain, at most ``BRANCH`` candidates are followed per step (a sample in a crowd),
-and a call makes at most ``SEARCH_BUDGET`` candidate searches. The random stream only
-samples, so a seed gives one result.
+a blocked pair) in group G0; each step carries one person into another group in place of a
+member, who is then carried on. It closes when the last one carried takes the seat left in
+G0 (a swap, or a cycle over three groups), or ends with them joining a group as an extra
+member where the sizes stay as they were: G0 was one larger, or someone from a group one
+larger takes G0's seat (the trio of an odd call moves to another pair). Every group it
+passes through must come out no worse on any of the first rules; the chain is kept only when
+the groups it touches break those rules less, in their order (blocked pairs, then a common
+language, then repeats), and among such chains the best by the pairs' weights (the later
+rules). Work is bounded: at most ``DEPTH`` people carried per chain, at most ``BRANCH``
+candidates followed per step (a sample in a crowd), and a ``BUDGET`` per call in chains
+weighed, a search over everyone costing more in a crowd. The random stream only samples, so
+a seed gives one result.
 """
 
 from __future__ import annotations
@@ -243,13 +245,9 @@ class _Search:
                 continue  # moving someone in no repeat leaves the repeat where it is
             self.rest0 = [m for m in members0 if m != a]
             self._fillers = {}
-            # Those who would take a's seat with G0 then breaking the first rules less.
-            before = layout.counts[self.g0]
-            self._closes = {
-                c
-                for c in layout.fillers(self.rest0, None, self.g0)
-                if layout.count([*self.rest0, c]) < before
-            }
+            # Who can take a's seat sharing G0's language and meeting nobody there again:
+            # G0 then breaks the first rules less (a was in a repeat or a blocked pair).
+            self._closes = set(layout.fillers(self.rest0, None, self.g0))
             self.walk(a, [self.g0], {}, gained=False)
         if not self.found:
             return None
