@@ -135,12 +135,21 @@ REPEAT_IN_A_PAIR_FREED_BY_THE_TRIO = _crowd(
     },
 )
 
+# Found by hypothesis: p1 is blocked with p0 and p2 and met p3, so a group without p1 alone
+# either repeats p1 and p3 or has two groups with no common language. The exact reference
+# pairs the others and leaves p1 alone: no rival for ours, which places everyone.
+REFERENCE_LEAVES_SOMEONE_ALONE = replace(
+    _crowd(_spoken("en en en+es es fr"), met=[(1, 3)], seed=0),
+    blocked=frozenset({frozenset({"p0", "p1"}), frozenset({"p1", "p2"})}),
+)
+
 
 @FAST
 @given(requests(min_people=2, max_people=16, sizes=(2,)))
 @example(REPEAT_BEHIND_A_LANGUAGE_RIDGE)
 @example(TRIO_MOVES_TWO_GROUPS_AWAY)
 @example(REPEAT_IN_A_PAIR_FREED_BY_THE_TRIO)
+@example(REFERENCE_LEAVES_SOMEONE_ALONE)
 @example(LATER_RULES_BUY_A_REPEAT)
 @example(STRANDED_IN_A_REPEAT)
 @example(ONLY_PARTNER_SPEAKS_ANOTHER_LANGUAGE)
@@ -152,9 +161,18 @@ def test_no_repeat_when_the_exact_solver_finds_a_repeat_free_assignment(
     if pairs_of(exact) & request.met:
         return  # repeats were unavoidable (or the exact reference accepted one)
     ours = assign(request)
+    if _alone(ours) < _alone(exact):
+        # The reference's best partner for the odd one out was blocked with every pair it
+        # formed, so they wait alone; "nobody alone" ranks above a shared language and "no
+        # repeat" (only a blocked pair ranks above it), and ours placed them at that cost.
+        return
     if _language_less(ours, request) < _language_less(exact, request):
         return  # a shared language ranks above "no repeat" (#26): ours repeated to keep one
     assert not pairs_of(ours) & request.met
+
+
+def _alone(assignment: Assignment) -> int:
+    return sum(len(g.members) == 1 for g in assignment.groups)
 
 
 def _language_less(assignment: Assignment, request: PairingRequest) -> int:
