@@ -8,9 +8,30 @@ by the domain's renderer (convenings/live_views.py) as JSON text.
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
 
 from crossroads.live.protocol import VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """A message for some people of one convening, wherever they are connected: the
+    participants ``to`` and, when ``hosts``, every host console. Use cases decide whom
+    (convenings/call_relay.py, the chat); the hub delivers it as is (``LiveHub.deliver``)."""
+
+    message: Mapping[str, Any]
+    to: frozenset[int] = field(default_factory=frozenset)
+    hosts: bool = False
+
+    @classmethod
+    def people(cls, ids: Iterable[int], message: Mapping[str, Any]) -> Relay:
+        return cls(message, frozenset(ids))
+
+    @classmethod
+    def host_consoles(cls, message: Mapping[str, Any]) -> Relay:
+        return cls(message, hosts=True)
 
 
 class Pong(TypedDict):
@@ -62,6 +83,8 @@ class Broadcast(TypedDict):
 
 # "from" is a Python keyword: the functional form of TypedDict spells it.
 CallLeave = TypedDict("CallLeave", {"v": int, "type": Literal["call_leave"], "from": str})
+# The host who joined a group after a call for help left its call (``from`` is the host's peer).
+HostLeft = TypedDict("HostLeft", {"v": int, "type": Literal["host_left"], "from": str})
 # One line of a group's chat: who wrote it (public id and name), what, when (ISO 8601).
 ChatLine = TypedDict("ChatLine", {"id": int, "from": str, "name": str, "text": str, "at": str})
 Chat = TypedDict(
@@ -117,6 +140,20 @@ def broadcast(seq: int, text: str) -> Broadcast:
 
 def call_leave(sender: str) -> CallLeave:
     return {"v": VERSION, "type": "call_leave", "from": sender}
+
+
+def host_left(host_peer: str) -> HostLeft:
+    return {"v": VERSION, "type": "host_left", "from": host_peer}
+
+
+def signal(fields: Mapping[str, Any], sender: str, group: int | None = None) -> dict[str, Any]:
+    """A call message (offer, answer, candidate, hang-up) as relayed: the sender's fields as
+    parsed (``to`` left out), who sent it (``from``) and, to a host console, which group."""
+    relayed = {k: v for k, v in fields.items() if k != "to"}
+    relayed["from"] = sender
+    if group is not None:
+        relayed["group"] = group
+    return relayed
 
 
 def chat_line(line_id: int, sender: str, name: str, text: str, at: str) -> ChatLine:

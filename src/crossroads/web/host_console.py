@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from crossroads.convenings import help_desk, safety
+from crossroads.convenings import call_relay, help_desk, safety
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.errors import NotInGroup
 from crossroads.live import protocol
 from crossroads.live.events import LiveEvent
 from crossroads.live.hub import Connection, LiveHub
@@ -99,28 +98,15 @@ async def handle(
         await _leave(hub, conn, session)
         return None
     # Call signalling from the host: only to a member of the group they joined.
-    visit = session.visit
-    target = next(
-        (m.id for m in visit.members if m.public_id == message.to) if visit else iter(()), None
-    )
-    if visit is None or target is None:
-        raise NotInGroup("you can only call the people of the group you joined")
-    relayed = message.model_dump(exclude={"to"})
-    relayed["from"] = help_desk.HOST_PEER
-    await hub.relay(cid, [target], relayed)
+    await hub.deliver(cid, call_relay.route_host_signal(session.visit, message))
     return None
 
 
 async def _leave(hub: LiveHub, conn: Connection, session: HostSession) -> None:
     """The host hangs up on the group they joined (or joins another): its members drop them."""
     visit, session.visit = session.visit, None
-    if visit is None:
-        return
-    await hub.relay(
-        conn.convening_id,
-        visit.member_ids(),
-        {"v": 1, "type": "host_left", "from": help_desk.HOST_PEER},
-    )
+    for relay in call_relay.host_hang_up(visit):
+        await hub.deliver(conn.convening_id, relay)
 
 
 async def on_close(hub: LiveHub, conn: Connection, session: HostSession) -> None:
