@@ -81,6 +81,46 @@ class Broadcast(TypedDict):
     text: str
 
 
+class HelpResolved(TypedDict):
+    """To the person who called for help: a host marked their call ``id`` handled."""
+
+    v: int
+    type: Literal["help_resolved"]
+    id: int
+
+
+class HostJoined(TypedDict):
+    """To a group's members: the host ``name`` joined their call (#29)."""
+
+    v: int
+    type: Literal["host_joined"]
+    name: str
+
+
+class Member(TypedDict):
+    id: str
+    name: str
+
+
+class JoinedGroup(TypedDict):
+    """To the host's console: the group call it joined, answering ``join_group`` (#29)."""
+
+    v: int
+    type: Literal["joined_group"]
+    help: int
+    group: int
+    members: list[Member]
+    call: dict[str, object]
+    notes: str  # the group's block on the full notes page, "" if none
+
+
+class AudioMuted(TypedDict):
+    """To the one participant a host muted in the in-browser call (#29)."""
+
+    v: int
+    type: Literal["audio_muted"]
+
+
 # "from" is a Python keyword: the functional form of TypedDict spells it.
 CallLeave = TypedDict("CallLeave", {"v": int, "type": Literal["call_leave"], "from": str})
 # The host who joined a group after a call for help left its call (``from`` is the host's peer).
@@ -128,6 +168,41 @@ def blocked(participant: str) -> Blocked:
 
 def done(command: str, seq: int) -> Done:
     return {"v": VERSION, "type": "done", "command": command, "seq": seq}
+
+
+def done_without_event(command: str) -> Done:
+    """A host command that went through without changing the live state (no event number)."""
+    return done(command, 0)
+
+
+def help_resolved(help_id: int) -> HelpResolved:
+    return {"v": VERSION, "type": "help_resolved", "id": help_id}
+
+
+def host_joined(name: str) -> HostJoined:
+    return {"v": VERSION, "type": "host_joined", "name": name}
+
+
+def joined_group(
+    help_id: int, group: int, members: list[Member], call: dict[str, object], notes: str
+) -> JoinedGroup:
+    return {
+        "v": VERSION,
+        "type": "joined_group",
+        "help": help_id,
+        "group": group,
+        "members": members,
+        "call": call,
+        "notes": notes,
+    }
+
+
+def member(public_id: str, name: str) -> Member:
+    return {"id": public_id, "name": name}
+
+
+def audio_muted() -> AudioMuted:
+    return {"v": VERSION, "type": "audio_muted"}
 
 
 def error(code: str, detail: str) -> Error:

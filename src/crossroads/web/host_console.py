@@ -14,7 +14,7 @@ from typing import Any
 
 from crossroads.convenings import call_relay, help_desk, safety
 from crossroads.convenings.calls import CallConfig
-from crossroads.live import protocol
+from crossroads.live import protocol, replies
 from crossroads.live.events import LiveEvent
 from crossroads.live.hub import Connection, LiveHub
 from crossroads.live.publisher import Events
@@ -70,27 +70,19 @@ async def handle(
         )
         await _leave(hub, conn, session)
         session.visit = visit
-        await hub.relay(
-            cid,
-            visit.member_ids(),
-            {"v": 1, "type": "host_joined", "name": session.host.display_name},
-        )
+        joined = replies.host_joined(session.host.display_name)
+        await hub.deliver(cid, replies.Relay.people(visit.member_ids(), joined))
+        members = [replies.member(m.public_id, m.display_name) for m in visit.members]
         conn.send(
-            {
-                "v": 1,
-                "type": "joined_group",
-                "help": visit.help_id,
-                "group": visit.group_number,
-                "members": [{"id": m.public_id, "name": m.display_name} for m in visit.members],
-                "call": visit.call,
-                "notes": visit.notes_anchor,
-            }
+            replies.joined_group(
+                visit.help_id, visit.group_number, members, visit.call, visit.notes_anchor
+            )
         )
         return None
     if isinstance(message, protocol.MuteAudio):
         target = await help_desk.mute_audio_target(db, cid, message.participant)
-        await hub.relay(cid, [target], {"v": 1, "type": "audio_muted"})
-        conn.send({"v": 1, "type": "done", "command": message.type, "seq": 0})
+        await hub.deliver(cid, replies.Relay.people([target], replies.audio_muted()))
+        conn.send(replies.done_without_event(message.type))
         return None
     if isinstance(message, protocol.DismissReport):
         return await safety.dismiss_report(db, events, cid, message.id, now=now)
