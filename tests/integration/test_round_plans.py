@@ -84,6 +84,7 @@ async def prepared_call(tmp_path: Path) -> AsyncIterator[Call]:
         for minutes in (10, 12):
             await planning.add_round(
                 db,
+                Events(),
                 host,
                 convening.public_id,
                 title="",
@@ -189,6 +190,7 @@ async def test_a_plan_made_before_the_agenda_changed_is_not_used(call: Call) -> 
     first = plan.round.public_id
     await planning.update_round(
         call.db,
+        Events(),
         call.host,
         call.public_id,
         round_id=first,
