@@ -107,9 +107,13 @@ async def get_plan_for_host(db: Database, host: HostRecord, public_id: str) -> P
 
 async def get_plan_by_id(db: Database, convening_id: int) -> Plan:
     async with db.transaction() as tx:
-        convening = await convening_store.get_convening_by_id(tx, convening_id)
-        rounds = await agenda_store.list_rounds(tx, convening.id)
-    return Plan(convening=convening, rounds=tuple(rounds))
+        return await read_plan(tx, convening_id)
+
+
+async def read_plan(tx: AsyncSession, convening_id: int) -> Plan:
+    """The convening and its agenda as this transaction sees them."""
+    convening = await convening_store.get_convening_by_id(tx, convening_id)
+    return Plan(convening=convening, rounds=tuple(await agenda_store.list_rounds(tx, convening_id)))
 
 
 async def get_plan_for_participant(
