@@ -2,7 +2,7 @@
 // in type large enough for the back of a room. Read-only; live over the same socket
 // mechanism as the round screens (a snapshot after every change, reconnecting by itself).
 import { LiveSocket, type Message } from "./live/socket";
-import { el, fill, formatClock, loadStrings, replaceChildren } from "./live/dom";
+import { el, fill, formatClock, loadStrings, replaceChildren, roundClock } from "./live/dom";
 
 interface Table {
   table: string;
@@ -76,12 +76,10 @@ function start(root: HTMLElement): void {
       clock.textContent = "";
       return;
     }
-    const now = Date.now() + offset;
-    const left = (Date.parse(v.round.ends_at) - now) / 1000;
-    const wrapLeft = (Date.parse(v.round.wrap_up_until) - now) / 1000;
-    root.dataset.clock = left > 0 ? "running" : wrapLeft > 0 ? "wrap_up" : "over";
-    if (left > 0) clock.textContent = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
-    else clock.textContent = wrapLeft > 0 ? (t.wrap_up ?? "") : (t.over ?? "");
+    const { stage, left } = roundClock(v.round, Date.now() + offset);
+    root.dataset.clock = stage;
+    if (stage === "running") clock.textContent = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
+    else clock.textContent = stage === "wrap_up" ? (t.wrap_up ?? "") : (t.over ?? "");
     clock.toggleAttribute("data-warn", left > 0 && left <= 60);
   }
 

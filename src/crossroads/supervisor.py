@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
+import faulthandler
 import os
 import select
 import signal
@@ -43,6 +44,9 @@ ENV_LISTEN_FD = "CROSSROADS_LISTEN_FD"
 ENV_HEARTBEAT_FD = "CROSSROADS_HEARTBEAT_FD"
 HEARTBEAT_EVERY = 1.0
 STALL_AFTER = 30.0
+# A loop that has not beaten for this long writes every thread's stack to stderr (the log),
+# once per stall: what held it is then known, before the supervisor replaces the process.
+STACKS_AFTER = 10.0
 MAX_RESTARTS = 5
 RESTART_WINDOW = 300.0
 # After a restart is requested, how long a graceful shutdown may take before the process
@@ -185,18 +189,24 @@ def supervised() -> bool:
     return ENV_HEARTBEAT_FD in os.environ
 
 
-async def heartbeat() -> None:
-    """Beat for the supervisor from the event loop: a loop held by native code stops it."""
+async def heartbeat(stacks_after: float = STACKS_AFTER) -> None:
+    """Beat for the supervisor from the event loop: a loop held by native code stops it.
+    Each beat also re-arms faulthandler's timer: a loop held for ``stacks_after`` seconds gets
+    its stacks written to stderr by faulthandler's own thread, which needs no loop."""
     fd_text = os.environ.get(ENV_HEARTBEAT_FD)
     if not fd_text:
         return
     fd = int(fd_text)
     os.set_blocking(fd, False)
-    while True:
-        try:
-            os.write(fd, b".")
-        except BlockingIOError:
-            pass  # the supervisor is behind; the next beat will do
-        except OSError:
-            return  # the supervisor is gone
-        await asyncio.sleep(HEARTBEAT_EVERY)
+    try:
+        while True:
+            try:
+                os.write(fd, b".")
+            except BlockingIOError:
+                pass  # the supervisor is behind; the next beat will do
+            except OSError:
+                return  # the supervisor is gone
+            faulthandler.dump_traceback_later(stacks_after, file=sys.stderr)
+            await asyncio.sleep(HEARTBEAT_EVERY)
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -36,6 +36,21 @@ export function fill(template: string, values: Record<string, string | number>):
   );
 }
 
+/** Where a round's clock stands at `now` (server time): seconds left of the round and of its
+ * wrap-up, and which of the two runs (or neither: "over"). The one reading of a round's
+ * times for the round screen, the host console and the projector. */
+export interface RoundClock {
+  stage: "running" | "wrap_up" | "over";
+  left: number;
+  wrapLeft: number;
+}
+
+export function roundClock(round: { ends_at: string; wrap_up_until: string }, now: number): RoundClock {
+  const left = (Date.parse(round.ends_at) - now) / 1000;
+  const wrapLeft = (Date.parse(round.wrap_up_until) - now) / 1000;
+  return { stage: left > 0 ? "running" : wrapLeft > 0 ? "wrap_up" : "over", left, wrapLeft };
+}
+
 export function formatClock(totalSeconds: number): string {
   const seconds = Math.max(0, Math.floor(totalSeconds));
   const minutes = Math.floor(seconds / 60);

@@ -1,6 +1,6 @@
 // The host console: run the rounds, see every group and who is connected, answer help calls.
 import { LiveSocket, type Message } from "./socket";
-import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+import { el, fill, formatClock, loadStrings, replaceChildren, roundClock } from "./dom";
 import { PreviewPanel, type PreviewMessage } from "./preview";
 import { HostVisit, type JoinedGroup } from "./host_call";
 
@@ -285,11 +285,9 @@ export function startHost(root: HTMLElement): void {
       return;
     }
     // Plain words beside the phase line: how long is left, of the round or of its wrap-up.
-    const now = Date.now() + offset;
-    const left = (Date.parse(view.round.ends_at) - now) / 1000;
-    const wrapLeft = (Date.parse(view.round.wrap_up_until) - now) / 1000;
-    if (left > 0) clock.textContent = fill(t.clock_left ?? "{clock}", { clock: formatClock(left) });
-    else if (wrapLeft > 0) clock.textContent = fill(t.clock_wrap ?? "{clock}", { clock: formatClock(wrapLeft) });
+    const { stage, left, wrapLeft } = roundClock(view.round, Date.now() + offset);
+    if (stage === "running") clock.textContent = fill(t.clock_left ?? "{clock}", { clock: formatClock(left) });
+    else if (stage === "wrap_up") clock.textContent = fill(t.clock_wrap ?? "{clock}", { clock: formatClock(wrapLeft) });
     else clock.textContent = "";
   }
 

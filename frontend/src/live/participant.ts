@@ -1,7 +1,7 @@
 // The participant's live view: who you meet, the prompts, the clock, and the host's messages.
 // Announcements (pairing, the one-minute warning, broadcasts) go to a polite live region.
 import { LiveSocket, type Message } from "./socket";
-import { el, fill, formatClock, loadStrings, replaceChildren } from "./dom";
+import { el, fill, formatClock, loadStrings, replaceChildren, roundClock } from "./dom";
 import { GroupCall, type CallInfo } from "./call";
 import { LIVE_ONLINE } from "../prefetch";
 import { renderAgenda, type AgendaRound } from "./agenda";
@@ -316,11 +316,9 @@ export function startParticipant(root: HTMLElement): void {
       clock.textContent = "";
       return;
     }
-    const now = Date.now() + offset;
-    const left = (Date.parse(v.round.ends_at) - now) / 1000;
-    const wrapLeft = (Date.parse(v.round.wrap_up_until) - now) / 1000;
-    root.dataset.clock = left > 0 ? "running" : wrapLeft > 0 ? "wrap_up" : "over";
-    if (left > 0) {
+    const { stage: clockStage, left } = roundClock(v.round, Date.now() + offset);
+    root.dataset.clock = clockStage;
+    if (clockStage === "running") {
       // The one-minute warning is seen (colour and words on the clock) as well as announced.
       const text = fill(t.time_left ?? "{clock}", { clock: formatClock(left) });
       clock.textContent = left <= 60 ? `${text} · ${t.one_minute ?? ""}` : text;
@@ -329,7 +327,7 @@ export function startParticipant(root: HTMLElement): void {
         warned = true;
         announce(t.one_minute ?? "");
       }
-    } else if (wrapLeft > 0) {
+    } else if (clockStage === "wrap_up") {
       // Soft end: never cut anyone off; the group sees it is time to wrap up.
       clock.textContent = t.wrap_up ?? "";
       if (!wrapAnnounced) {

@@ -99,6 +99,18 @@ def get_state(doc: Doc, what: str = "get_state") -> bytes:
         return doc.get_state()
 
 
+# yrs merges n updates in time that grows about with n squared (9,600 one-word updates from 12
+# writers: 1.0 s in one call, holding the event loop and the GIL); merging them MERGE_FAN_IN at a
+# time, then the results, gives the same update (merging is associative) in 0.02 s.
+MERGE_FAN_IN = 32
+
+
 def merge_updates(*updates: bytes, what: str = "merge_updates") -> bytes:
     with guarded(what):
-        return _merge_updates(*updates)
+        parts = list(updates)
+        while len(parts) > MERGE_FAN_IN:
+            parts = [
+                _merge_updates(*parts[i : i + MERGE_FAN_IN])
+                for i in range(0, len(parts), MERGE_FAN_IN)
+            ]
+        return _merge_updates(*parts)

@@ -412,8 +412,12 @@ class RoomServer:
             merged = (
                 crdt_guard.merge_updates(*parts, what="compact") if len(parts) > 1 else parts[0]
             )
-            # The log's authors are about to go: keep who wrote what with the snapshot.
-            _doc, runs = replay(stored.snapshot, stored.attribution, stored.updates)
+            # The log's authors are about to go: keep who wrote what with the snapshot. The
+            # sections come from the merge (one apply) rather than a second replay of the log.
+            merged_doc = Doc()
+            crdt_guard.apply_update(merged_doc, merged, "compact")
+            sections = sorted(merged_doc.keys())
+            _doc, runs = replay(stored.snapshot, stored.attribution, stored.updates, sections)
             # Only over the snapshot we read: two nodes compacting one room (after a split)
             # must not put an older merge over a newer one whose rows are already gone.
             return await notes_store.replace_with_snapshot(

@@ -8,6 +8,8 @@ opened either by a host of the convening or by the venue's capability link.
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -134,6 +136,48 @@ async def _editor(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """The venue editor of one convening, for one host's request."""
+
+    request: Request
+    db: Database
+    host: Any
+    public_id: str
+    settings: Settings
+    now: Any
+
+    async def submit(
+        self,
+        change: Awaitable[object],
+        *,
+        anchor: str = "",
+        values: dict[str, str] | None = None,
+        editing: str = "",
+        field_prefix: str = "",
+    ) -> Response:
+        """Run one use case: back to the editor (at ``anchor``) once it holds, or the editor
+        again with the refused field's message, the values typed, and 422."""
+        try:
+            await change
+        except FieldInvalid as exc:
+            return await _editor(
+                self.request,
+                self.db,
+                self.host,
+                self.public_id,
+                self.settings,
+                self.now,
+                errors={field_prefix + exc.field: _message(exc)},
+                values=values,
+                editing=editing,
+                status=422,
+            )
+        return RedirectResponse(
+            f"/host/convenings/{self.public_id}/venues{anchor}", status_code=303
+        )
+
+
 @router.get("/host/convenings/{public_id}/venues")
 async def venue_editor(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
@@ -147,21 +191,10 @@ async def add_venue(
 ) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("name", "room", "tables")}
-    try:
-        await venues.add_venue(db, host, public_id, now=now, **values)
-    except FieldInvalid as exc:
-        return await _editor(
-            request,
-            db,
-            host,
-            public_id,
-            settings,
-            now,
-            errors={exc.field: _message(exc)},
-            values=values,
-            status=422,
-        )
-    return RedirectResponse(f"/host/convenings/{public_id}/venues", status_code=303)
+    page = _Page(request, db, host, public_id, settings, now)
+    return await page.submit(
+        venues.add_venue(db, host, public_id, now=now, **values), values=values
+    )
 
 
 @router.post("/host/convenings/{public_id}/venues/{venue_id}", openapi_extra=_form_body(VENUE_FORM))
@@ -176,22 +209,9 @@ async def edit_venue(
 ) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("name", "room", "tables")}
-    try:
-        await venues.edit_venue(db, _events(request), host, public_id, venue_id, **values)
-    except FieldInvalid as exc:
-        return await _editor(
-            request,
-            db,
-            host,
-            public_id,
-            settings,
-            now,
-            errors={exc.field: _message(exc)},
-            values=values,
-            editing=venue_id,
-            status=422,
-        )
-    return RedirectResponse(f"/host/convenings/{public_id}/venues", status_code=303)
+    page = _Page(request, db, host, public_id, settings, now)
+    change = venues.edit_venue(db, _events(request), host, public_id, venue_id, **values)
+    return await page.submit(change, values=values, editing=venue_id)
 
 
 @router.post("/host/convenings/{public_id}/venues/{venue_id}/delete")
@@ -207,27 +227,16 @@ async def set_place(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     form = await request.form()
-    try:
-        await venues.set_person_place(
-            db,
-            _events(request),
-            host,
-            public_id,
-            str(form.get("participant", "")),
-            str(form.get("place", "")),
-        )
-    except FieldInvalid as exc:
-        return await _editor(
-            request,
-            db,
-            host,
-            public_id,
-            settings,
-            now,
-            errors={exc.field: _message(exc)},
-            status=422,
-        )
-    return RedirectResponse(f"/host/convenings/{public_id}/venues#people", status_code=303)
+    page = _Page(request, db, host, public_id, settings, now)
+    change = venues.set_person_place(
+        db,
+        _events(request),
+        host,
+        public_id,
+        str(form.get("participant", "")),
+        str(form.get("place", "")),
+    )
+    return await page.submit(change, anchor="#people")
 
 
 @router.post(
@@ -243,31 +252,18 @@ async def add_without_phone(
         "place": str(form.get("place", "")),
     }
     languages = [v for v in form.getlist("languages") if isinstance(v, str)]
-    try:
-        await venues.add_person_without_phone(
-            db,
-            _events(request),
-            host,
-            public_id,
-            name=values["display_name"],
-            venue_public_id=values["place"],
-            languages=languages,
-            now=now,
-        )
-    except FieldInvalid as exc:
-        field = "no_phone_" + exc.field
-        return await _editor(
-            request,
-            db,
-            host,
-            public_id,
-            settings,
-            now,
-            errors={field: _message(exc)},
-            values=values,
-            status=422,
-        )
-    return RedirectResponse(f"/host/convenings/{public_id}/venues#people", status_code=303)
+    page = _Page(request, db, host, public_id, settings, now)
+    change = venues.add_person_without_phone(
+        db,
+        _events(request),
+        host,
+        public_id,
+        name=values["display_name"],
+        venue_public_id=values["place"],
+        languages=languages,
+        now=now,
+    )
+    return await page.submit(change, anchor="#people", values=values, field_prefix="no_phone_")
 
 
 @router.post("/host/convenings/{public_id}/round-modes", openapi_extra=_fields("round", "mode"))
@@ -275,27 +271,16 @@ async def set_round_mode(
     request: Request, public_id: str, db: DbDep, host: HostDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     form = await request.form()
-    try:
-        await venues.set_round_mode(
-            db,
-            _events(request),
-            host,
-            public_id,
-            str(form.get("round", "")),
-            str(form.get("mode", "")),
-        )
-    except FieldInvalid as exc:
-        return await _editor(
-            request,
-            db,
-            host,
-            public_id,
-            settings,
-            now,
-            errors={exc.field: _message(exc)},
-            status=422,
-        )
-    return RedirectResponse(f"/host/convenings/{public_id}/venues#rounds", status_code=303)
+    page = _Page(request, db, host, public_id, settings, now)
+    change = venues.set_round_mode(
+        db,
+        _events(request),
+        host,
+        public_id,
+        str(form.get("round", "")),
+        str(form.get("mode", "")),
+    )
+    return await page.submit(change, anchor="#rounds")
 
 
 def qr_svg(url: str) -> str:
