@@ -376,9 +376,8 @@ async def _remove(c: _Host, m: protocol.Remove) -> LiveEvent:
 
 
 async def _resolve_help(c: _Host, m: protocol.ResolveHelp) -> LiveEvent:
-    resolved, caller = await help_desk.resolve(c.db, c.events, c.cid, m.id, now=c.now)
-    # The person who called is told (a notice on their round screen, #29).
-    await c.hub.deliver(c.cid, replies.Relay.people([caller], replies.help_resolved(m.id)))
+    resolved, notice = await help_desk.resolve(c.db, c.events, c.cid, m.id, now=c.now)
+    await c.hub.deliver(c.cid, notice)  # the person who called is told (#29)
     return resolved
 
 
