@@ -31,14 +31,32 @@ class Typing:
     # Typists whose document did not read as the server's after the last sync, and why.
     diverged: list[str] = field(default_factory=list)
     server_text: str = ""
+    # Words acknowledged so far, per typist, counted as they come (``acknowledged`` is filled
+    # as each connection ends): what ``enough_acknowledged`` waits on.
+    live: dict[int, int] = field(default_factory=dict)
+
+
+async def enough_acknowledged(typing: Typing, count: int, within: float = 60.0) -> None:
+    """Wait until ``count`` words are acknowledged, or ``within`` seconds: on a loaded machine
+    the outages' fixed windows may leave the writers too little time to type (the assertions
+    that follow say so if they still did too little)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while sum(typing.live.values()) < count and loop.time() < deadline:  # noqa: ASYNC110  a count
+        await asyncio.sleep(0.1)
 
 
 async def type_until(
-    server: LiveServer, room: str, tokens: list[str], stop: asyncio.Event
+    server: LiveServer,
+    room: str,
+    tokens: list[str],
+    stop: asyncio.Event,
+    typing: Typing | None = None,
 ) -> Typing:
     """Type with one typist per token until ``stop`` is set; then wait a little for the last
-    acknowledgements of each open connection, and check that everyone converges."""
-    typing = Typing()
+    acknowledgements of each open connection, and check that everyone converges. Pass
+    ``typing`` to watch its ``live`` count meanwhile."""
+    typing = typing if typing is not None else Typing()
     docs = [Doc() for _ in tokens]
     finals: list[NotesClient | None] = [None] * len(tokens)
     synced = asyncio.Barrier(len(tokens) + 1)
@@ -47,13 +65,14 @@ async def type_until(
     async def typist(index: int, token: str) -> None:
         rng = random.Random(index)
         counter = 0
+        earlier = 0  # words acknowledged on this typist's closed connections
         while not stop.is_set():
             client = None
             typed: list[tuple[int, str]] = []  # (message number on this connection, word)
             try:
                 client = await NotesClient.connect(server, room, token, doc=docs[index])
                 typing.connections += 1
-                async with asyncio.timeout(5):
+                async with asyncio.timeout(15):  # a room loading on a loaded machine
                     await client.synced.wait()
                 while not stop.is_set():
                     counter += 1
@@ -61,6 +80,7 @@ async def type_until(
                     await client.type("free", word)
                     typing.sent += 1
                     typed.append((client.sent, word))
+                    typing.live[index] = earlier + sum(n <= client.acked for n, _ in typed)
                     await asyncio.sleep(rng.uniform(0.01, 0.06))
                 with contextlib.suppress(TimeoutError):
                     await client.wait_acked(wait=10)
@@ -68,7 +88,10 @@ async def type_until(
                 pass
             finally:
                 if client is not None:
-                    typing.acknowledged.extend(w for number, w in typed if number <= client.acked)
+                    mine = [w for number, w in typed if number <= client.acked]
+                    typing.acknowledged.extend(mine)
+                    earlier += len(mine)
+                    typing.live[index] = earlier
                     with contextlib.suppress(Exception):
                         await client.close()
             if not stop.is_set():
