@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from crossroads.convenings import access, hosts, invitations, joining, planning  # noqa: E402
 from crossroads.convenings.invitations import InviteLinks  # noqa: E402
+from crossroads.live.publisher import Events  # noqa: E402
 from crossroads.settings import Settings  # noqa: E402
 from crossroads.store.convenings import ConveningFields  # noqa: E402
 from crossroads.store.database import Database  # noqa: E402
@@ -104,6 +105,7 @@ async def prepare(
     for r in range(rounds):
         plan = await planning.add_round(
             db,
+            Events(),
             host,
             convening.public_id,
             title=f"Round {r + 1}",
@@ -113,6 +115,7 @@ async def prepare(
         )
         await planning.add_prompt(
             db,
+            Events(),
             host,
             convening.public_id,
             round_id=plan.rounds[-1].public_id,

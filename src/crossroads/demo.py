@@ -17,6 +17,7 @@ from crossroads.convenings import (
     reflections,
 )
 from crossroads.convenings.invitations import InviteLinks
+from crossroads.live.publisher import Events
 from crossroads.notes import tokens
 from crossroads.notes.reading import section_name
 from crossroads.notes.writer import NotesWriter
@@ -293,13 +294,14 @@ async def create_demo(
         ),
         ("Closing plenary", RoundKind.PLENARY, 0, 15, []),
     ]
+    events = Events()  # seeding: nobody is connected to be told
     for title, kind, size, minutes, prompts in agenda:
         plan = await planning.add_round(
-            db, host, pid, title=title, kind=kind, group_size=size, duration_minutes=minutes
+            db, events, host, pid, title=title, kind=kind, group_size=size, duration_minutes=minutes
         )
         round_id = plan.rounds[-1].public_id
         for texts in prompts:
-            await planning.add_prompt(db, host, pid, round_id=round_id, texts=texts)
+            await planning.add_prompt(db, events, host, pid, round_id=round_id, texts=texts)
 
     shared = await invitations.shared_invite(db, host, pid, links, now=now, days=30)
     shared_token = links.token(shared)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from crossroads.convenings import hosts, invitations, joining, planning, rounds
+from crossroads.convenings.errors import PreviewChanged
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.live.publisher import Events
@@ -84,6 +85,7 @@ async def prepared_call(tmp_path: Path) -> AsyncIterator[Call]:
         for minutes in (10, 12):
             await planning.add_round(
                 db,
+                Events(),
                 host,
                 convening.public_id,
                 title="",
@@ -189,6 +191,7 @@ async def test_a_plan_made_before_the_agenda_changed_is_not_used(call: Call) -> 
     first = plan.round.public_id
     await planning.update_round(
         call.db,
+        Events(),
         call.host,
         call.public_id,
         round_id=first,
@@ -207,6 +210,33 @@ async def test_a_plan_made_before_the_agenda_changed_is_not_used(call: Call) -> 
     assert state.run is not None and state.run.ends_at - state.run.started_at == timedelta(
         minutes=20
     )
+
+
+async def test_the_agenda_is_checked_in_the_transaction_that_writes_the_start(
+    call: Call,
+) -> None:
+    """An agenda edit takes no event number: one that lands after the plan was checked must
+    still stop the start, so the check runs where the start is written (#28)."""
+    present = call.people[:8]
+    plan = await _plan(call, present)
+    await planning.update_round(
+        call.db,
+        Events(),
+        call.host,
+        call.public_id,
+        round_id=plan.round.public_id,
+        title="",
+        kind=RoundKind.PAIRS,
+        group_size=2,
+        duration_minutes=20,
+    )
+    events = Events()
+
+    with pytest.raises(PreviewChanged):
+        await rounds._write_start(call.db, events, plan, now=NOW, checked=True)
+    state = await load_snapshot(call.db, call.convening_id)
+
+    assert (state.seq, state.run, events.published) == (0, None, [])
 
 
 async def test_the_event_number_is_compared_and_set(call: Call) -> None:

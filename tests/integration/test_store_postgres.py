@@ -64,10 +64,18 @@ async def test_postgres_plan_invite_join_and_scope() -> None:
             convening = await planning.create_convening(db, host, _fields("PG call"), now=NOW)
             pid = convening.public_id
             plan = await planning.add_round(
-                db, host, pid, title="", kind=RoundKind.PAIRS, group_size=2, duration_minutes=10
+                db,
+                Events(),
+                host,
+                pid,
+                title="",
+                kind=RoundKind.PAIRS,
+                group_size=2,
+                duration_minutes=10,
             )
             await planning.add_prompt(
                 db,
+                Events(),
                 host,
                 pid,
                 round_id=plan.rounds[0].public_id,
@@ -124,6 +132,7 @@ async def test_postgres_round_start_writes_every_seat_and_reads_them_back() -> N
             for title in ("One", "Two"):
                 await planning.add_round(
                     db,
+                    Events(),
                     host,
                     pid,
                     title=title,

@@ -149,14 +149,6 @@ def signal_target(
     raise NotInGroup("you can only call the people in your current group")
 
 
-@dataclass(frozen=True, slots=True)
-class ChatLine:
-    """A chat line as relayed: the message every present member of the group receives."""
-
-    recipients: frozenset[int]
-    message: dict[str, object]
-
-
 def _chat_line(state: LiveSnapshot, record: chat_store.ChatRecord) -> replies.ChatLine:
     author = state.people.get(record.participant_id)
     return replies.chat_line(
@@ -178,8 +170,9 @@ async def send_chat(
     now: datetime,
     grace: timedelta,
     allow: Callable[[], bool] = lambda: True,
-) -> ChatLine:
-    """Keep a chat line for the round and say whom to relay it to (the group, author too).
+) -> replies.Relay:
+    """Keep a chat line for the round and say whom to relay it to: every present member of
+    the author's group, the author too (the line comes back as sent, with its id).
 
     ``allow`` is the rate limit, asked only once the line is valid: a refused line costs
     nothing."""
@@ -206,8 +199,7 @@ async def send_chat(
             consented=share,
             now=now,
         )
-    message = replies.chat(_chat_line(state, record))
-    return ChatLine(recipients=frozenset(group.present), message=dict(message))
+    return replies.Relay.people(group.present, replies.chat(_chat_line(state, record)))
 
 
 async def chat_history(

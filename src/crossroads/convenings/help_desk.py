@@ -15,8 +15,10 @@ from crossroads.convenings import rounds
 from crossroads.convenings.calls import TALKING_PHASES, CallConfig, call_for
 from crossroads.convenings.errors import NotAllowed
 from crossroads.convenings.live_state import load_snapshot
+from crossroads.live import replies
 from crossroads.live.events import HelpCalled, HelpResolved
 from crossroads.live.publisher import Events
+from crossroads.live.replies import Relay
 from crossroads.notes.blocks import block_name
 from crossroads.store import help_desk as help_store
 from crossroads.store import live as live_store
@@ -51,14 +53,15 @@ async def call_for_help(
 
 async def resolve(
     db: Database, events: Events, convening_id: int, help_id: int, *, now: datetime
-) -> tuple[HelpResolved, int]:
-    """Mark a call for help resolved; returns the event and the caller's id (to tell them)."""
+) -> tuple[HelpResolved, Relay]:
+    """Mark a call for help resolved; returns the event and the notice for the person who
+    called (``help_resolved``, shown on their round screen)."""
     async with db.transaction() as tx:
         found = await help_store.get_help_call(tx, convening_id, help_id)
     if found is None:
         raise NotFound("help call")
     resolved = await rounds.resolve_help(db, events, convening_id, help_id, now=now)
-    return resolved, found[0].participant_id
+    return resolved, Relay.people([found[0].participant_id], replies.help_resolved(help_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,15 +1,25 @@
-"""Planning a convening: its details and its agenda of rounds and prompts."""
+"""Planning a convening: its details and its agenda of rounds and prompts.
+
+Every edit of a convening's details or agenda is one unit of work that records an
+``AgendaChanged`` event: once it commits, the publisher tells the people already connected
+(their lobby shows the new agenda, #31). That announcement is best effort (live/events.py):
+the edit stands even if the bus is away.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.tokens import new_public_id
+from crossroads.convenings.translations import write_convening_translations, write_round_titles
+from crossroads.live.events import AgendaChanged
+from crossroads.live.publisher import Events
 from crossroads.messages import N_
 from crossroads.store import agenda as agenda_store
 from crossroads.store import convenings as convening_store
@@ -61,12 +71,24 @@ async def create_convening(
 
 
 async def update_convening(
-    db: Database, host: HostRecord, public_id: str, fields: ConveningFields
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    fields: ConveningFields,
+    *,
+    translations: Mapping[str, Any] | None = None,
 ) -> ConveningRecord:
-    async with db.transaction() as tx:
-        return await convening_store.update_convening(
-            tx, host_id=host.id, public_id=public_id, fields=fields
+    """The convening's details and, from the form's ``tr_<field>_<lang>`` values, their
+    translations: saved together (a bad translation changes nothing), then announced."""
+    async with events.unit(db.transaction()) as unit:
+        convening = await convening_store.update_convening(
+            unit.tx, host_id=host.id, public_id=public_id, fields=fields
         )
+        if translations is not None:
+            await write_convening_translations(unit.tx, convening, translations)
+        unit.record(AgendaChanged(convening.id))
+    return convening
 
 
 async def list_convenings(db: Database, host: HostRecord) -> list[ConveningRecord]:
@@ -85,9 +107,13 @@ async def get_plan_for_host(db: Database, host: HostRecord, public_id: str) -> P
 
 async def get_plan_by_id(db: Database, convening_id: int) -> Plan:
     async with db.transaction() as tx:
-        convening = await convening_store.get_convening_by_id(tx, convening_id)
-        rounds = await agenda_store.list_rounds(tx, convening.id)
-    return Plan(convening=convening, rounds=tuple(rounds))
+        return await read_plan(tx, convening_id)
+
+
+async def read_plan(tx: AsyncSession, convening_id: int) -> Plan:
+    """The convening and its agenda as this transaction sees them."""
+    convening = await convening_store.get_convening_by_id(tx, convening_id)
+    return Plan(convening=convening, rounds=tuple(await agenda_store.list_rounds(tx, convening_id)))
 
 
 async def get_plan_for_participant(
@@ -106,20 +132,23 @@ AgendaChange = Callable[[AsyncSession, ConveningRecord], Awaitable[None]]
 
 
 async def _edit_agenda(
-    db: Database, host: HostRecord, public_id: str, change: AgendaChange
+    db: Database, events: Events, host: HostRecord, public_id: str, change: AgendaChange
 ) -> Plan:
-    """Apply one agenda change inside the host's scope and return the agenda after it."""
-    async with db.transaction() as tx:
+    """Apply one agenda change inside the host's scope and return the agenda after it; once
+    committed, the people already connected are told (``AgendaChanged``)."""
+    async with events.unit(db.transaction()) as unit:
         convening = await convening_store.get_convening_for_host(
-            tx, host_id=host.id, public_id=public_id
+            unit.tx, host_id=host.id, public_id=public_id
         )
-        await change(tx, convening)
-        rounds = await agenda_store.list_rounds(tx, convening.id)
+        await change(unit.tx, convening)
+        rounds = await agenda_store.list_rounds(unit.tx, convening.id)
+        unit.record(AgendaChanged(convening.id))
     return Plan(convening=convening, rounds=tuple(rounds))
 
 
 async def add_round(
     db: Database,
+    events: Events,
     host: HostRecord,
     public_id: str,
     *,
@@ -141,11 +170,12 @@ async def add_round(
             duration_minutes=duration_minutes,
         )
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
 async def update_round(
     db: Database,
+    events: Events,
     host: HostRecord,
     public_id: str,
     *,
@@ -154,7 +184,10 @@ async def update_round(
     kind: RoundKind,
     group_size: int,
     duration_minutes: int,
+    title_translations: Mapping[str, Any] | None = None,
 ) -> Plan:
+    """The round and, from the form's ``title_<lang>`` values, its title's translations:
+    saved together (a bad translation changes nothing)."""
     group_size = _check_round(kind, group_size)
 
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
@@ -167,37 +200,41 @@ async def update_round(
             group_size=group_size,
             duration_minutes=duration_minutes,
         )
+        if title_translations is not None:
+            await write_round_titles(tx, convening, round_id, title_translations)
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
 async def move_round(
-    db: Database, host: HostRecord, public_id: str, *, round_id: str, offset: int
+    db: Database, events: Events, host: HostRecord, public_id: str, *, round_id: str, offset: int
 ) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.move_round(
             tx, convening_id=convening.id, round_public_id=round_id, offset=offset
         )
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
 async def move_prompt(
-    db: Database, host: HostRecord, public_id: str, *, prompt_id: str, offset: int
+    db: Database, events: Events, host: HostRecord, public_id: str, *, prompt_id: str, offset: int
 ) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.move_prompt(
             tx, convening_id=convening.id, prompt_public_id=prompt_id, offset=offset
         )
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
-async def remove_round(db: Database, host: HostRecord, public_id: str, *, round_id: str) -> Plan:
+async def remove_round(
+    db: Database, events: Events, host: HostRecord, public_id: str, *, round_id: str
+) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.delete_round(tx, convening_id=convening.id, round_public_id=round_id)
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
 def _check_texts(convening: ConveningRecord, texts: Mapping[str, str]) -> dict[str, str]:
@@ -213,7 +250,13 @@ def _check_texts(convening: ConveningRecord, texts: Mapping[str, str]) -> dict[s
 
 
 async def add_prompt(
-    db: Database, host: HostRecord, public_id: str, *, round_id: str, texts: Mapping[str, str]
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    *,
+    round_id: str,
+    texts: Mapping[str, str],
 ) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.insert_prompt(
@@ -224,11 +267,17 @@ async def add_prompt(
             texts=_check_texts(convening, texts),
         )
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
 async def update_prompt(
-    db: Database, host: HostRecord, public_id: str, *, prompt_id: str, texts: Mapping[str, str]
+    db: Database,
+    events: Events,
+    host: HostRecord,
+    public_id: str,
+    *,
+    prompt_id: str,
+    texts: Mapping[str, str],
 ) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.update_prompt(
@@ -238,11 +287,13 @@ async def update_prompt(
             texts=_check_texts(convening, texts),
         )
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)
 
 
-async def remove_prompt(db: Database, host: HostRecord, public_id: str, *, prompt_id: str) -> Plan:
+async def remove_prompt(
+    db: Database, events: Events, host: HostRecord, public_id: str, *, prompt_id: str
+) -> Plan:
     async def change(tx: AsyncSession, convening: ConveningRecord) -> None:
         await agenda_store.delete_prompt(tx, convening_id=convening.id, prompt_public_id=prompt_id)
 
-    return await _edit_agenda(db, host, public_id, change)
+    return await _edit_agenda(db, events, host, public_id, change)

@@ -10,6 +10,7 @@ blocks and removals in ``moderation``, the state model in ``live_state``.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from crossroads import pairing
 from crossroads.convenings import series
 from crossroads.convenings.errors import FieldInvalid, NotAllowed, PreviewChanged
 from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
-from crossroads.convenings.planning import get_plan_by_id
+from crossroads.convenings.planning import read_plan
 from crossroads.convenings.seating import group_size, new_group, pairing_request, person_of
 from crossroads.convenings.venue_modes import with_places
 from crossroads.live.events import (
@@ -44,6 +45,9 @@ log = structlog.get_logger(__name__)
 
 MAX_EXTEND_MINUTES = 30
 MAX_BROADCAST_CHARS = 500
+# A start paired afresh is read and paired again if the call changed meanwhile, this many
+# times in all; the last attempt writes regardless (as every start did before #28).
+FRESH_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +122,17 @@ async def _topics(db: Database, convening_id: int, round_: RoundRecord) -> dict[
     """Each person's topic for a topic round (None for other rounds)."""
     if round_.kind is not RoundKind.TOPIC_GROUPS:
         return None
-    offered = await series.round_topics(db, round_.id)
-    return await series.topics_of_people(db, convening_id, offered) if offered else {}
+    async with db.transaction() as tx:
+        return await _read_topics(tx, convening_id, round_)
+
+
+async def _read_topics(
+    tx: AsyncSession, convening_id: int, round_: RoundRecord
+) -> dict[int, str] | None:
+    if round_.kind is not RoundKind.TOPIC_GROUPS:
+        return None
+    offered = await series.read_round_topics(tx, round_.id)
+    return await series.read_topics_of_people(tx, convening_id, offered) if offered else {}
 
 
 def work_out(plan: PairingPlan) -> PairingPlan:
@@ -202,29 +215,39 @@ async def start_round(
     elif insist:
         raise PreviewChanged("the groups changed just now: look at them again")
     if plan is not None and plan.state.plan.convening.id == convening_id:
-        # The agenda is not covered by the event number: it must be the one planned with.
-        # Nor are the topics people chose (they can change them on the feedback page).
-        agenda = await get_plan_by_id(db, convening_id)
-        same_round = (
-            agenda == plan.state.plan
-            and _round_to_start(plan.state, round_public_id).id == plan.round.id
-            and await _topics(db, convening_id, plan.round) == plan.topics
-        )
-        ready = _brought_up_to_date(plan, present) if same_round else None
+        ready = _brought_up_to_date(plan, present) if _same_round(plan, round_public_id) else None
         if ready is not None:
-            started = await _write_start(db, events, ready, now=now, expected_seq=ready.state.seq)
-            if started is not None:
-                log.info("round_started", convening_id=convening_id, planned_ahead=True)
-                return started
+            # Written only if nothing changed since: the event number, the agenda and the
+            # topics are checked in the transaction that writes the start (_write_start).
+            with suppress(PreviewChanged):
+                started = await _write_start(db, events, ready, now=now, checked=True)
+                if started is not None:
+                    log.info("round_started", convening_id=convening_id, planned_ahead=True)
+                    return started
     # Pairing thousands here takes a good part of a second, on the event loop: worth a line
     # in the log when it happens with a host watching (a plan was missing or stale).
     log.info("round_started", convening_id=convening_id, planned_ahead=False, plan=plan is not None)
-    fresh = work_out(
-        await plan_round(db, convening_id, present=present, round_public_id=round_public_id)
-    )
-    started = await _write_start(db, events, fresh, now=now, expected_seq=None)
-    assert started is not None
-    return started
+    for attempt in range(FRESH_ATTEMPTS, 0, -1):
+        fresh = work_out(
+            await plan_round(db, convening_id, present=present, round_public_id=round_public_id)
+        )
+        # Written if the call is still as read (else read and paired again: someone removed
+        # or blocked meanwhile is not paired); the last attempt writes what it has, as a
+        # start always did, so a busy call still starts.
+        with suppress(PreviewChanged):
+            started = await _write_start(db, events, fresh, now=now, checked=attempt > 1)
+            if started is not None:
+                return started
+    raise AssertionError("an unchecked start always writes")  # pragma: no cover
+
+
+def _same_round(plan: PairingPlan, round_public_id: str | None) -> bool:
+    """Whether ``plan`` is for the round asked for, as far as its own state tells (a state
+    from before an agenda edit may not know the round: then it is not the one)."""
+    try:
+        return _round_to_start(plan.state, round_public_id).id == plan.round.id
+    except (NotAllowed, FieldInvalid, NotFound):
+        return False
 
 
 async def _start_exactly(
@@ -233,18 +256,14 @@ async def _start_exactly(
     """Start exactly ``plan``'s groups, or refuse (``PreviewChanged``) and write nothing:
     someone arrived or left since it was worked out, the call changed (event number), or the
     agenda or people's topics did (neither takes an event number)."""
-    convening_id = plan.state.plan.convening.id
     if plan.request is not None:
         planned = {int(p.id) for p in plan.request.people}
         # Someone who joined the convening after the preview was read is not in its state.
         newcomers = any(pid not in plan.state.people for pid in present)
         if newcomers or planned != {p.id for p in _to_pair(plan.state, present)}:
             raise PreviewChanged("someone arrived or left: look at the new groups")
-    if await get_plan_by_id(db, convening_id) != plan.state.plan or (
-        await _topics(db, convening_id, plan.round) != plan.topics
-    ):
-        raise PreviewChanged("the agenda changed since: look at the new groups")
-    started = await _write_start(db, events, plan, now=now, expected_seq=plan.state.seq)
+    # The event number, the agenda and the topics: checked where the start is written.
+    started = await _write_start(db, events, plan, now=now, checked=True)
     if started is None:
         raise PreviewChanged("the call changed since: look at the new groups")
     return started
@@ -257,17 +276,26 @@ def started_groups(plan: PairingPlan) -> tuple[GroupRecord, ...]:
 
 
 async def _write_start(
-    db: Database, events: Events, plan: PairingPlan, *, now: datetime, expected_seq: int | None
+    db: Database, events: Events, plan: PairingPlan, *, now: datetime, checked: bool
 ) -> RoundStarted | None:
+    """Write ``plan``'s start in one unit of work. ``checked``: only if the call is still as
+    the plan read it: the event number (None when it moved on) and then, with the event row
+    held, the agenda and the topics, which take no event number (``PreviewChanged`` when
+    they changed). Either way nothing is written."""
     state, round_ = plan.state, plan.round
     convening_id = state.plan.convening.id
     async with events.unit(db.transaction()) as unit:
-        if expected_seq is None:
+        if not checked:
             seq: int | None = await live_store.bump_seq(unit.tx, convening_id)
         else:
-            seq = await live_store.bump_seq_from(unit.tx, convening_id, expected_seq)
+            seq = await live_store.bump_seq_from(unit.tx, convening_id, state.seq)
             if seq is None:
                 return None  # something changed since the plan: nothing was written
+            if await read_plan(unit.tx, convening_id) != state.plan or (
+                await _read_topics(unit.tx, convening_id, round_) != plan.topics
+            ):
+                # Raised in the unit: it rolls back, the event number too.
+                raise PreviewChanged("the agenda changed since: look at the new groups")
         run = await live_store.insert_run(
             unit.tx,
             convening_id=convening_id,

@@ -260,20 +260,31 @@ async def history_weights(db: Database, convening_id: int) -> dict[frozenset[int
 
 async def round_topics(db: Database, round_id: int) -> tuple[str, ...]:
     async with db.transaction() as tx:
-        return tuple((await series_store.round_topics(tx, [round_id])).get(round_id, []))
+        return await read_round_topics(tx, round_id)
+
+
+async def read_round_topics(tx: AsyncSession, round_id: int) -> tuple[str, ...]:
+    return tuple((await series_store.round_topics(tx, [round_id])).get(round_id, []))
 
 
 async def topics_of_people(
     db: Database, convening_id: int, offered: Sequence[str]
 ) -> dict[int, str]:
+    async with db.transaction() as tx:
+        return await read_topics_of_people(tx, convening_id, offered)
+
+
+async def read_topics_of_people(
+    tx: AsyncSession, convening_id: int, offered: Sequence[str]
+) -> dict[int, str]:
     """Each participant's topic for a topic round: the first of ``offered`` they asked for,
     here or (recognised by consented email) in an earlier call of the series; the topics
-    are tried in the host's order, so the most demanded one wins a tie."""
+    are tried in the host's order, so the most demanded one wins a tie. Read in ``tx``: a
+    round's start checks them in the transaction that writes it."""
     wanted = {t.casefold(): t for t in offered}
-    async with db.transaction() as tx:
-        earlier, _by_email, then_to_now = await _linked(tx, convening_id)
-        own = await feedback_store.list_interests(tx, [convening_id])
-        before = await feedback_store.list_interests(tx, earlier) if earlier else []
+    earlier, _by_email, then_to_now = await _linked(tx, convening_id)
+    own = await feedback_store.list_interests(tx, [convening_id])
+    before = await feedback_store.list_interests(tx, earlier) if earlier else []
     asked: dict[int, set[str]] = {}
     for interest in own:
         asked.setdefault(interest.participant_id, set()).add(clean_topic(interest.topic).casefold())

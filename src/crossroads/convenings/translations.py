@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.messages import N_
 from crossroads.store import convenings as convening_store
@@ -78,6 +80,24 @@ def parse_round_titles(values: Mapping[str, Any], languages: tuple[str, ...]) ->
     return result
 
 
+async def write_convening_translations(
+    tx: AsyncSession, convening: ConveningRecord, values: Mapping[str, Any]
+) -> None:
+    """The form's ``tr_<field>_<lang>`` fields as the convening's translations, inside the
+    caller's transaction (planning.update_convening saves them with the details)."""
+    parsed = parse_convening_translations(values, translatable_languages(convening))
+    await translation_store.set_convening_translations(tx, convening.id, parsed)
+
+
+async def write_round_titles(
+    tx: AsyncSession, convening: ConveningRecord, round_id: str, values: Mapping[str, Any]
+) -> None:
+    """The form's ``title_<lang>`` fields as the round's title translations, inside the
+    caller's transaction (planning.update_round saves them with the round)."""
+    titles = parse_round_titles(values, translatable_languages(convening))
+    await translation_store.set_round_title_translations(tx, convening.id, round_id, titles)
+
+
 async def save_convening_translations(
     db: Database, host: HostRecord, public_id: str, values: Mapping[str, Any]
 ) -> None:
@@ -85,16 +105,4 @@ async def save_convening_translations(
         convening = await convening_store.get_convening_for_host(
             tx, host_id=host.id, public_id=public_id
         )
-        parsed = parse_convening_translations(values, translatable_languages(convening))
-        await translation_store.set_convening_translations(tx, convening.id, parsed)
-
-
-async def save_round_titles(
-    db: Database, host: HostRecord, public_id: str, round_id: str, values: Mapping[str, Any]
-) -> None:
-    async with db.transaction() as tx:
-        convening = await convening_store.get_convening_for_host(
-            tx, host_id=host.id, public_id=public_id
-        )
-        titles = parse_round_titles(values, translatable_languages(convening))
-        await translation_store.set_round_title_translations(tx, convening.id, round_id, titles)
+        await write_convening_translations(tx, convening, values)

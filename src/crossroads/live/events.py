@@ -25,6 +25,9 @@ class LiveEvent:
     """A change to a convening's live state, numbered ``seq`` (the database's event number)."""
 
     kind: ClassVar[str]
+    # Announced on a best-effort basis: if it cannot be (the bus is away), the change stands
+    # and the publisher logs it; otherwise an announcement's failure reaches the caller.
+    best_effort: ClassVar[bool] = False
     convening_id: int
     seq: int
 
@@ -211,9 +214,12 @@ class ConveningLocked(_HostsOnly):
 @dataclass(frozen=True)
 class AgendaChanged(LiveEvent):
     """The host edited the convening or its agenda: every node rebuilds its people's views
-    from the database (#31). Not numbered: agenda edits do not take an event number."""
+    from the database (#31). Not numbered: agenda edits do not take an event number. Best
+    effort: a lobby that misses it shows the new agenda on its next view (any other change,
+    a reconnect, a reload), and the host's edit is saved whatever happens to the bus."""
 
     kind: ClassVar[str] = "resync"
+    best_effort: ClassVar[bool] = True
     seq: int = 0
 
     def bus_message(self) -> dict[str, Any]:

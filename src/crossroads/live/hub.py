@@ -349,6 +349,13 @@ class LiveHub:
         event: Event = {"kind": "relay", "to": [], "hosts": True, "message": message}
         await self.bus.publish(_channel(convening_id), event)
 
+    async def deliver(self, convening_id: int, relay: replies.Relay) -> None:
+        """Send what a use case addressed (``replies.Relay``): to its people, or the hosts."""
+        if relay.hosts:
+            await self.relay_to_hosts(convening_id, dict(relay.message))
+        if relay.to:
+            await self.relay(convening_id, relay.to, dict(relay.message))
+
     def _deliver(self, convening_id: int, event: Event) -> None:
         text = json.dumps(event.get("message") or {})
         if event.get("hosts"):

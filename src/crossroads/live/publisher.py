@@ -7,6 +7,9 @@ node through the bus) and to the follow-ups a change needs (a removed person's l
 notes sockets close, a muted person's notes sockets close). A change that rolls back is
 never announced, and a node told "event 7" finds event 7 in the database.
 
+An announcement that fails reaches the caller (the change is committed all the same), but
+for events marked ``best_effort`` (an agenda edit): those are logged and the caller goes on.
+
 No router publishes: routers call a use case, which takes the publisher as a parameter, so
 the flow runs one way, router -> use case -> store, then publisher -> hub -> views.
 """
@@ -17,8 +20,12 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Generic, Protocol, TypeVar
 
+import structlog
+
 from crossroads.close_codes import CLOSE_MUTED, CLOSE_REMOVED, CLOSE_UNMUTED
 from crossroads.live.events import LiveEvent, PersonMuted, PersonRemoved
+
+log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 E = TypeVar("E", bound=LiveEvent)
@@ -74,7 +81,18 @@ class Events:
         # Committed. An exception above (the use case refused, the database failed) rolled
         # it back and skips this: nothing is announced that did not happen.
         for event in unit.events:
-            await self.publish(event)
+            if not event.best_effort:
+                await self.publish(event)
+                continue
+            try:
+                await self.publish(event)
+            except Exception:  # the change is saved; the event says missing it is harmless
+                log.warning(
+                    "event_not_published",
+                    kind=event.kind,
+                    convening_id=event.convening_id,
+                    exc_info=True,
+                )
 
     async def publish(self, event: LiveEvent) -> None:
         self.published.append(event)

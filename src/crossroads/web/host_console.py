@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from crossroads.convenings import help_desk, safety
+from crossroads.convenings import call_relay, help_desk, safety
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.errors import NotInGroup
-from crossroads.live import protocol
+from crossroads.live import protocol, replies
 from crossroads.live.events import LiveEvent
 from crossroads.live.hub import Connection, LiveHub
 from crossroads.live.publisher import Events
@@ -71,27 +70,19 @@ async def handle(
         )
         await _leave(hub, conn, session)
         session.visit = visit
-        await hub.relay(
-            cid,
-            visit.member_ids(),
-            {"v": 1, "type": "host_joined", "name": session.host.display_name},
-        )
+        joined = replies.host_joined(session.host.display_name)
+        await hub.deliver(cid, replies.Relay.people(visit.member_ids(), joined))
+        members = [replies.member(m.public_id, m.display_name) for m in visit.members]
         conn.send(
-            {
-                "v": 1,
-                "type": "joined_group",
-                "help": visit.help_id,
-                "group": visit.group_number,
-                "members": [{"id": m.public_id, "name": m.display_name} for m in visit.members],
-                "call": visit.call,
-                "notes": visit.notes_anchor,
-            }
+            replies.joined_group(
+                visit.help_id, visit.group_number, members, visit.call, visit.notes_anchor
+            )
         )
         return None
     if isinstance(message, protocol.MuteAudio):
         target = await help_desk.mute_audio_target(db, cid, message.participant)
-        await hub.relay(cid, [target], {"v": 1, "type": "audio_muted"})
-        conn.send({"v": 1, "type": "done", "command": message.type, "seq": 0})
+        await hub.deliver(cid, replies.Relay.people([target], replies.audio_muted()))
+        conn.send(replies.done_without_event(message.type))
         return None
     if isinstance(message, protocol.DismissReport):
         return await safety.dismiss_report(db, events, cid, message.id, now=now)
@@ -99,28 +90,15 @@ async def handle(
         await _leave(hub, conn, session)
         return None
     # Call signalling from the host: only to a member of the group they joined.
-    visit = session.visit
-    target = next(
-        (m.id for m in visit.members if m.public_id == message.to) if visit else iter(()), None
-    )
-    if visit is None or target is None:
-        raise NotInGroup("you can only call the people of the group you joined")
-    relayed = message.model_dump(exclude={"to"})
-    relayed["from"] = help_desk.HOST_PEER
-    await hub.relay(cid, [target], relayed)
+    await hub.deliver(cid, call_relay.route_host_signal(session.visit, message))
     return None
 
 
 async def _leave(hub: LiveHub, conn: Connection, session: HostSession) -> None:
     """The host hangs up on the group they joined (or joins another): its members drop them."""
     visit, session.visit = session.visit, None
-    if visit is None:
-        return
-    await hub.relay(
-        conn.convening_id,
-        visit.member_ids(),
-        {"v": 1, "type": "host_left", "from": help_desk.HOST_PEER},
-    )
+    for relay in call_relay.host_hang_up(visit):
+        await hub.deliver(conn.convening_id, relay)
 
 
 async def on_close(hub: LiveHub, conn: Connection, session: HostSession) -> None:

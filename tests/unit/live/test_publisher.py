@@ -109,6 +109,29 @@ async def test_without_sockets_the_events_are_kept() -> None:
     assert events.published == [ev.HelpCalled(7, 3)]
 
 
+class BusAway(Log):
+    """A hub whose bus fails every announcement (Redis gone, or any other fault)."""
+
+    async def publish(self, convening_id: int, event: dict[str, Any], state: Any = None) -> None:
+        raise ConnectionError("bus away")
+
+
+async def test_a_best_effort_event_the_bus_cannot_take_leaves_the_change_standing() -> None:
+    log = BusAway()
+    publisher = Publisher(log)
+    async with publisher.unit(log.transaction()) as unit:
+        unit.record(ev.AgendaChanged(7))
+        unit.record(ev.AgendaChanged(8))
+    assert log.lines == [("begin",), ("commit",)]  # committed; the caller sees no error
+
+
+async def test_any_other_event_the_bus_cannot_take_reaches_the_caller() -> None:
+    log = BusAway()
+    with pytest.raises(ConnectionError):
+        async with Publisher(log).unit(log.transaction()) as unit:
+            unit.record(ev.RoundExtended(7, 3))
+
+
 # The wire format other nodes read: the string kinds and fields the typed events replaced.
 WIRE: list[tuple[ev.LiveEvent, dict[str, Any]]] = [
     (ev.RoundStarted(1, 2), {"kind": "round_started", "seq": 2}),

@@ -18,16 +18,15 @@ from crossroads.convenings import (
     planning,
     safety,
     series,
-    translations,
 )
 from crossroads.convenings.calendar import calendar_file
 from crossroads.convenings.errors import FieldInvalid
 from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.planning import Plan
+from crossroads.live.publisher import Events
 from crossroads.messages import N_
 from crossroads.settings import Settings
 from crossroads.store.records import ConveningRecord, PrivacyMode, RoundKind
-from crossroads.web.agenda_updates import publish_agenda_change
 from crossroads.web.auth import DbDep, HostDep, NowDep, SettingsDep
 from crossroads.web.forms import ConveningForm, RoundForm, field_errors, form_body, form_values
 from crossroads.web.responses import (
@@ -46,6 +45,12 @@ router = APIRouter(
     responses=PAGE_RESPONSES,
 )
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
+
+
+def _events(request: Request) -> Events:
+    """The publisher the planning use cases announce their changes through."""
+    publisher: Events = request.app.state.publisher
+    return publisher
 
 
 def links_for(settings: Settings) -> InviteLinks:
@@ -232,11 +237,11 @@ async def update_convening(request: Request, public_id: str, db: DbDep, host: Ho
             "errors": field_errors(exc),
         }
         return render(request, "host/convening_form.html", context, status=422)
-    # Translations are checked before anything is saved: a bad one changes nothing.
-    translations.parse_convening_translations(values, tuple(form.languages[1:]))
-    await planning.update_convening(db, host, public_id, form.to_fields())
-    await translations.save_convening_translations(db, host, public_id, values)
-    await publish_agenda_change(request.app.state.publisher, plan.convening.id)
+    # The details and their translations are saved together: a bad translation changes
+    # nothing. People already connected get the change over their live socket (#31).
+    await planning.update_convening(
+        db, _events(request), host, public_id, form.to_fields(), translations=values
+    )
     return RedirectResponse(f"/host/convenings/{public_id}", status_code=303)
 
 
@@ -244,9 +249,8 @@ async def _agenda_response(
     request: Request, plan: Plan, errors: dict[str, str] | None = None
 ) -> Response:
     """htmx swaps the agenda fragment in; without JavaScript the browser goes back to the page.
-    People already in the lobby get the changed agenda over their live socket (#31)."""
-    if not errors:
-        await publish_agenda_change(request.app.state.publisher, plan.convening.id)
+    (People already in the lobby got the changed agenda over their live socket: the planning
+    use case announced it, #31.)"""
     if request.headers.get("hx-request") == "true":
         return render(
             request,
@@ -276,6 +280,7 @@ async def add_round(request: Request, public_id: str, db: DbDep, host: HostDep) 
         )
     plan = await planning.add_round(
         db,
+        _events(request),
         host,
         public_id,
         title=form.title,
@@ -295,12 +300,10 @@ async def update_round(
         return await _agenda_response(
             request, await planning.get_plan_for_host(db, host, public_id), form
         )
-    values = form_values(await request.form())
-    current = await planning.get_plan_for_host(db, host, public_id)
-    # Checked before the round is changed: a bad translation changes nothing.
-    translations.parse_round_titles(values, current.convening.languages[1:])
+    # The round and its title's translations are saved together: a bad one changes nothing.
     plan = await planning.update_round(
         db,
+        _events(request),
         host,
         public_id,
         round_id=round_id,
@@ -308,9 +311,8 @@ async def update_round(
         kind=form.kind,
         group_size=form.group_size,
         duration_minutes=form.duration_minutes,
+        title_translations=form_values(await request.form()),
     )
-    await translations.save_round_titles(db, host, public_id, round_id, values)
-    plan = await planning.get_plan_for_host(db, host, public_id)
     return await _agenda_response(request, plan)
 
 
@@ -320,7 +322,9 @@ async def move_round(
 ) -> Response:
     form = await request.form()
     offset = -1 if form.get("direction") == "up" else 1
-    plan = await planning.move_round(db, host, public_id, round_id=round_id, offset=offset)
+    plan = await planning.move_round(
+        db, _events(request), host, public_id, round_id=round_id, offset=offset
+    )
     return await _agenda_response(request, plan)
 
 
@@ -328,7 +332,7 @@ async def move_round(
 async def remove_round(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:
-    plan = await planning.remove_round(db, host, public_id, round_id=round_id)
+    plan = await planning.remove_round(db, _events(request), host, public_id, round_id=round_id)
     return await _agenda_response(request, plan)
 
 
@@ -345,7 +349,9 @@ async def add_prompt(
     request: Request, public_id: str, round_id: str, db: DbDep, host: HostDep
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
-    plan = await planning.add_prompt(db, host, public_id, round_id=round_id, texts=texts)
+    plan = await planning.add_prompt(
+        db, _events(request), host, public_id, round_id=round_id, texts=texts
+    )
     return await _agenda_response(request, plan)
 
 
@@ -354,7 +360,9 @@ async def update_prompt(
     request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
 ) -> Response:
     texts = _prompt_texts(form_values(await request.form()))
-    plan = await planning.update_prompt(db, host, public_id, prompt_id=prompt_id, texts=texts)
+    plan = await planning.update_prompt(
+        db, _events(request), host, public_id, prompt_id=prompt_id, texts=texts
+    )
     return await _agenda_response(request, plan)
 
 
@@ -364,7 +372,9 @@ async def move_prompt(
 ) -> Response:
     form = await request.form()
     offset = -1 if form.get("direction") == "up" else 1
-    plan = await planning.move_prompt(db, host, public_id, prompt_id=prompt_id, offset=offset)
+    plan = await planning.move_prompt(
+        db, _events(request), host, public_id, prompt_id=prompt_id, offset=offset
+    )
     return await _agenda_response(request, plan)
 
 
@@ -372,7 +382,7 @@ async def move_prompt(
 async def remove_prompt(
     request: Request, public_id: str, prompt_id: str, db: DbDep, host: HostDep
 ) -> Response:
-    plan = await planning.remove_prompt(db, host, public_id, prompt_id=prompt_id)
+    plan = await planning.remove_prompt(db, _events(request), host, public_id, prompt_id=prompt_id)
     return await _agenda_response(request, plan)
 
 

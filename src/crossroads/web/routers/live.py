@@ -22,10 +22,18 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from crossroads import close_codes, collector
 from crossroads.close_codes import CLOSE_TOO_MANY_SOCKETS
-from crossroads.convenings import calls, help_desk, moderation, presence, rounds, safety
+from crossroads.convenings import (
+    call_relay,
+    calls,
+    help_desk,
+    moderation,
+    presence,
+    rounds,
+    safety,
+)
 from crossroads.convenings.access import resolve_viewer
 from crossroads.convenings.calls import CallConfig
-from crossroads.convenings.errors import ConveningError, FieldInvalid, NotInGroup, PreviewChanged
+from crossroads.convenings.errors import ConveningError, FieldInvalid, PreviewChanged
 from crossroads.convenings.invitations import InviteLinks, LinkRenewal
 from crossroads.convenings.live_state import LiveSnapshot
 from crossroads.convenings.planning import (
@@ -212,7 +220,7 @@ async def _state(c: _Participant) -> LiveSnapshot:
 
 
 async def _chat(c: _Participant, message: protocol.Chat) -> None:
-    """A line for the sender's group chat, relayed to the whole group."""
+    """A line for the sender's group chat; the use case says whom it reaches."""
     line = await calls.send_chat(
         c.db,
         await _state(c),
@@ -223,40 +231,18 @@ async def _chat(c: _Participant, message: protocol.Chat) -> None:
         grace=c.grace,
         allow=lambda: c.limits.allow_chat(c.you.id),
     )
-    await c.hub.relay(c.conn.convening_id, line.recipients, line.message)
+    await c.hub.deliver(c.conn.convening_id, line)
 
 
-async def _signal(c: _Participant, message: Any) -> None:
-    """Relay call signalling to one member of the sender's current group; anything addressed
-    outside it is refused and dropped (``not_in_group``). A hang-up without ``to`` reaches
-    the whole group."""
+async def _signal(c: _Participant, message: call_relay.CallMessage) -> None:
+    """Call signalling: the use case decides whom it reaches (the sender's group only, and a
+    host who joined it), or refuses with ``not_in_group``."""
     if not c.limits.allow_signal(c.you.id):
         c.conn.send(replies.error("rate_limited", "too many call messages; wait a moment"))
         return
     state = await _state(c)
-    sender = state.people[c.you.id].public_id if c.you.id in state.people else ""
-    if isinstance(message, protocol.CallLeave) and message.to is None:
-        group = calls.talking_group(state, c.you.id, now=c.now, grace=c.grace)
-        others = [] if group is None else [m for m in group.present if m != c.you.id]
-        await c.hub.relay(c.conn.convening_id, others, dict(replies.call_leave(sender)))
-        if group is not None:  # a host who joined this group drops them too (#29)
-            left = {**replies.call_leave(sender), "group": group.number}
-            await c.hub.relay_to_hosts(c.conn.convening_id, left)
-        return
-    if message.to == help_desk.HOST_PEER:
-        # To a host who joined the sender's group (#29): the host's console accepts only
-        # signals from the members of the group it joined (by ``group``).
-        group = calls.talking_group(state, c.you.id, now=c.now, grace=c.grace)
-        if group is None:
-            raise NotInGroup("you are not in a group right now")
-        relayed = message.model_dump(exclude={"to"})
-        relayed.update({"from": sender, "group": group.number})
-        await c.hub.relay_to_hosts(c.conn.convening_id, relayed)
-        return
-    target = calls.signal_target(state, c.you.id, str(message.to), now=c.now, grace=c.grace)
-    relayed = message.model_dump(exclude={"to"})
-    relayed["from"] = sender
-    await c.hub.relay(c.conn.convening_id, [target], relayed)
+    for relay in call_relay.route_signal(state, c.you.id, message, now=c.now, grace=c.grace):
+        await c.hub.deliver(c.conn.convening_id, relay)
 
 
 # Each message a participant may send, and the one use case it runs.
@@ -390,9 +376,8 @@ async def _remove(c: _Host, m: protocol.Remove) -> LiveEvent:
 
 
 async def _resolve_help(c: _Host, m: protocol.ResolveHelp) -> LiveEvent:
-    resolved, caller = await help_desk.resolve(c.db, c.events, c.cid, m.id, now=c.now)
-    # The person who called is told (a notice on their round screen, #29).
-    await c.hub.relay(c.cid, [caller], {"v": 1, "type": "help_resolved", "id": m.id})
+    resolved, notice = await help_desk.resolve(c.db, c.events, c.cid, m.id, now=c.now)
+    await c.hub.deliver(c.cid, notice)  # the person who called is told (#29)
     return resolved
 
 

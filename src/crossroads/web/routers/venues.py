@@ -26,7 +26,7 @@ from crossroads.convenings.invitations import InviteLinks
 from crossroads.convenings.live_state import LiveSnapshot, load_snapshot
 from crossroads.convenings.live_views import _common as snapshot_common
 from crossroads.convenings.venues import VenueRecord
-from crossroads.live import protocol
+from crossroads.live import protocol, replies
 from crossroads.live.publisher import Events
 from crossroads.settings import Settings
 from crossroads.store.database import Database
@@ -427,7 +427,7 @@ async def projector_socket(ws: WebSocket, venue_id: str, key: str = "") -> None:
                 continue  # read-only: nothing a projector sends can change anything
             # Hello (first frame and after a reconnect): the current view; ping: pong.
             if isinstance(message, protocol.Ping):
-                conn.send({"v": 1, "type": "pong"})
+                conn.send(replies.pong())
             elif isinstance(message, protocol.Hello):
                 state = await load_snapshot(db, venue.convening_id)
                 conn.send(projector_json(state, venue, language, grace))
