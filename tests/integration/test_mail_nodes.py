@@ -21,7 +21,9 @@ PEOPLE = 500
 
 def test_500_invitations_go_out_once_across_two_nodes_and_a_restart(tmp_path: Path) -> None:
     handler = Faulty()
-    handler.delay = 0.01  # a send takes long enough for the restart to land in the middle
+    # A send takes long enough for the restart to land in the middle: at 0.01 s the other node
+    # once sent all 500 while this one was stopping (a full run with two workers).
+    handler.delay = 0.03
     with (
         smtp_sink(handler) as (sink, port),
         running_nodes(
