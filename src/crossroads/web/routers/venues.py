@@ -81,6 +81,11 @@ def _events(request: Request) -> Events:
     return events
 
 
+def _texts(form: Any, *names: str) -> list[str]:
+    """The form's fields as text, "" where one is missing."""
+    return [str(form.get(name, "")) for name in names]
+
+
 def _message(exc: FieldInvalid) -> str:
     return _(exc.message).format(**exc.params)
 
@@ -228,14 +233,8 @@ async def set_place(
 ) -> Response:
     form = await request.form()
     page = _Page(request, db, host, public_id, settings, now)
-    change = venues.set_person_place(
-        db,
-        _events(request),
-        host,
-        public_id,
-        str(form.get("participant", "")),
-        str(form.get("place", "")),
-    )
+    who, where = _texts(form, "participant", "place")
+    change = venues.set_person_place(db, _events(request), host, public_id, who, where)
     return await page.submit(change, anchor="#people")
 
 
@@ -272,14 +271,8 @@ async def set_round_mode(
 ) -> Response:
     form = await request.form()
     page = _Page(request, db, host, public_id, settings, now)
-    change = venues.set_round_mode(
-        db,
-        _events(request),
-        host,
-        public_id,
-        str(form.get("round", "")),
-        str(form.get("mode", "")),
-    )
+    round_id, mode = _texts(form, "round", "mode")
+    change = venues.set_round_mode(db, _events(request), host, public_id, round_id, mode)
     return await page.submit(change, anchor="#rounds")
 
 
