@@ -15,12 +15,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import audit, serious
-from tests.integration.conftest import create_convening, join, login
+from tests.integration.conftest import Browserish, create_convening, join, login
 from tests.integration.live_clients import add_round
 from tests.servers import LiveServer, running_server
 
@@ -61,6 +62,28 @@ def watch_errors(page: Page, errors: list[str]) -> None:
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
 
 
+def signed_in_page(
+    new_context: Callable[..., BrowserContext],
+    server: LiveServer,
+    client: Browserish,
+    **options: Any,
+) -> Page:
+    """A fresh browser context holding ``client``'s cookies, and a page in it."""
+    context = new_context(**options)
+    context.add_cookies(
+        [{"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()]
+    )
+    return context.new_page()
+
+
+def in_the_lobby(page: Page, server: LiveServer, public_id: str, errors: list[str]) -> Page:
+    """``page`` on the convening's lobby, watched for errors, its live socket connected."""
+    watch_errors(page, errors)
+    page.goto(f"{server.url}/c/{public_id}/lobby")
+    expect(page.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
+    return page
+
+
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_viewport(
     server: LiveServer, new_context: Callable[..., BrowserContext], size: str
@@ -84,25 +107,21 @@ def test_round_screen_holds_partner_clock_prompt_call_and_notes_in_the_first_vie
             ("Dev Patel", "Leeds Tenants"),
         ]
     ]
-    pages: list[Page] = []
-    for index, client in enumerate(people):
-        # The last person's page lets axe in (bypass_csp); the others keep the strict CSP,
-        # so a CSP violation on theirs is a console error.
-        context = new_context(viewport=SIZES[size], bypass_csp=index == len(people) - 1)
-        context.add_cookies(
-            [{"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()]
+    # The last person's page lets axe in (bypass_csp); the others keep the strict CSP, so a
+    # CSP violation on theirs is a console error.
+    pages = [
+        in_the_lobby(
+            signed_in_page(
+                new_context, server, client, viewport=SIZES[size], bypass_csp=client is people[-1]
+            ),
+            server,
+            convening.public_id,
+            errors,
         )
-        page = context.new_page()
-        watch_errors(page, errors)
-        page.goto(f"{server.url}/c/{convening.public_id}/lobby")
-        expect(page.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
-        pages.append(page)
+        for client in people
+    ]
 
-    console_context = new_context()
-    console_context.add_cookies(
-        [{"name": k, "value": v, "url": server.url} for k, v in host.cookies.items()]
-    )
-    console = console_context.new_page()
+    console = signed_in_page(new_context, server, host)
     watch_errors(console, errors)
     console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
     expect(console.locator("[data-console-people]")).to_have_text("4 of 4 connected")
@@ -210,25 +229,14 @@ def test_a_group_of_five_on_a_laptop_names_four_partners_above_the_notes_without
     add_round(host, convening.public_id, kind="small_groups", size=5)
     about = "We run a tenants' helpline and want to learn how other cities organise door knocking"
     names = ["Ngozi Adeyemi", "Joaquín Herrera", "Priya Raman", "Oleksandr Shevchenko", "Kim Ly"]
-    pages: list[Page] = []
+    pages = []
     for name in names:
         client = join(
             server, convening.invite_url, name, organisation="Tenants Together", about=about
         )
-        context = new_context(viewport=SIZES["desktop"])
-        context.add_cookies(
-            [{"name": k, "value": v, "url": server.url} for k, v in client.cookies.items()]
-        )
-        page = context.new_page()
-        watch_errors(page, errors)
-        page.goto(f"{server.url}/c/{convening.public_id}/lobby")
-        expect(page.locator("[data-live-participant]")).to_have_attribute("data-online", "yes")
-        pages.append(page)
-    console_context = new_context()
-    console_context.add_cookies(
-        [{"name": k, "value": v, "url": server.url} for k, v in host.cookies.items()]
-    )
-    console = console_context.new_page()
+        page = signed_in_page(new_context, server, client, viewport=SIZES["desktop"])
+        pages.append(in_the_lobby(page, server, convening.public_id, errors))
+    console = signed_in_page(new_context, server, host)
     console.goto(f"{server.url}/host/convenings/{convening.public_id}/live")
     expect(console.locator("[data-console-people]")).to_have_text("5 of 5 connected")
     console.get_by_role("button", name="Start: ").first.click()
