@@ -298,7 +298,7 @@ export function startParticipant(root: HTMLElement): void {
     for (const compromise of group.compromises) why.push(el("p", { text: compromise, cls: "compromise" }));
     // Two partners or more: shorter cards side by side (CSS), so a trio's or a five's notes
     // editor stays in a laptop's first viewport with every partner named above it.
-    const size = others.length >= 4 ? " live-group-crowd" : others.length >= 2 ? " live-group-many" : "";
+    const size = others.length >= 4 ? " live-group-many live-group-crowd" : others.length >= 2 ? " live-group-many" : "";
     return el("section", { cls: `live-group${size}`, attrs: { "aria-labelledby": "live-group-heading", "data-group": String(group.number) } }, [
       el("h3", {
         text: others.length ? fill(t.you_meet ?? "", { n: group.number }) : (t.waiting_partner ?? ""),
